@@ -1,0 +1,29 @@
+#include "api/health.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace api {
+
+void register_health_routes(http::Router& router, HealthChecks checks) {
+    router.get("/api/health", [](http::Request&) { return http::json(200, {{"status", "OK"}}); })
+        .on_io_thread()
+        .describe("Liveness: the process answers. Never touches the database.");
+
+    router.get("/api/health/ready",
+               [checks = std::move(checks)](http::Request&) {
+                   const bool db_ok = checks.database();
+                   const char* redis = "disabled";
+                   bool redis_ok = true;
+                   if (checks.redis) {
+                       redis_ok = checks.redis();
+                       redis = redis_ok ? "ok" : "unavailable";
+                   }
+                   const bool ok = db_ok && redis_ok;
+                   return http::json(ok ? 200 : 503, {{"status", ok ? "OK" : "unavailable"},
+                                                      {"database", db_ok ? "ok" : "unavailable"},
+                                                      {"redis", redis}});
+               })
+        .describe("Readiness: the database (and Redis, when configured) answer.");
+}
+
+}  // namespace api

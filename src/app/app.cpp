@@ -1,0 +1,75 @@
+#include "app/app.hpp"
+
+#include "api/health.hpp"
+#include "app/version.hpp"
+#include "db/migrations.hpp"
+#include "http/middleware.hpp"
+#include "observe/log.hpp"
+
+namespace app {
+namespace {
+
+http::ServerOptions server_options(const config::Settings& s) {
+    http::ServerOptions o;
+    o.host = s.host;
+    o.port = s.port;
+    o.io_threads = s.io_threads;
+    o.worker_threads = s.worker_threads;
+    o.max_body_bytes = s.max_body_bytes;
+    o.max_queued_requests = s.max_queued_requests;
+    o.header_timeout = s.header_timeout;
+    o.idle_timeout = s.idle_timeout;
+    o.shutdown_timeout = s.shutdown_timeout;
+    o.trusted_proxies = s.trusted_proxies;
+    return o;
+}
+
+std::optional<http::Error> translate_database_errors(const std::exception& e) {
+    if (!db::is_connection_error(e)) return std::nullopt;
+    observe::error("db.unavailable", {{"error", db::describe_error(e)}});
+    return http::unavailable();
+}
+
+}  // namespace
+
+void init_logging(const config::Settings& s) {
+    observe::init_logging(s.log_format == config::LogFormat::json ? observe::Format::json : observe::Format::console,
+                          s.log_level);
+}
+
+App::App(config::Settings settings) : settings_(std::move(settings)) {
+    pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
+                                       settings_.database_acquire_timeout);
+
+    pipeline_.use(http::request_id());
+    pipeline_.use(http::access_log());
+    pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
+    pipeline_.use(http::cors(settings_.cors_allow_origins));
+    pipeline_.use(http::error_mapping({translate_database_errors}));
+
+    api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = {}});
+
+    server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
+}
+
+App::~App() = default;
+
+void App::prepare() {
+    auto applied = db::migrate_up(*pool_);
+    for (const auto& name : applied) observe::info("db.migration_applied", {{"migration", name}});
+    server_->listen();
+}
+
+void App::serve_forever() {
+    prepare();
+    server_->stop_on_signals();
+    observe::info("server.started", {{"version", kVersion},
+                                     {"address", "http://" + settings_.host + ":" + std::to_string(server_->port())},
+                                     {"database", config::mask_url(settings_.database_url)},
+                                     {"io_threads", settings_.io_threads},
+                                     {"worker_threads", settings_.worker_threads}});
+    server_->run();
+    observe::info("server.stopped");
+}
+
+}  // namespace app

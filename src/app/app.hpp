@@ -1,0 +1,40 @@
+#pragma once
+// Wiring: the one place that knows every part. Builds the pool, router, pipeline and server
+// from settings and owns their lifetimes.
+#include "config/settings.hpp"
+#include "db/pool.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+#include <memory>
+
+namespace app {
+
+class App {
+public:
+    explicit App(config::Settings settings);
+    ~App();
+
+    // Applies pending migrations (logged), then listens. Throws on failure.
+    void prepare();
+    // Serves until SIGINT/SIGTERM, then shuts down gracefully.
+    void serve_forever();
+
+    const config::Settings& settings() const { return settings_; }
+    db::Pool& pool() { return *pool_; }
+    http::Router& router() { return router_; }
+    http::Server& server() { return *server_; }
+
+private:
+    config::Settings settings_;
+    std::unique_ptr<db::Pool> pool_;
+    http::Router router_;
+    http::Pipeline pipeline_;
+    std::unique_ptr<http::Server> server_;
+};
+
+// Converts settings to observe's logging setup.
+void init_logging(const config::Settings& settings);
+
+}  // namespace app

@@ -1,0 +1,223 @@
+#include "config/settings.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+extern char** environ;
+
+namespace config {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        auto item = trim(text.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+// Reads settings one variable at a time, so every error names its variable.
+class Reader {
+public:
+    explicit Reader(const Env& env) : env_(env) {}
+
+    const std::string* raw(std::string_view key) const {
+        auto it = env_.find(key);
+        if (it == env_.end() || trim(it->second).empty()) return nullptr;
+        return &it->second;
+    }
+
+    void string(std::string_view key, std::string& out) const {
+        if (auto v = raw(key)) out = std::string(trim(*v));
+    }
+
+    template <class Int>
+    void integer(std::string_view key, Int& out, long long min, long long max) const {
+        auto v = raw(key);
+        if (!v) return;
+        auto t = trim(*v);
+        long long parsed = 0;
+        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
+        if (ec != std::errc{} || ptr != t.data() + t.size() || parsed < min || parsed > max)
+            fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (got '" +
+                          std::string(t) + "')");
+        out = static_cast<Int>(parsed);
+    }
+
+    void duration(std::string_view key, std::chrono::milliseconds& out) const {
+        auto v = raw(key);
+        if (!v) return;
+        try {
+            out = parse_duration(*v);
+        } catch (const std::invalid_argument&) {
+            fail(key, "must be a duration such as 30s, 15m, 2h or 14d (got '" + std::string(trim(*v)) + "')");
+        }
+    }
+
+    [[noreturn]] static void fail(std::string_view key, const std::string& why) {
+        throw ConfigError(std::string(key) + ": " + why);
+    }
+
+private:
+    const Env& env_;
+};
+
+void validate_database_url(const std::string& url) {
+    auto sep = url.find("://");
+    if (sep == std::string::npos)
+        Reader::fail("DATABASE_URL", "expected sqlite://PATH or postgresql://... (got '" + mask_url(url) + "')");
+    auto scheme = url.substr(0, sep);
+    if (scheme == "sqlite") {
+        if (url.size() == sep + 3) Reader::fail("DATABASE_URL", "sqlite:// needs a file path");
+        return;
+    }
+    if (scheme == "postgresql" || scheme == "postgres") return;
+    Reader::fail("DATABASE_URL", "unsupported scheme '" + scheme + "' (use sqlite or postgresql)");
+}
+
+void validate_url_scheme(std::string_view key, const std::string& url, std::initializer_list<std::string_view> schemes) {
+    if (url.empty()) return;
+    auto sep = url.find("://");
+    auto scheme = sep == std::string::npos ? std::string() : url.substr(0, sep);
+    for (auto s : schemes)
+        if (scheme == s) return;
+    std::string allowed;
+    for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
+    Reader::fail(key, (sep == std::string::npos ? std::string("not a URL") : "unsupported scheme '" + scheme + "'") +
+                          " (expected " + allowed + ")");
+}
+
+}  // namespace
+
+std::string Settings::sqlite_path() const {
+    constexpr std::string_view prefix = "sqlite://";
+    return database_url.starts_with(prefix) ? database_url.substr(prefix.size()) : std::string();
+}
+
+std::chrono::milliseconds parse_duration(std::string_view text) {
+    text = trim(text);
+    long long n = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || n < 0) throw std::invalid_argument("bad duration");
+    std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
+    long long factor = 0;
+    if (unit.empty() || unit == "s") factor = 1000;
+    else if (unit == "ms") factor = 1;
+    else if (unit == "m") factor = 60'000;
+    else if (unit == "h") factor = 3'600'000;
+    else if (unit == "d") factor = 86'400'000;
+    else throw std::invalid_argument("bad duration unit");
+    if (n > (1LL << 40)) throw std::invalid_argument("duration too large");
+    return std::chrono::milliseconds(n * factor);
+}
+
+std::string mask_url(std::string_view url) {
+    auto sep = url.find("://");
+    if (sep == std::string_view::npos) return std::string(url);
+    auto authority_start = sep + 3;
+    auto authority_end = url.find_first_of("/?#", authority_start);
+    auto authority = url.substr(authority_start, authority_end == std::string_view::npos ? std::string_view::npos
+                                                                                          : authority_end - authority_start);
+    auto at = authority.rfind('@');
+    if (at == std::string_view::npos) return std::string(url);
+    auto userinfo = authority.substr(0, at);
+    auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos) return std::string(url);
+    std::string out(url.substr(0, authority_start));
+    out += userinfo.substr(0, colon);
+    out += ":***";
+    out += url.substr(authority_start + at);
+    return out;
+}
+
+Env merged_environment(const std::string& dotenv_path) {
+    Env env = read_dotenv_file(dotenv_path);
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv(*e);
+        auto eq = kv.find('=');
+        if (eq == std::string_view::npos) continue;
+        env.insert_or_assign(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    return env;
+}
+
+Settings load_settings(const Env& env) {
+    Settings s;
+    Reader r(env);
+    r.string("HOST", s.host);
+    {
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(s.host, ec);
+        if (ec && s.host != "localhost") Reader::fail("HOST", "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + s.host + "')");
+    }
+    r.integer("PORT", s.port, 0, 65535);
+    r.string("DATA_DIR", s.data_dir);
+    s.database_url = "sqlite://" + s.data_dir + "/starter.db";
+    r.string("DATABASE_URL", s.database_url);
+    validate_database_url(s.database_url);
+    r.integer("DATABASE_POOL_SIZE", s.database_pool_size, 1, 1000);
+    r.duration("DATABASE_ACQUIRE_TIMEOUT", s.database_acquire_timeout);
+    r.string("REDIS_URL", s.redis_url);
+    validate_url_scheme("REDIS_URL", s.redis_url, {"redis", "rediss"});
+    r.string("SMTP_URL", s.smtp_url);
+    validate_url_scheme("SMTP_URL", s.smtp_url, {"smtp", "smtps"});
+    r.string("MAIL_FROM", s.mail_from);
+    if (s.mail_from.find('@') == std::string::npos) Reader::fail("MAIL_FROM", "must contain an email address");
+    r.string("APP_NAME", s.app_name);
+    r.string("APP_URL", s.app_url);
+    validate_url_scheme("APP_URL", s.app_url, {"http", "https"});
+
+    std::string format = "console";
+    r.string("LOG_FORMAT", format);
+    if (format == "console") s.log_format = LogFormat::console;
+    else if (format == "json") s.log_format = LogFormat::json;
+    else Reader::fail("LOG_FORMAT", "must be console or json (got '" + format + "')");
+
+    r.string("LOG_LEVEL", s.log_level);
+    std::transform(s.log_level.begin(), s.log_level.end(), s.log_level.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (s.log_level == "warn") s.log_level = "warning";
+    static constexpr std::string_view levels[] = {"trace", "debug", "info", "warning", "error", "critical", "off"};
+    if (std::find(std::begin(levels), std::end(levels), s.log_level) == std::end(levels))
+        Reader::fail("LOG_LEVEL", "must be one of trace, debug, info, warning, error, critical, off (got '" + s.log_level + "')");
+
+    if (auto v = r.raw("TRUSTED_PROXIES")) {
+        for (const auto& item : split_list(*v)) {
+            auto cidr = http::Cidr::parse(item);
+            if (!cidr) Reader::fail("TRUSTED_PROXIES", "'" + item + "' is not an IP address or CIDR network");
+            s.trusted_proxies.push_back(*cidr);
+        }
+    }
+    if (auto v = r.raw("CORS_ALLOW_ORIGINS")) {
+        for (auto& origin : split_list(*v)) {
+            if (origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")))
+                Reader::fail("CORS_ALLOW_ORIGINS", "'" + origin + "' is not an origin such as https://app.example.com or *");
+            while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
+            s.cors_allow_origins.push_back(origin);
+        }
+    }
+
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    s.io_threads = cores;
+    s.worker_threads = std::max(4, 2 * cores);
+    r.integer("IO_THREADS", s.io_threads, 1, 256);
+    r.integer("WORKER_THREADS", s.worker_threads, 1, 1024);
+    r.integer("HTTP_MAX_QUEUED_REQUESTS", s.max_queued_requests, 1, 1'000'000);
+    r.duration("HTTP_HEADER_TIMEOUT", s.header_timeout);
+    r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
+    r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
+    return s;
+}
+
+}  // namespace config

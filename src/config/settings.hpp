@@ -1,0 +1,63 @@
+#pragma once
+// Typed application settings read from the environment and an optional .env file.
+#include "config/dotenv.hpp"
+#include "http/client_ip.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace config {
+
+// A bad setting. The message is one line naming the variable, e.g.
+// "DATABASE_URL: unsupported scheme 'mysql'". It never contains a secret.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class LogFormat { console, json };
+
+struct Settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;
+    std::string data_dir = "./data";
+    std::string database_url;  // sqlite://PATH or postgresql://...
+    int database_pool_size = 8;
+    std::chrono::milliseconds database_acquire_timeout{5000};
+    std::string redis_url;  // empty: in-process stores
+    std::string smtp_url;   // empty: .eml files under DATA_DIR/outbox
+    std::string mail_from = "Starter <no-reply@localhost>";
+    std::string app_name = "Starter";
+    std::string app_url = "http://localhost:3000";
+    LogFormat log_format = LogFormat::console;
+    std::string log_level = "info";
+    std::vector<http::Cidr> trusted_proxies;
+    std::vector<std::string> cors_allow_origins;
+    int worker_threads = 0;  // resolved at load: never 0 afterwards
+    int io_threads = 0;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    std::size_t max_queued_requests = 4096;
+
+    bool uses_postgres() const { return database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"); }
+    // The SQLite file path when the database is SQLite.
+    std::string sqlite_path() const;
+};
+
+// Builds settings from `env` (already merged: environment over .env). Throws ConfigError.
+Settings load_settings(const Env& env);
+
+// The process environment merged over the given .env file (the environment wins).
+Env merged_environment(const std::string& dotenv_path);
+
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db"; other text unchanged.
+std::string mask_url(std::string_view url);
+
+// "90", "90s", "15m", "2h", "14d", "250ms" -> milliseconds. Throws std::invalid_argument.
+std::chrono::milliseconds parse_duration(std::string_view text);
+
+}  // namespace config

@@ -1,0 +1,152 @@
+#include "db/pool.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+
+namespace db {
+namespace {
+
+Dialect dialect_of(const std::string& url) {
+    if (url.starts_with("sqlite://")) return Dialect::sqlite;
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return Dialect::postgres;
+    throw std::invalid_argument("unsupported database URL scheme");
+}
+
+}  // namespace
+
+Dialect Lease::dialect() const { return pool_->dialect(); }
+
+Lease::~Lease() {
+    if (pool_) pool_->release(slot_);
+}
+
+Transaction::Transaction(Lease& lease) : lease_(lease) {
+    if (lease.dialect() == Dialect::sqlite) *lease << "BEGIN IMMEDIATE";
+    else *lease << "BEGIN";
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        *lease_ << "ROLLBACK";
+    } catch (...) {
+        // The connection is probably gone; the next acquire reconnects it.
+    }
+}
+
+void Transaction::commit() {
+    *lease_ << "COMMIT";
+    open_ = false;
+}
+
+Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout)
+    : url_(std::move(url)), dialect_(dialect_of(url_)), acquire_timeout_(acquire_timeout) {
+    if (size == 0) size = 1;
+    if (dialect_ == Dialect::sqlite) {
+        auto path = std::filesystem::path(url_.substr(std::string_view("sqlite://").size()));
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        slots_.push_back(std::make_unique<soci::session>());
+        free_.push_back(size - 1 - i);
+    }
+}
+
+Pool::~Pool() = default;
+
+void Pool::connect(soci::session& s) {
+    try {
+        if (dialect_ == Dialect::sqlite) {
+            auto path = url_.substr(std::string_view("sqlite://").size());
+            s.open(*soci::factory_sqlite3(), "db=" + path + " timeout=10 shared_cache=false");
+            s << "PRAGMA journal_mode=WAL";
+            s << "PRAGMA synchronous=NORMAL";
+            s << "PRAGMA foreign_keys=ON";
+            s << "PRAGMA busy_timeout=10000";
+        } else {
+            s.open(*soci::factory_postgresql(), url_);
+        }
+    } catch (const std::exception& e) {
+        try {
+            s.close();
+        } catch (...) {
+        }
+        throw Unavailable("database connection failed: " + describe_error(e));
+    }
+}
+
+Lease Pool::acquire() {
+    std::size_t slot;
+    {
+        std::unique_lock lock(mutex_);
+        if (!freed_.wait_for(lock, acquire_timeout_, [this] { return !free_.empty(); }))
+            throw Unavailable("no database connection came free in time");
+        slot = free_.back();
+        free_.pop_back();
+    }
+    auto& s = *slots_[slot];
+    // A connection that failed earlier (server restart) is re-opened here.
+    try {
+        if (!s.is_connected()) {
+            s.close();
+            connect(s);
+        }
+    } catch (...) {
+        release(slot);
+        throw;
+    }
+    return Lease(*this, slot, s);
+}
+
+void Pool::release(std::size_t slot) {
+    {
+        std::lock_guard lock(mutex_);
+        free_.push_back(slot);
+    }
+    freed_.notify_one();
+}
+
+std::size_t Pool::in_use() const {
+    std::lock_guard lock(mutex_);
+    return slots_.size() - free_.size();
+}
+
+bool Pool::ping() {
+    try {
+        auto lease = acquire();
+        int one = 0;
+        *lease << "SELECT 1", soci::into(one);
+        return one == 1;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+std::string describe_error(const std::exception& e) {
+    std::string msg = e.what();
+    // SOCI appends `while executing "..." with :name=value`: keep the query, drop the values.
+    if (auto with = msg.find("\" with "); with != std::string::npos) msg.erase(with + 1);
+    // One line: logs and CLI errors stay single-line.
+    std::string out;
+    for (char c : msg) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+    return out;
+}
+
+bool is_connection_error(const std::exception& e) {
+    if (dynamic_cast<const Unavailable*>(&e)) return true;
+    if (auto se = dynamic_cast<const soci::soci_error*>(&e))
+        return se->get_error_category() == soci::soci_error::connection_error;
+    return false;
+}
+
+}  // namespace db

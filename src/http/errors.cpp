@@ -1,0 +1,49 @@
+#include "http/errors.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace http {
+
+boost::json::object Error::body() const {
+    boost::json::object o;
+    o["code"] = code_;
+    o["message"] = what();
+    for (const auto& [k, v] : extra_) o[k] = v;
+    return o;
+}
+
+Error malformed_request(std::string message) { return Error(400, "malformed_request", std::move(message)); }
+
+Error payload_too_large(std::size_t limit) {
+    return Error(413, "payload_too_large", "The request body is larger than " + std::to_string(limit / 1024) + " KiB");
+}
+
+Error not_found(std::string message) { return Error(404, "not_found", std::move(message)); }
+
+Error method_not_allowed(const std::vector<std::string>& allowed) {
+    std::string allow;
+    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    return Error(405, "method_not_allowed", "Method not allowed", {}, {{"Allow", allow}});
+}
+
+Error validation_failed(const std::vector<FieldError>& errors) {
+    boost::json::array list;
+    for (const auto& e : errors) {
+        boost::json::array loc;
+        for (const auto& part : e.loc) loc.emplace_back(part);
+        list.emplace_back(boost::json::object{{"loc", std::move(loc)}, {"msg", e.msg}, {"type", e.type}});
+    }
+    return Error(422, "validation_failed", "The request has invalid fields", {{"errors", std::move(list)}});
+}
+
+Error invalid_input(std::string message, std::string field) {
+    boost::json::object extra;
+    if (!field.empty()) extra["field"] = field;
+    return Error(400, "invalid_input", std::move(message), std::move(extra));
+}
+
+Error unauthenticated(std::string message) { return Error(401, "unauthenticated", std::move(message)); }
+
+Error unavailable(std::string message) { return Error(503, "unavailable", std::move(message)); }
+
+}  // namespace http

@@ -1,0 +1,72 @@
+#include "http/json_body.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace http {
+
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+boost::json::object parse_json_object(std::string_view body) {
+    if (body.empty()) throw malformed_request("The request body must be a JSON object");
+    boost::json::parse_options opts;
+    opts.max_depth = 32;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec, {}, opts);
+    if (ec) throw malformed_request("The request body is not valid JSON: " + ec.message());
+    if (!v.is_object()) throw malformed_request("The request body must be a JSON object");
+    return std::move(v.as_object());
+}
+
+void FieldReader::add_error(std::string_view name, std::string msg, std::string type) {
+    errors_.push_back({{"body", std::string(name)}, std::move(msg), std::move(type)});
+}
+
+std::optional<std::string> FieldReader::optional_string(std::string_view name, std::size_t max_chars) {
+    auto it = obj_.find(name);
+    if (it == obj_.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_string()) {
+        add_error(name, "Input should be a valid string", "string_type");
+        return std::string();
+    }
+    std::string s(it->value().as_string());
+    if (utf8_length(s) > max_chars) {
+        add_error(name, "String should have at most " + std::to_string(max_chars) + " characters", "string_too_long");
+        return std::string();
+    }
+    return s;
+}
+
+std::string FieldReader::required_string(std::string_view name, std::size_t max_chars) {
+    if (!obj_.contains(name) || obj_.at(name).is_null()) {
+        add_error(name, "Field required", "missing");
+        return {};
+    }
+    return optional_string(name, max_chars).value_or(std::string());
+}
+
+std::string FieldReader::required_string_alias(std::initializer_list<std::string_view> names, std::size_t max_chars) {
+    for (auto n : names)
+        if (obj_.contains(n)) return required_string(n, max_chars);
+    return required_string(*names.begin(), max_chars);
+}
+
+std::optional<bool> FieldReader::optional_bool(std::string_view name) {
+    auto it = obj_.find(name);
+    if (it == obj_.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_bool()) {
+        add_error(name, "Input should be a valid boolean", "bool_type");
+        return std::nullopt;
+    }
+    return it->value().as_bool();
+}
+
+void FieldReader::finish() const {
+    if (!errors_.empty()) throw validation_failed(errors_);
+}
+
+}  // namespace http

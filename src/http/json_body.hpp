@@ -1,0 +1,47 @@
+#pragma once
+// Turns a request body into a typed struct: 400 for a body that is not a JSON object,
+// 422 with every field problem at once (FastAPI's shape) for missing or mistyped fields.
+#include "http/errors.hpp"
+#include "http/message.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace http {
+
+// Parses the body as a JSON object. Empty body, invalid JSON or invalid UTF-8, a
+// non-object, or nesting deeper than 32 levels: 400 malformed_request.
+boost::json::object parse_json_object(std::string_view body);
+
+// Reads fields from a JSON object, collecting errors; `finish()` throws one 422 for all.
+//   FieldReader in(parse_json_object(req.body()));
+//   auto email = in.required_string("email", 250);
+//   auto remember = in.optional_bool("remember_session").value_or(true);
+//   in.finish();
+class FieldReader {
+public:
+    explicit FieldReader(boost::json::object obj) : obj_(std::move(obj)) {}
+
+    // A string field; `max_chars` counts Unicode code points. Returns "" when invalid.
+    std::string required_string(std::string_view name, std::size_t max_chars = 1024);
+    std::optional<std::string> optional_string(std::string_view name, std::size_t max_chars = 1024);
+    std::optional<bool> optional_bool(std::string_view name);
+    // The first present name among aliases is read (e.g. "reset_code", "reset_token").
+    std::string required_string_alias(std::initializer_list<std::string_view> names, std::size_t max_chars = 1024);
+
+    void add_error(std::string_view name, std::string msg, std::string type);
+    void finish() const;
+    bool ok() const { return errors_.empty(); }
+
+private:
+    boost::json::object obj_;
+    std::vector<FieldError> errors_;
+};
+
+// Unicode code points in a valid UTF-8 string.
+std::size_t utf8_length(std::string_view s);
+
+}  // namespace http

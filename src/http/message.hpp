@@ -1,0 +1,50 @@
+#pragma once
+// The request and response types handlers see; the network layer never leaks into them.
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace http {
+
+using RawRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct Route;
+
+struct Request {
+    explicit Request(RawRequest& r) : raw(r) {}
+
+    RawRequest& raw;
+    std::string_view method;  // as sent, e.g. "GET"
+    std::string_view path;    // without the query string
+    std::string_view query;   // after '?', possibly empty
+    boost::asio::ip::address peer;
+    boost::asio::ip::address client;  // peer or trusted X-Forwarded-For
+    std::string request_id;
+    std::chrono::steady_clock::time_point received_at;
+    const Route* route = nullptr;  // null when nothing matched
+    std::vector<std::pair<std::string_view, std::string_view>> params;
+
+    std::string_view header(std::string_view name) const;
+    std::string_view param(std::string_view name) const;
+    // A decoded query parameter, or nullopt when absent.
+    std::optional<std::string> query_param(std::string_view name) const;
+    std::string_view body() const { return raw.body(); }
+};
+
+// A JSON response with the given status.
+Response json(int status, const boost::json::value& body);
+Response no_content();
+
+// Decodes %XX and '+' in a URL query component; nullopt on a malformed escape.
+std::optional<std::string> url_decode(std::string_view in);
+
+}  // namespace http

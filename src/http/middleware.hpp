@@ -1,0 +1,41 @@
+#pragma once
+// The standard middleware, outermost first: request id, access log, security headers, CORS,
+// error mapping. `app/` installs them in that order.
+#include "http/pipeline.hpp"
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace http {
+
+// Echoes a sane client X-Request-ID (1-128 of [A-Za-z0-9._:-]) or makes a UUIDv4; binds it to
+// every log line written while the request is handled.
+Middleware request_id();
+
+// One `http.request` event per request: method, route template, path, status, duration.
+Middleware access_log();
+
+struct SecurityHeaderOptions {
+    bool hsts = false;  // only when served over https
+};
+Middleware security_headers(SecurityHeaderOptions options);
+
+// Allows the listed origins ("*" for any); answers preflight requests itself.
+Middleware cors(std::vector<std::string> allowed_origins);
+
+// Maps a non-http exception to an Error (e.g. a database outage to 503), or nullopt.
+using ErrorTranslator = std::function<std::optional<Error>(const std::exception&)>;
+
+// Turns http::Error into its JSON body; any other exception into a logged 500
+// `unexpected` carrying the request id, unless a translator claims it.
+Middleware error_mapping(std::vector<ErrorTranslator> translators);
+
+// The JSON response for an Error (status, body, headers).
+Response error_response(const Error& e);
+
+bool is_sane_request_id(std::string_view id);
+
+}  // namespace http

@@ -1,0 +1,58 @@
+#pragma once
+// Routes: method + path pattern ("/api/users/{user_id}") -> handler, with per-route options.
+// The same declarations later feed the OpenAPI document, so docs cannot drift from code.
+#include "http/message.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+    std::string method;
+    std::string pattern;
+    Handler handler;
+    // Cheap handlers that never block (health, docs) run on the io thread; everything
+    // else (DB, Argon2, Redis) runs on the bounded worker pool.
+    bool runs_on_io_thread = false;
+    std::string summary;
+
+    Route& on_io_thread() { runs_on_io_thread = true; return *this; }
+    Route& describe(std::string text) { summary = std::move(text); return *this; }
+
+    std::vector<std::string> segments;  // split pattern; "{name}" marks a parameter
+};
+
+struct Match {
+    const Route* route = nullptr;
+    std::vector<std::pair<std::string_view, std::string_view>> params;
+    std::vector<std::string> allowed;  // methods of the path when the method did not match
+};
+
+class Router {
+public:
+    Route& add(std::string method, std::string pattern, Handler handler);
+    Route& get(std::string p, Handler h) { return add("GET", std::move(p), std::move(h)); }
+    Route& post(std::string p, Handler h) { return add("POST", std::move(p), std::move(h)); }
+    Route& put(std::string p, Handler h) { return add("PUT", std::move(p), std::move(h)); }
+    Route& patch(std::string p, Handler h) { return add("PATCH", std::move(p), std::move(h)); }
+    Route& del(std::string p, Handler h) { return add("DELETE", std::move(p), std::move(h)); }
+
+    // HEAD matches GET routes. The params view into `path`.
+    Match match(std::string_view method, std::string_view path) const;
+    const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+private:
+    std::vector<std::unique_ptr<Route>> routes_;
+    // Parameter-free paths are looked up directly; the rest are scanned.
+    std::unordered_map<std::string, std::vector<const Route*>> static_routes_;
+    std::vector<const Route*> dynamic_routes_;
+};
+
+}  // namespace http

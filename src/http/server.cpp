@@ -1,0 +1,308 @@
+#include "http/server.hpp"
+
+#include "http/middleware.hpp"
+#include "observe/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto as_tuple_awaitable = asio::as_tuple(use_awaitable);
+
+struct Server::Connection {
+    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+    beast::tcp_stream stream;
+    std::atomic<bool> busy{false};
+};
+
+namespace {
+
+// Runs `f` on the worker pool and resumes the coroutine on its own executor with the
+// result (or rethrows what `f` threw). The io thread is free while `f` runs.
+template <class F>
+asio::awaitable<Response> run_on_pool(asio::thread_pool& pool, F f) {
+    auto ex = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
+        [&pool, ex](auto handler, F fn) {
+            auto work = asio::make_work_guard(ex);
+            asio::post(pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work), ex]() mutable {
+                std::exception_ptr error;
+                Response res;
+                try {
+                    res = fn();
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                asio::post(ex, [handler = std::move(handler), error, res = std::move(res)]() mutable {
+                    std::move(handler)(error, std::move(res));
+                });
+            });
+        },
+        use_awaitable, std::move(f));
+}
+
+bool is_disconnect(const boost::system::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == asio::error::broken_pipe ||
+           ec == asio::error::bad_descriptor;
+}
+
+// Half-close, then read what the client still sends for a moment, so it sees our answer
+// (e.g. a 413) instead of a reset caused by unread data.
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 8192> sink{};
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::milliseconds(500));
+    while (!ec && drained < 1024 * 1024) {
+        auto [e, n] = co_await stream.async_read_some(asio::buffer(sink), as_tuple_awaitable);
+        ec = e;
+        drained += n;
+    }
+    stream.socket().close(ec);
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, const Router& router, const Pipeline& pipeline)
+    : options_(std::move(options)),
+      router_(router),
+      pipeline_(pipeline),
+      io_(options_.io_threads),
+      workers_(static_cast<std::size_t>(options_.worker_threads)) {}
+
+Server::~Server() {
+    stop();
+    join();
+}
+
+void Server::listen() {
+    if (acceptor_) return;
+    auto host = options_.host == "localhost" ? std::string("127.0.0.1") : options_.host;
+    tcp::endpoint endpoint(asio::ip::make_address(host), options_.port);
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    bound_port_ = acceptor->local_endpoint().port();
+    acceptor_ = std::move(acceptor);
+}
+
+void Server::stop_on_signals() {
+    signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        observe::info("server.stopping", {{"signal", signo}});
+        stop();
+    });
+}
+
+void Server::start() {
+    listen();
+    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+    });
+    for (int i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+void Server::run() {
+    start();
+    join();
+}
+
+void Server::join() {
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+    threads_.clear();
+    workers_.join();
+}
+
+void Server::stop() {
+    asio::post(io_, [this] {
+        if (stopping_.exchange(true)) return;
+        boost::system::error_code ec;
+        if (acceptor_) acceptor_->close(ec);
+        if (signals_) signals_->cancel(ec);
+        std::vector<std::shared_ptr<Connection>> live;
+        {
+            std::lock_guard lock(connections_mutex_);
+            for (auto& [raw, weak] : connections_)
+                if (auto c = weak.lock()) live.push_back(std::move(c));
+        }
+        // Idle keep-alive connections are closed now; busy ones finish their request first.
+        for (auto& c : live)
+            asio::post(c->stream.get_executor(), [c] {
+                if (!c->busy) c->stream.cancel();
+            });
+        if (live.empty()) return;
+        shutdown_deadline_ = std::make_unique<asio::steady_timer>(io_, options_.shutdown_timeout);
+        shutdown_deadline_->async_wait([this](const boost::system::error_code& e) {
+            if (e) return;  // everything finished in time
+            observe::warn("server.shutdown_timeout", {{"timeout_ms", static_cast<std::int64_t>(options_.shutdown_timeout.count())}});
+            force_close_all();
+            io_.stop();
+        });
+    });
+}
+
+void Server::force_close_all() {
+    std::lock_guard lock(connections_mutex_);
+    for (auto& [raw, weak] : connections_)
+        if (auto c = weak.lock())
+            asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+}
+
+void Server::connection_closed(Connection* c) {
+    std::lock_guard lock(connections_mutex_);
+    connections_.erase(c);
+    if (connections_.empty() && stopping_ && shutdown_deadline_)
+        asio::post(io_, [this] {
+            if (shutdown_deadline_) shutdown_deadline_->cancel();
+        });
+}
+
+asio::awaitable<void> Server::accept_loop() {
+    while (!stopping_) {
+        auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(io_), as_tuple_awaitable);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping_) co_return;
+            observe::warn("server.accept_failed", {{"error", ec.message()}});
+            // Out of file descriptors and similar: back off instead of spinning.
+            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            co_await pause.async_wait(as_tuple_awaitable);
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto conn = std::make_shared<Connection>(std::move(socket));
+        {
+            std::lock_guard lock(connections_mutex_);
+            connections_.emplace(conn.get(), conn);
+        }
+        asio::co_spawn(conn->stream.get_executor(), serve(conn), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                observe::error("server.connection_failed", {{"exception", ex.what()}});
+            }
+        });
+    }
+}
+
+asio::awaitable<Response> Server::dispatch(Request& req, Dispatch& d) {
+    const bool inline_ok = d.rejected || !d.match.route || d.match.route->runs_on_io_thread;
+    if (!inline_ok && queued_.load(std::memory_order_relaxed) >= options_.max_queued_requests)
+        d.rejected = unavailable("The server is overloaded, try again shortly");
+    if (inline_ok || d.rejected) co_return pipeline_.handle(req, d);
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    struct Dec {
+        std::atomic<std::size_t>& q;
+        ~Dec() { q.fetch_sub(1, std::memory_order_relaxed); }
+    } dec{queued_};
+    co_return co_await run_on_pool(workers_, [this, &req, &d] { return pipeline_.handle(req, d); });
+}
+
+asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
+    auto& stream = conn->stream;
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    const auto peer = stream.socket().remote_endpoint(ec);
+    bool linger = false;
+
+    while (!stopping_) {
+        if (buffer.size() == 0) {
+            // Waiting for the next request on a keep-alive connection.
+            stream.expires_after(options_.idle_timeout);
+            auto [e, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
+            if (e) break;
+            buffer.commit(n);
+        }
+        conn->busy = true;
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+        parser.body_limit(options_.max_body_bytes);
+        // Headers and body must both arrive within the header timeout (slowloris).
+        stream.expires_after(options_.header_timeout);
+        std::optional<Error> rejected;
+        auto [he, hn] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
+        if (he && is_disconnect(he)) break;
+        if (!he && !parser.is_done()) {
+            if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+                auto [ce, cn] = co_await bhttp::async_write(stream, cont, as_tuple_awaitable);
+                if (ce) break;
+            }
+            auto [be, bn] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+            if (be && is_disconnect(be)) break;
+            he = be;
+        }
+        if (he == bhttp::error::body_limit) rejected = payload_too_large(options_.max_body_bytes);
+        else if (he == bhttp::error::header_limit) rejected = Error(431, "malformed_request", "The request headers are too large");
+        else if (he) rejected = malformed_request("Malformed HTTP request");
+
+        RawRequest unparsed;
+        RawRequest& raw = he ? unparsed : parser.get();
+        Request req(raw);
+        req.received_at = std::chrono::steady_clock::now();
+        req.method = raw.method_string();
+        std::string_view target = raw.target();
+        auto qmark = target.find('?');
+        req.path = target.substr(0, qmark);
+        if (qmark != std::string_view::npos) req.query = target.substr(qmark + 1);
+        req.peer = peer.address();
+        req.client = client_ip(req.peer, req.header("X-Forwarded-For"), options_.trusted_proxies);
+
+        Dispatch d;
+        d.rejected = std::move(rejected);
+        if (!d.rejected) d.match = router_.match(req.method, req.path);
+
+        Response res;
+        try {
+            res = co_await dispatch(req, d);
+        } catch (const std::exception& e) {
+            observe::error("server.pipeline_failed", {{"exception", e.what()}});
+            res = error_response(Error(500, "unexpected", "An unexpected error occurred"));
+        }
+        const bool keep_alive = !he && raw.keep_alive() && !stopping_;
+        res.version(he ? 11 : raw.version());
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        if (req.method == "HEAD") {
+            auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
+        stream.expires_after(options_.write_timeout);
+        auto [we, wn] = co_await bhttp::async_write(stream, res, as_tuple_awaitable);
+        conn->busy = false;
+        if (we) break;
+        if (!keep_alive) {
+            linger = true;
+            break;
+        }
+    }
+    if (linger) co_await linger_close(stream);
+    else stream.socket().close(ec);
+    connection_closed(conn.get());
+}
+
+}  // namespace http

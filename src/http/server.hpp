@@ -1,0 +1,89 @@
+#pragma once
+// The network side: accepts connections, parses HTTP/1.1 with Beast, runs the pipeline
+// (on the worker pool unless the route is io-thread safe) and writes the answer.
+// It knows nothing about what a request means.
+#include "http/client_ip.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;  // 0: pick a free port (tests)
+    int io_threads = 1;
+    int worker_threads = 4;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_queued_requests = 4096;
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds write_timeout{30'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    std::vector<Cidr> trusted_proxies;
+};
+
+class Server {
+public:
+    Server(ServerOptions options, const Router& router, const Pipeline& pipeline);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and listens; throws std::system_error when the address is taken.
+    void listen();
+    std::uint16_t port() const { return bound_port_; }
+    // Runs the io threads until shutdown completes. Calls `listen()` first if needed.
+    void run();
+    // Starts io threads in the background and returns (tests, embedded use).
+    void start();
+    // Graceful stop: stop accepting, close idle connections, let in-flight requests finish
+    // within shutdown_timeout, then force-close. Safe from any thread or a signal handler's post.
+    void stop();
+    // Waits for `start()`ed threads to finish.
+    void join();
+    // Makes SIGINT/SIGTERM call stop().
+    void stop_on_signals();
+
+    struct Connection;
+
+private:
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
+    boost::asio::awaitable<Response> dispatch(Request& req, Dispatch& d);
+    void connection_closed(Connection* c);
+    void force_close_all();
+
+    ServerOptions options_;
+    const Router& router_;
+    const Pipeline& pipeline_;
+    boost::asio::io_context io_;
+    boost::asio::thread_pool workers_;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+    std::unique_ptr<boost::asio::steady_timer> shutdown_deadline_;
+    std::unique_ptr<boost::asio::signal_set> signals_;
+    std::uint16_t bound_port_ = 0;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> queued_{0};
+    std::mutex connections_mutex_;
+    std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace http

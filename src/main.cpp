@@ -1,0 +1,122 @@
+// starter: the command-line entry point (serve, worker, migrate).
+#include "app/app.hpp"
+#include "app/version.hpp"
+#include "config/settings.hpp"
+#include "db/migrations.hpp"
+#include "observe/log.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+constexpr const char* kConfigHelp = R"(Configuration comes from the environment and an optional .env file (the environment wins):
+  HOST, PORT                 listen address (default 127.0.0.1:8000)
+  DATA_DIR                   SQLite file, mail outbox, GeoIP data (default ./data)
+  DATABASE_URL               sqlite://PATH or postgresql://user:pass@host:5432/db
+  DATABASE_POOL_SIZE         connections in the pool (default 8)
+  REDIS_URL                  redis://host:6379/0 for shared rate limits (default: in-process)
+  SMTP_URL, MAIL_FROM        smtp://user:pass@host:587 (default: .eml files in DATA_DIR/outbox)
+  APP_NAME, APP_URL          product name and front-end URL used in emails
+  LOG_FORMAT, LOG_LEVEL      console|json; trace|debug|info|warning|error
+  TRUSTED_PROXIES            CIDRs whose X-Forwarded-For is believed
+  CORS_ALLOW_ORIGINS         comma-separated origins, or *
+  IO_THREADS, WORKER_THREADS network threads; threads for DB and hashing work
+See .env.example and the README for every variable.
+)";
+
+std::string format_time_ms(std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+config::Settings load_or_exit(const std::string& env_file) {
+    try {
+        return config::load_settings(config::merged_environment(env_file));
+    } catch (const config::ConfigError& e) {
+        std::cerr << "starter: " << e.what() << "\n";
+        std::exit(kUsageError);
+    } catch (const config::DotenvError& e) {
+        std::cerr << "starter: " << e.what() << "\n";
+        std::exit(kUsageError);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"starter: a secure authentication and user backend.", "starter"};
+    cli.footer(kConfigHelp);
+    cli.set_version_flag("--version", std::string("starter ") + app::kVersion);
+    cli.require_subcommand(1);
+    std::string env_file = ".env";
+    cli.add_option("--env-file", env_file, "Read settings from this .env file")->capture_default_str();
+
+    auto* serve = cli.add_subcommand("serve", "Run the HTTP API (applies pending migrations first)");
+    std::string host;
+    int port = -1;
+    serve->add_option("--host", host, "Listen address (overrides HOST)");
+    serve->add_option("--port", port, "Listen port (overrides PORT)")->check(CLI::Range(0, 65535));
+
+    auto* worker = cli.add_subcommand("worker", "Deliver queued jobs (emails) until SIGTERM");
+    auto* migrate = cli.add_subcommand("migrate", "Apply or list database migrations");
+    std::string migrate_action = "up";
+    migrate->add_option("action", migrate_action, "up (default) or status")
+        ->check(CLI::IsMember({"up", "status"}));
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return cli.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return cli.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return cli.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "starter: " << e.what() << " (see starter --help)\n";
+        return kUsageError;
+    }
+
+    auto settings = load_or_exit(env_file);
+    if (!host.empty()) settings.host = host;
+    if (port >= 0) settings.port = static_cast<std::uint16_t>(port);
+    app::init_logging(settings);
+
+    int rc = 0;
+    try {
+        if (*serve) {
+            app::App application(settings);
+            application.serve_forever();
+        } else if (*worker) {
+            std::cerr << "starter: the job worker arrives with the outbox (issue 4)\n";
+            rc = 1;
+        } else if (*migrate) {
+            db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
+            if (migrate_action == "up") {
+                auto ran = db::migrate_up(pool);
+                std::cout << (ran.empty() ? "No pending migrations.\n" : "");
+                for (const auto& name : ran) std::cout << "applied " << name << "\n";
+            } else {
+                for (const auto& st : db::migration_status(pool)) {
+                    std::cout << st.migration.name << "  "
+                              << (st.applied_at_ms ? "applied " + format_time_ms(*st.applied_at_ms) : std::string("pending"))
+                              << (st.checksum_mismatch ? "  CHANGED SINCE APPLIED" : "") << "\n";
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        observe::error("starter.fatal", {{"error", db::describe_error(e)}});
+        observe::shutdown_logging();
+        std::cerr << "starter: " << db::describe_error(e) << "\n";
+        return 1;
+    }
+    observe::shutdown_logging();
+    return rc;
+}

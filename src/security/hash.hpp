@@ -1,0 +1,13 @@
+#pragma once
+// Digests and constant-time comparison.
+#include <string>
+#include <string_view>
+
+namespace security {
+
+// SHA-256 of `data` as 64 lowercase hex characters.
+std::string sha256_hex(std::string_view data);
+// Compares two secrets without leaking where they differ (the length is not secret).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace security

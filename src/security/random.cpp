@@ -1,0 +1,49 @@
+#include "security/random.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+#include <vector>
+
+namespace security {
+namespace {
+
+void fill(unsigned char* out, std::size_t n) {
+    if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("CSPRNG failure");
+}
+
+void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 0xF];
+    }
+}
+
+}  // namespace
+
+std::string random_hex(std::size_t n) {
+    std::vector<unsigned char> buf(n);
+    fill(buf.data(), n);
+    std::string out;
+    out.reserve(2 * n);
+    append_hex(out, buf.data(), n);
+    return out;
+}
+
+std::string uuid4() {
+    std::array<unsigned char, 16> b{};
+    fill(b.data(), b.size());
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        append_hex(out, &b[i], 1);
+    }
+    return out;
+}
+
+}  // namespace security

@@ -1,0 +1,13 @@
+#pragma once
+// Cryptographically secure randomness (OpenSSL's CSPRNG) and the identifiers built from it.
+#include <cstddef>
+#include <string>
+
+namespace security {
+
+// `n` random bytes as 2n lowercase hex characters.
+std::string random_hex(std::size_t n);
+// A random lowercase UUIDv4 string.
+std::string uuid4();
+
+}  // namespace security
