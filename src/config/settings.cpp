@@ -77,7 +77,7 @@ private:
 void validate_database_url(const std::string& url) {
     auto sep = url.find("://");
     if (sep == std::string::npos)
-        Reader::fail("DATABASE_URL", "expected sqlite://PATH or postgresql://... (got '" + mask_url(url) + "')");
+        Reader::fail("DATABASE_URL", "expected sqlite://PATH or postgresql://user:password@host/db");  // no echo: may hold a password
     auto scheme = url.substr(0, sep);
     if (scheme == "sqlite") {
         if (url.size() == sep + 3) Reader::fail("DATABASE_URL", "sqlite:// needs a file path");

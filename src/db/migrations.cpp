@@ -117,6 +117,11 @@ std::vector<std::string> migrate_up(Pool& pool) {
             continue;
         }
         Transaction tx(lease);
+        // Another process may have applied it between our read and our write lock (SQLite).
+        int already = 0;
+        std::string v = m.version;
+        s << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(v), soci::into(already);
+        if (already > 0) continue;
         for (const auto& statement : split_sql(m.sql)) s << statement;
         std::string version = m.version, name = m.name;
         long long at = now_ms();

@@ -36,11 +36,12 @@ namespace {
 // Runs `f` on the worker pool and resumes the coroutine on its own executor with the
 // result (or rethrows what `f` threw). The io thread is free while `f` runs.
 template <class F>
-asio::awaitable<Response> run_on_pool(asio::thread_pool& pool, F f) {
+asio::awaitable<Response> run_on_pool(asio::thread_pool& pool, asio::io_context& io, F f) {
     auto ex = co_await asio::this_coro::executor;
-    co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
-        [&pool, ex](auto handler, F fn) {
-            auto work = asio::make_work_guard(ex);
+    // A named initiation, not a temporary in the co_await expression (see accept_loop).
+    auto initiation = [&pool, &io, ex](auto handler, F fn) {
+            // Keeps io_context::run() going while the coroutine waits on the pool.
+            auto work = asio::make_work_guard(io);
             asio::post(pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work), ex]() mutable {
                 std::exception_ptr error;
                 Response res;
@@ -53,8 +54,9 @@ asio::awaitable<Response> run_on_pool(asio::thread_pool& pool, F f) {
                     std::move(handler)(error, std::move(res));
                 });
             });
-        },
-        use_awaitable, std::move(f));
+    };
+    co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
+        initiation, use_awaitable, std::move(f));
 }
 
 bool is_disconnect(const boost::system::error_code& ec) {
@@ -181,7 +183,10 @@ void Server::connection_closed(Connection* c) {
 
 asio::awaitable<void> Server::accept_loop() {
     while (!stopping_) {
-        auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(io_), as_tuple_awaitable);
+        // Named, not a temporary: GCC 12 destroys non-trivial temporaries of a co_await
+        // expression twice, which corrupts the strand's reference count.
+        auto strand = asio::make_strand(io_);
+        auto [ec, socket] = co_await acceptor_->async_accept(strand, as_tuple_awaitable);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) co_return;
             observe::warn("server.accept_failed", {{"error", ec.message()}});
@@ -218,7 +223,7 @@ asio::awaitable<Response> Server::dispatch(Request& req, Dispatch& d) {
         std::atomic<std::size_t>& q;
         ~Dec() { q.fetch_sub(1, std::memory_order_relaxed); }
     } dec{queued_};
-    co_return co_await run_on_pool(workers_, [this, &req, &d] { return pipeline_.handle(req, d); });
+    co_return co_await run_on_pool(workers_, io_, [this, &req, &d] { return pipeline_.handle(req, d); });
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {

@@ -1,0 +1,67 @@
+#pragma once
+// The real application, started in-process on a free port against a fresh database:
+// a temporary SQLite file, or a new PostgreSQL database when STARTER_TEST_DB=postgres
+// (from STARTER_TEST_POSTGRES_URL, an admin URL; dropped again at the end).
+#include "app/app.hpp"
+#include "config/settings.hpp"
+#include "support/http_client.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace testing_support {
+
+enum class TestDb { sqlite, postgres };
+
+// Which database this test process runs against; nullopt (with a reason) when it cannot.
+TestDb requested_db();
+// The PostgreSQL admin URL, or "" when none is configured.
+std::string postgres_admin_url();
+
+// A database that exists for the lifetime of the object.
+class TestDatabase {
+public:
+    explicit TestDatabase(TestDb kind);
+    ~TestDatabase();
+    const std::string& url() const { return url_; }
+    TestDb kind() const { return kind_; }
+
+private:
+    TestDb kind_;
+    std::filesystem::path dir_;
+    std::string url_;
+    std::string pg_name_;
+};
+
+class TestServer {
+public:
+    // `configure` may change settings before the app is built; `add_routes` may add
+    // test-only routes before the server starts.
+    explicit TestServer(const std::function<void(config::Settings&)>& configure = {},
+                        const std::function<void(app::App&)>& add_routes = {});
+    ~TestServer();
+
+    std::uint16_t port() const { return app_->server().port(); }
+    app::App& app() { return *app_; }
+    HttpClient client() const { return HttpClient(app_->server().port()); }
+    const std::filesystem::path& data_dir() const { return data_dir_; }
+    void stop();
+
+private:
+    std::unique_ptr<TestDatabase> db_;
+    std::filesystem::path data_dir_;
+    std::unique_ptr<app::App> app_;
+    bool stopped_ = false;
+};
+
+// Skips the current test when PostgreSQL was requested but no URL was given.
+#define STARTER_REQUIRE_DATABASE()                                                                     \
+    do {                                                                                               \
+        if (::testing_support::requested_db() == ::testing_support::TestDb::postgres &&               \
+            ::testing_support::postgres_admin_url().empty())                                           \
+            GTEST_SKIP() << "STARTER_TEST_POSTGRES_URL is not set: PostgreSQL run skipped";            \
+    } while (0)
+
+}  // namespace testing_support

@@ -1,0 +1,169 @@
+#include "config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <filesystem>
+
+using config::ConfigError;
+using config::Env;
+using config::load_settings;
+
+TEST(Dotenv, ParsesPlainQuotedExportedAndCommentedLines) {
+    auto env = config::parse_dotenv(
+        "# a comment\n"
+        "\n"
+        "HOST=0.0.0.0\n"
+        "export PORT=9000\n"
+        "APP_NAME=\"My App\"  # trailing comment\n"
+        "MAIL_FROM='Team <team@example.com>'\n"
+        "MULTI=\"a\\nb\"\n"
+        "BARE=value # comment\n"
+        "EMPTY=\n"
+        "WINDOWS=crlf\r\n");
+    EXPECT_EQ(env.at("HOST"), "0.0.0.0");
+    EXPECT_EQ(env.at("PORT"), "9000");
+    EXPECT_EQ(env.at("APP_NAME"), "My App");
+    EXPECT_EQ(env.at("MAIL_FROM"), "Team <team@example.com>");
+    EXPECT_EQ(env.at("MULTI"), "a\nb");
+    EXPECT_EQ(env.at("BARE"), "value");
+    EXPECT_EQ(env.at("EMPTY"), "");
+    EXPECT_EQ(env.at("WINDOWS"), "crlf");
+}
+
+TEST(Dotenv, RejectsMalformedLinesNamingTheLine) {
+    try {
+        config::parse_dotenv("OK=1\nthis is not a setting\n");
+        FAIL() << "expected DotenvError";
+    } catch (const config::DotenvError& e) {
+        EXPECT_STREQ(e.what(), ".env line 2: expected KEY=VALUE");
+    }
+    EXPECT_THROW(config::parse_dotenv("KEY=\"unterminated\n"), config::DotenvError);
+    EXPECT_THROW(config::parse_dotenv("1KEY=x\n"), config::DotenvError);
+}
+
+TEST(Settings, DefaultsGiveTheEmbeddedSetup) {
+    auto s = load_settings({});
+    EXPECT_EQ(s.host, "127.0.0.1");
+    EXPECT_EQ(s.port, 8000);
+    EXPECT_EQ(s.database_url, "sqlite://./data/starter.db");
+    EXPECT_EQ(s.sqlite_path(), "./data/starter.db");
+    EXPECT_FALSE(s.uses_postgres());
+    EXPECT_EQ(s.log_format, config::LogFormat::console);
+    EXPECT_GE(s.worker_threads, 1);
+    EXPECT_GE(s.io_threads, 1);
+    EXPECT_EQ(s.max_body_bytes, 64u * 1024);
+}
+
+TEST(Settings, DatabaseDefaultFollowsDataDir) {
+    auto s = load_settings({{"DATA_DIR", "/var/lib/starter"}});
+    EXPECT_EQ(s.database_url, "sqlite:///var/lib/starter/starter.db");
+    EXPECT_EQ(s.sqlite_path(), "/var/lib/starter/starter.db");
+}
+
+TEST(Settings, ReadsEveryDocumentedVariable) {
+    auto s = load_settings({{"HOST", "0.0.0.0"},
+                            {"PORT", "9000"},
+                            {"DATABASE_URL", "postgresql://app:pw@db:5432/app"},
+                            {"DATABASE_POOL_SIZE", "20"},
+                            {"REDIS_URL", "redis://127.0.0.1:6379/0"},
+                            {"SMTP_URL", "smtp://user:pw@mail:587"},
+                            {"MAIL_FROM", "App <app@example.com>"},
+                            {"APP_NAME", "App"},
+                            {"APP_URL", "https://app.example.com"},
+                            {"LOG_FORMAT", "json"},
+                            {"LOG_LEVEL", "WARN"},
+                            {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"},
+                            {"CORS_ALLOW_ORIGINS", "https://app.example.com/,http://localhost:3000"},
+                            {"WORKER_THREADS", "6"},
+                            {"IO_THREADS", "3"},
+                            {"HTTP_HEADER_TIMEOUT", "5s"},
+                            {"HTTP_IDLE_TIMEOUT", "2m"},
+                            {"SHUTDOWN_TIMEOUT", "1500ms"}});
+    EXPECT_EQ(s.host, "0.0.0.0");
+    EXPECT_EQ(s.port, 9000);
+    EXPECT_TRUE(s.uses_postgres());
+    EXPECT_EQ(s.database_pool_size, 20);
+    EXPECT_EQ(s.redis_url, "redis://127.0.0.1:6379/0");
+    EXPECT_EQ(s.log_format, config::LogFormat::json);
+    EXPECT_EQ(s.log_level, "warning");
+    ASSERT_EQ(s.trusted_proxies.size(), 2u);
+    EXPECT_EQ(s.trusted_proxies[0].to_string(), "10.0.0.0/8");
+    EXPECT_EQ(s.cors_allow_origins, (std::vector<std::string>{"https://app.example.com", "http://localhost:3000"}));
+    EXPECT_EQ(s.worker_threads, 6);
+    EXPECT_EQ(s.io_threads, 3);
+    EXPECT_EQ(s.header_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(s.idle_timeout, std::chrono::minutes(2));
+    EXPECT_EQ(s.shutdown_timeout, std::chrono::milliseconds(1500));
+}
+
+void expect_config_error(const Env& env, const std::string& message) {
+    try {
+        load_settings(env);
+        FAIL() << "expected ConfigError: " << message;
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), message);
+    }
+}
+
+TEST(Settings, BadValuesNameTheVariableInOneLine) {
+    expect_config_error({{"DATABASE_URL", "mysql://root@db/app"}},
+                        "DATABASE_URL: unsupported scheme 'mysql' (use sqlite or postgresql)");
+    expect_config_error({{"PORT", "70000"}}, "PORT: must be an integer from 0 to 65535 (got '70000')");
+    expect_config_error({{"PORT", "80x"}}, "PORT: must be an integer from 0 to 65535 (got '80x')");
+    expect_config_error({{"LOG_FORMAT", "xml"}}, "LOG_FORMAT: must be console or json (got 'xml')");
+    expect_config_error({{"TRUSTED_PROXIES", "10.0.0.0/33"}},
+                        "TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address or CIDR network");
+    expect_config_error({{"REDIS_URL", "http://cache"}}, "REDIS_URL: unsupported scheme 'http' (expected redis, rediss)");
+    expect_config_error({{"HTTP_IDLE_TIMEOUT", "soon"}},
+                        "HTTP_IDLE_TIMEOUT: must be a duration such as 30s, 15m, 2h or 14d (got 'soon')");
+    expect_config_error({{"CORS_ALLOW_ORIGINS", "app.example.com"}},
+                        "CORS_ALLOW_ORIGINS: 'app.example.com' is not an origin such as https://app.example.com or *");
+    expect_config_error({{"WORKER_THREADS", "0"}}, "WORKER_THREADS: must be an integer from 1 to 1024 (got '0')");
+}
+
+TEST(Settings, ErrorsNeverEchoAPasswordFromAUrl) {
+    try {
+        load_settings({{"DATABASE_URL", "postgresqlx//admin:hunter2@db/app"}});
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Settings, EnvironmentWinsOverDotenvFile) {
+    auto path = std::filesystem::temp_directory_path() / "starter-config-test.env";
+    std::ofstream(path) << "APP_NAME=FromFile\nAPP_URL=https://file.example.com\n";
+    ::setenv("APP_NAME", "FromEnvironment", 1);
+    auto s = load_settings(config::merged_environment(path.string()));
+    ::unsetenv("APP_NAME");
+    std::filesystem::remove(path);
+    EXPECT_EQ(s.app_name, "FromEnvironment");
+    EXPECT_EQ(s.app_url, "https://file.example.com");
+}
+
+TEST(Settings, MissingDotenvFileIsFine) {
+    EXPECT_NO_THROW(config::merged_environment("/nonexistent/.env"));
+}
+
+TEST(MaskUrl, HidesPasswordsOnly) {
+    EXPECT_EQ(config::mask_url("postgresql://app:s3cret@db:5432/app?sslmode=require"),
+              "postgresql://app:***@db:5432/app?sslmode=require");
+    EXPECT_EQ(config::mask_url("smtp://user:p%40ss@mail:587"), "smtp://user:***@mail:587");
+    EXPECT_EQ(config::mask_url("redis://cache:6379/0"), "redis://cache:6379/0");
+    EXPECT_EQ(config::mask_url("sqlite://./data/starter.db"), "sqlite://./data/starter.db");
+    EXPECT_EQ(config::mask_url("redis://only-user@cache"), "redis://only-user@cache");
+}
+
+TEST(ParseDuration, UnderstandsUnits) {
+    using namespace std::chrono;
+    EXPECT_EQ(config::parse_duration("90"), seconds(90));
+    EXPECT_EQ(config::parse_duration("250ms"), milliseconds(250));
+    EXPECT_EQ(config::parse_duration("15m"), minutes(15));
+    EXPECT_EQ(config::parse_duration("2h"), hours(2));
+    EXPECT_EQ(config::parse_duration("14d"), hours(24 * 14));
+    EXPECT_THROW(config::parse_duration("-1s"), std::invalid_argument);
+    EXPECT_THROW(config::parse_duration("10 years"), std::invalid_argument);
+    EXPECT_THROW(config::parse_duration(""), std::invalid_argument);
+}
