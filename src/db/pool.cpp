@@ -4,6 +4,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <libpq-fe.h>
+
 #include <filesystem>
 
 namespace db {
@@ -16,6 +18,29 @@ Dialect dialect_of(const std::string& url) {
 }
 
 }  // namespace
+
+std::string postgres_keyword_string(const std::string& url) {
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    if (!opts) {
+        std::string why = err ? err : "invalid connection URL";
+        if (err) PQfreemem(err);
+        throw std::invalid_argument("DATABASE_URL: " + why);
+    }
+    std::string out;
+    for (auto* o = opts; o->keyword; ++o) {
+        if (!o->val) continue;
+        std::string v;
+        for (const char* c = o->val; *c; ++c) {
+            if (*c == '\\' || *c == '\'') v += '\\';
+            v += *c;
+        }
+        if (!out.empty()) out += ' ';
+        out.append(o->keyword).append("='").append(v).append("'");
+    }
+    PQconninfoFree(opts);
+    return out;
+}
 
 Dialect Lease::dialect() const { return pool_->dialect(); }
 
@@ -67,7 +92,8 @@ void Pool::connect(soci::session& s) {
             s << "PRAGMA foreign_keys=ON";
             s << "PRAGMA busy_timeout=10000";
         } else {
-            s.open(*soci::factory_postgresql(), url_);
+            // SOCI re-parses its connect string as keyword=value pairs, so hand it that form.
+            s.open(*soci::factory_postgresql(), postgres_keyword_string(url_));
         }
     } catch (const std::exception& e) {
         try {

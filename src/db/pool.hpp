@@ -85,6 +85,9 @@ private:
     std::condition_variable freed_;
 };
 
+// A postgresql:// URL as libpq keyword='value' pairs (what SOCI's backend expects).
+std::string postgres_keyword_string(const std::string& url);
+
 // A SOCI error message with the bound values it quotes removed, so logs never carry them.
 std::string describe_error(const std::exception& e);
 // True for errors that mean "the database went away" rather than "the query was wrong".

@@ -143,18 +143,15 @@ void Server::stop() {
         boost::system::error_code ec;
         if (acceptor_) acceptor_->close(ec);
         if (signals_) signals_->cancel(ec);
-        std::vector<std::shared_ptr<Connection>> live;
-        {
-            std::lock_guard lock(connections_mutex_);
-            for (auto& [raw, weak] : connections_)
-                if (auto c = weak.lock()) live.push_back(std::move(c));
-        }
+        std::lock_guard lock(connections_mutex_);
         // Idle keep-alive connections are closed now; busy ones finish their request first.
-        for (auto& c : live)
-            asio::post(c->stream.get_executor(), [c] {
-                if (!c->busy) c->stream.cancel();
-            });
-        if (live.empty()) return;
+        for (auto& [raw, weak] : connections_)
+            if (auto c = weak.lock())
+                asio::post(c->stream.get_executor(), [c] {
+                    if (!c->busy) c->stream.cancel();
+                });
+        if (connections_.empty()) return;
+        // Created under the lock, so the last connection_closed() always sees it.
         shutdown_deadline_ = std::make_unique<asio::steady_timer>(io_, options_.shutdown_timeout);
         shutdown_deadline_->async_wait([this](const boost::system::error_code& e) {
             if (e) return;  // everything finished in time
@@ -175,10 +172,10 @@ void Server::force_close_all() {
 void Server::connection_closed(Connection* c) {
     std::lock_guard lock(connections_mutex_);
     connections_.erase(c);
-    if (connections_.empty() && stopping_ && shutdown_deadline_)
-        asio::post(io_, [this] {
-            if (shutdown_deadline_) shutdown_deadline_->cancel();
-        });
+    if (connections_.empty() && shutdown_deadline_) {
+        auto* timer = shutdown_deadline_.get();
+        asio::post(io_, [timer] { timer->cancel(); });
+    }
 }
 
 asio::awaitable<void> Server::accept_loop() {

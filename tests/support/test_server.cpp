@@ -1,5 +1,6 @@
 #include "support/test_server.hpp"
 
+#include "db/pool.hpp"
 #include "observe/log.hpp"
 #include "security/random.hpp"
 
@@ -41,7 +42,7 @@ TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
         return;
     }
     pg_name_ = "starter_test_" + security::random_hex(6);
-    soci::session admin(*soci::factory_postgresql(), postgres_admin_url());
+    soci::session admin(*soci::factory_postgresql(), db::postgres_keyword_string(postgres_admin_url()));
     admin << "CREATE DATABASE " + pg_name_;
     url_ = with_database(postgres_admin_url(), pg_name_);
 }
@@ -49,7 +50,7 @@ TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
 TestDatabase::~TestDatabase() {
     try {
         if (kind_ == TestDb::postgres) {
-            soci::session admin(*soci::factory_postgresql(), postgres_admin_url());
+            soci::session admin(*soci::factory_postgresql(), db::postgres_keyword_string(postgres_admin_url()));
             admin << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
         } else {
             std::filesystem::remove_all(dir_);
