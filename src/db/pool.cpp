@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace db {
 namespace {
@@ -87,10 +88,20 @@ void Pool::connect(soci::session& s) {
         if (dialect_ == Dialect::sqlite) {
             auto path = url_.substr(std::string_view("sqlite://").size());
             s.open(*soci::factory_sqlite3(), "db=" + path + " timeout=10 shared_cache=false");
-            s << "PRAGMA journal_mode=WAL";
+            s << "PRAGMA busy_timeout=10000";
+            // Switching a new file to WAL needs an exclusive lock and ignores the busy
+            // timeout, so processes opening the same new file at once retry here.
+            for (int attempt = 0;; ++attempt) {
+                try {
+                    s << "PRAGMA journal_mode=WAL";
+                    break;
+                } catch (const soci::soci_error&) {
+                    if (attempt >= 200) throw;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+                }
+            }
             s << "PRAGMA synchronous=NORMAL";
             s << "PRAGMA foreign_keys=ON";
-            s << "PRAGMA busy_timeout=10000";
         } else {
             // SOCI re-parses its connect string as keyword=value pairs, so hand it that form.
             s.open(*soci::factory_postgresql(), postgres_keyword_string(url_));
