@@ -7,6 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <curl/curl.h>
+
+#include <csignal>
 #include <iostream>
 
 namespace {
@@ -35,6 +38,28 @@ std::string format_time_ms(std::int64_t ms) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+// `starter worker`: the same delivery loop as inside `serve`, as its own process.
+void run_worker(const config::Settings& settings, int threads) {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // threads started below inherit this
+    auto s = settings;
+    s.jobs_in_process = false;
+    app::App application(s);
+    db::migrate_up(application.pool());
+    auto worker = application.make_worker(threads > 0 ? threads : settings.job_threads, "worker");
+    worker->start();
+    observe::info("worker.started", {{"database", config::mask_url(settings.database_url)},
+                                     {"threads", threads > 0 ? threads : settings.job_threads}});
+    int signo = 0;
+    sigwait(&stop_signals, &signo);
+    observe::info("worker.stopping", {{"signal", signo}});
+    worker->stop();  // running jobs finish; unclaimed ones stay queued
+    observe::info("worker.stopped");
 }
 
 config::Settings load_or_exit(const std::string& env_file) {
@@ -66,6 +91,8 @@ int main(int argc, char** argv) {
     serve->add_option("--port", port, "Listen port (overrides PORT)")->check(CLI::Range(0, 65535));
 
     auto* worker = cli.add_subcommand("worker", "Deliver queued jobs (emails) until SIGTERM");
+    int worker_threads = 0;
+    worker->add_option("--threads", worker_threads, "Concurrent jobs (overrides JOB_THREADS)")->check(CLI::Range(1, 256));
     auto* migrate = cli.add_subcommand("migrate", "Apply or list database migrations");
     std::string migrate_action = "up";
     migrate->add_option("action", migrate_action, "up (default) or status")
@@ -85,6 +112,7 @@ int main(int argc, char** argv) {
     }
 
     auto settings = load_or_exit(env_file);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!host.empty()) settings.host = host;
     if (port >= 0) settings.port = static_cast<std::uint16_t>(port);
     app::init_logging(settings);
@@ -95,8 +123,7 @@ int main(int argc, char** argv) {
             app::App application(settings);
             application.serve_forever();
         } else if (*worker) {
-            std::cerr << "starter: the job worker arrives with the outbox (issue 4)\n";
-            rc = 1;
+            run_worker(settings, worker_threads);
         } else if (*migrate) {
             db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
             if (migrate_action == "up") {

@@ -37,9 +37,12 @@ void init_logging(const config::Settings& s) {
                           s.log_level);
 }
 
-App::App(config::Settings settings) : settings_(std::move(settings)) {
+App::App(config::Settings settings)
+    : settings_(std::move(settings)), templates_(settings_.app_name, settings_.app_url) {
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
+    mailer_ = notify::make_mailer(settings_.smtp_url, settings_.data_dir);
+    worker_ = make_worker(settings_.job_threads, "serve");
 
     pipeline_.use(http::request_id());
     pipeline_.use(http::access_log());
@@ -52,12 +55,25 @@ App::App(config::Settings settings) : settings_(std::move(settings)) {
     server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
 }
 
-App::~App() = default;
+App::~App() { worker_->stop(); }
+
+std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& name) {
+    jobs::WorkerOptions o;
+    o.threads = threads;
+    o.poll_interval = settings_.job_poll_interval;
+    o.lease = settings_.job_lease;
+    o.retry.first_delay = settings_.job_retry_delay;
+    o.name = name;
+    std::map<std::string, jobs::JobHandler> handlers{
+        {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};
+    return std::make_unique<jobs::Worker>(*pool_, std::move(handlers), o);
+}
 
 void App::prepare() {
     auto applied = db::migrate_up(*pool_);
     for (const auto& name : applied) observe::info("db.migration_applied", {{"migration", name}});
     server_->listen();
+    if (settings_.jobs_in_process) worker_->start();
 }
 
 void App::serve_forever() {
@@ -69,6 +85,7 @@ void App::serve_forever() {
                                      {"io_threads", settings_.io_threads},
                                      {"worker_threads", settings_.worker_threads}});
     server_->run();
+    worker_->stop();
     observe::info("server.stopped");
 }
 

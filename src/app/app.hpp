@@ -6,6 +6,9 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "jobs/worker.hpp"
+#include "notify/email.hpp"
+#include "notify/mailer.hpp"
 
 #include <memory>
 
@@ -25,10 +28,17 @@ public:
     db::Pool& pool() { return *pool_; }
     http::Router& router() { return router_; }
     http::Server& server() { return *server_; }
+    jobs::Worker& worker() { return *worker_; }
+
+    // Builds the job worker for `starter worker` or the in-process threads.
+    std::unique_ptr<jobs::Worker> make_worker(int threads, const std::string& name);
 
 private:
     config::Settings settings_;
     std::unique_ptr<db::Pool> pool_;
+    notify::Templates templates_;
+    std::unique_ptr<notify::Mailer> mailer_;
+    std::unique_ptr<jobs::Worker> worker_;
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;

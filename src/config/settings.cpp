@@ -217,6 +217,17 @@ Settings load_settings(const Env& env) {
     r.duration("HTTP_HEADER_TIMEOUT", s.header_timeout);
     r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
     r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
+
+    if (auto v = r.raw("JOBS_IN_PROCESS")) {
+        auto t = std::string(trim(*v));
+        if (t == "true" || t == "1" || t == "yes") s.jobs_in_process = true;
+        else if (t == "false" || t == "0" || t == "no") s.jobs_in_process = false;
+        else Reader::fail("JOBS_IN_PROCESS", "must be true or false (got '" + t + "')");
+    }
+    r.integer("JOB_THREADS", s.job_threads, 1, 256);
+    r.duration("JOB_POLL_INTERVAL", s.job_poll_interval);
+    r.duration("JOB_RETRY_DELAY", s.job_retry_delay);
+    r.duration("JOB_LEASE", s.job_lease);
     return s;
 }
 

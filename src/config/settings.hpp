@@ -43,6 +43,13 @@ struct Settings {
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::size_t max_queued_requests = 4096;
 
+    // Job worker (outbox delivery).
+    bool jobs_in_process = true;  // worker threads inside `serve`
+    int job_threads = 2;
+    std::chrono::milliseconds job_poll_interval{1000};
+    std::chrono::milliseconds job_retry_delay{30'000};  // first retry; doubled per attempt
+    std::chrono::milliseconds job_lease{5 * 60'000};
+
     bool uses_postgres() const { return database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"); }
     // The SQLite file path when the database is SQLite.
     std::string sqlite_path() const;

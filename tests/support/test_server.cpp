@@ -7,7 +7,12 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <openssl/evp.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 namespace testing_support {
 namespace {
@@ -60,8 +65,8 @@ TestDatabase::~TestDatabase() {
 }
 
 TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
-                       const std::function<void(app::App&)>& add_routes) {
-    db_ = std::make_unique<TestDatabase>(requested_db());
+                       const std::function<void(app::App&)>& add_routes, std::shared_ptr<TestDatabase> database) {
+    db_ = database ? std::move(database) : std::make_shared<TestDatabase>(requested_db());
     data_dir_ = std::filesystem::temp_directory_path() / ("starter-data-" + security::random_hex(6));
     std::filesystem::create_directories(data_dir_);
     config::Env env{{"PORT", "0"},
@@ -70,6 +75,7 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
                     {"DATABASE_POOL_SIZE", "4"},
                     {"IO_THREADS", "2"},
                     {"WORKER_THREADS", "4"},
+                    {"JOB_POLL_INTERVAL", "100ms"},
                     {"LOG_LEVEL", std::getenv("STARTER_TEST_LOG_LEVEL") ? std::getenv("STARTER_TEST_LOG_LEVEL") : "warning"}};
     auto settings = config::load_settings(env);
     if (configure) configure(settings);
@@ -93,6 +99,101 @@ TestServer::~TestServer() {
     db_.reset();
     std::error_code ec;
     std::filesystem::remove_all(data_dir_, ec);
+}
+
+}  // namespace testing_support
+
+namespace testing_support {
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+}
+
+std::string env_or_empty(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+namespace {
+
+std::string decode_base64(const std::string& in) {
+    std::string clean;
+    for (char c : in)
+        if (!std::isspace(static_cast<unsigned char>(c))) clean += c;
+    std::string out(clean.size() / 4 * 3 + 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(clean.data()),
+                            static_cast<int>(clean.size()));
+    if (n < 0) return {};
+    std::size_t pad = 0;
+    if (!clean.empty() && clean.back() == '=') ++pad;
+    if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& to) {
+    std::vector<Mail> out;
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) return out;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+        if (!entry.is_regular_file() || entry.path().extension() == ".tmp") continue;
+        auto mail = parse_mail(read_file(entry.path()));
+        if (mail.header("To") == to) out.push_back(std::move(mail));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string Mail::header(const std::string& name) const {
+    std::istringstream in(headers);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.size() > name.size() + 1 && line.compare(0, name.size(), name) == 0 && line[name.size()] == ':')
+            return line.substr(name.size() + 2);
+    }
+    return {};
+}
+
+Mail parse_mail(const std::string& raw_in) {
+    std::string raw;
+    for (std::size_t i = 0; i < raw_in.size(); ++i)
+        if (raw_in[i] != '\r') raw += raw_in[i];
+    Mail m;
+    auto split = raw.find("\n\n");
+    m.headers = raw.substr(0, split);
+    auto part = [&](const std::string& type) {
+        auto at = raw.find("Content-Type: " + type);
+        if (at == std::string::npos) return std::string();
+        auto body = raw.find("\n\n", at);
+        auto end = raw.find("\n--", body + 2);
+        return decode_base64(raw.substr(body + 2, end - body - 2));
+    };
+    m.text = part("text/plain");
+    m.html = part("text/html");
+    return m;
+}
+
+std::vector<Mail> sink_mail_to(const std::string& to) {
+    auto dir = env_or_empty("STARTER_TEST_MAILDIR");
+    return dir.empty() ? std::vector<Mail>{} : mail_in(dir, to);
+}
+
+std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const std::string& to) {
+    return mail_in(data_dir / "outbox", to);
 }
 
 }  // namespace testing_support

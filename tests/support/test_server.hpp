@@ -40,7 +40,8 @@ public:
     // `configure` may change settings before the app is built; `add_routes` may add
     // test-only routes before the server starts.
     explicit TestServer(const std::function<void(config::Settings&)>& configure = {},
-                        const std::function<void(app::App&)>& add_routes = {});
+                        const std::function<void(app::App&)>& add_routes = {},
+                        std::shared_ptr<TestDatabase> database = nullptr);
     ~TestServer();
 
     std::uint16_t port() const { return app_->server().port(); }
@@ -48,13 +49,31 @@ public:
     HttpClient client() const { return HttpClient(app_->server().port()); }
     const std::filesystem::path& data_dir() const { return data_dir_; }
     void stop();
+    std::shared_ptr<TestDatabase> database() const { return db_; }
 
 private:
-    std::unique_ptr<TestDatabase> db_;
+    std::shared_ptr<TestDatabase> db_;
     std::filesystem::path data_dir_;
     std::unique_ptr<app::App> app_;
     bool stopped_ = false;
 };
+
+// Polls `done` every 20 ms until it is true or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// A delivered message, decoded: headers as raw text, the text/plain and text/html parts.
+struct Mail {
+    std::string headers;
+    std::string text;
+    std::string html;
+    std::string header(const std::string& name) const;
+};
+Mail parse_mail(const std::string& raw);
+// Messages the SMTP sink (STARTER_TEST_MAILDIR) received for `to`.
+std::vector<Mail> sink_mail_to(const std::string& to);
+// Messages the file outbox under `data_dir` holds for `to`.
+std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const std::string& to);
+std::string env_or_empty(const char* name);
 
 // Skips the current test when PostgreSQL was requested but no URL was given.
 #define STARTER_REQUIRE_DATABASE()                                                                     \

@@ -1,0 +1,100 @@
+#include "jobs/worker.hpp"
+
+#include "db/pool.hpp"
+#include "observe/log.hpp"
+#include "security/random.hpp"
+
+#include <unistd.h>
+
+namespace jobs {
+
+Worker::Worker(db::Pool& pool, std::map<std::string, JobHandler> handlers, WorkerOptions options)
+    : outbox_(pool), handlers_(std::move(handlers)), options_(std::move(options)) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    id_prefix_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + options_.name + ":" + security::random_hex(3);
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+    stopping_ = false;
+    for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { loop(i); });
+}
+
+void Worker::stop() {
+    stopping_ = true;
+    wake();
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+    threads_.clear();
+}
+
+void Worker::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        ++wake_generation_;
+    }
+    wake_.notify_all();
+}
+
+std::size_t Worker::run_once(int limit) {
+    const std::string worker_id = id_prefix_ + ":inline";
+    auto batch = outbox_.claim(worker_id, limit, options_.lease);
+    for (const auto& job : batch) run(job, worker_id);
+    return batch.size();
+}
+
+void Worker::loop(int index) {
+    const std::string worker_id = id_prefix_ + ":" + std::to_string(index);
+    while (!stopping_) {
+        std::uint64_t seen;
+        {
+            std::lock_guard lock(mutex_);
+            seen = wake_generation_;
+        }
+        std::vector<Job> batch;
+        try {
+            batch = outbox_.claim(worker_id, 1, options_.lease);
+        } catch (const std::exception& e) {
+            observe::error("jobs.claim_failed", {{"error", db::describe_error(e)}});
+        }
+        for (const auto& job : batch) run(job, worker_id);
+        if (!batch.empty()) continue;
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wake_generation_ != seen; });
+    }
+}
+
+void Worker::run(const Job& job, const std::string& worker_id) {
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed_ms = [&] {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    };
+    std::string error;
+    bool permanent = false;
+    try {
+        auto it = handlers_.find(job.kind);
+        if (it == handlers_.end()) throw PermanentFailure("no handler for job kind '" + job.kind + "'");
+        auto handled = it->second(job);
+        outbox_.complete(job, worker_id, handled.scrubbed_payload);
+        observe::info("jobs.done", {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"duration_ms", elapsed_ms()}});
+        return;
+    } catch (const PermanentFailure& e) {
+        error = e.what();
+        permanent = true;
+    } catch (const std::exception& e) {
+        error = db::describe_error(e);
+    }
+    try {
+        auto state = outbox_.fail(job, worker_id, error, permanent, options_.retry);
+        observe::Level level = state == "dead" ? observe::Level::error : observe::Level::warning;
+        observe::log(level, state == "dead" ? "jobs.dead" : "jobs.retry_scheduled",
+                     {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"error", error}});
+    } catch (const std::exception& e) {
+        // The lease will expire and another claim will retry it: still not lost.
+        observe::error("jobs.fail_record_failed", {{"job_id", job.id}, {"error", db::describe_error(e)}});
+    }
+}
+
+}  // namespace jobs

@@ -1,0 +1,114 @@
+#include "notify/email.hpp"
+
+#include "jobs/outbox.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <kainjow/mustache.hpp>
+
+#include <map>
+
+namespace notify {
+
+const std::map<std::string, std::string>& embedded_templates();
+
+namespace {
+
+namespace mst = kainjow::mustache;
+
+mst::data to_data(const boost::json::object& vars) {
+    mst::data d;
+    for (const auto& [k, v] : vars) {
+        std::string key(k);
+        if (v.is_string()) d.set(key, std::string(v.as_string()));
+        else if (v.is_bool()) d.set(key, v.as_bool() ? mst::data::type::bool_true : mst::data::type::bool_false);
+        else if (v.is_int64()) d.set(key, std::to_string(v.as_int64()));
+        else if (v.is_double()) d.set(key, boost::json::serialize(v));
+    }
+    return d;
+}
+
+std::string render_one(const std::string& source, const mst::data& data, bool html) {
+    mst::mustache tmpl(source);
+    if (!html) tmpl.set_custom_escape([](const std::string& s) { return s; });
+    auto out = tmpl.render(data);
+    if (!tmpl.is_valid()) throw std::runtime_error("template error: " + tmpl.error_message());
+    return out;
+}
+
+std::string trim_trailing_newlines(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+Templates::Templates(std::string app_name, std::string app_url) : app_name_(std::move(app_name)), app_url_(std::move(app_url)) {}
+
+std::vector<std::string> Templates::names() {
+    std::vector<std::string> out;
+    for (const auto& [path, text] : embedded_templates()) {
+        auto slash = path.find('/');
+        if (slash == std::string::npos) continue;
+        auto name = path.substr(slash + 1);
+        auto dir = name.substr(0, name.find('/'));
+        if (name.ends_with("/subject.txt")) out.push_back(dir);
+    }
+    return out;
+}
+
+Rendered Templates::render(const std::string& name, const boost::json::object& vars) const {
+    const auto& files = embedded_templates();
+    const std::string dir = "emails/" + name + "/";
+    auto data = to_data(vars);
+    data.set("app_name", app_name_);
+    data.set("app_url", app_url_);
+    Rendered r;
+    r.subject = trim_trailing_newlines(render_one(files.at(dir + "subject.txt"), data, false));
+    data.set("subject", r.subject);
+    auto text_body = render_one(files.at(dir + "body.txt"), data, false);
+    auto html_body = render_one(files.at(dir + "body.html"), data, true);
+    auto text_data = data;
+    text_data.set("content", trim_trailing_newlines(text_body));
+    r.text = render_one(files.at("emails/_layout.txt"), text_data, false);
+    data.set("content", html_body);
+    r.html = render_one(files.at("emails/_layout.html"), data, true);
+    return r;
+}
+
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
+                          boost::json::object vars, boost::json::object secrets) {
+    boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
+    if (!secrets.empty()) payload["secrets"] = std::move(secrets);
+    return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload), kEmailMaxAttempts);
+}
+
+jobs::JobHandler email_job_handler(const Templates& templates, Mailer& mailer, std::string mail_from) {
+    const std::string addr = address_of(mail_from);
+    const std::string domain = addr.find('@') == std::string::npos ? "localhost" : addr.substr(addr.find('@') + 1);
+    return [&templates, &mailer, mail_from, domain](const jobs::Job& job) {
+        boost::json::object payload;
+        try {
+            payload = boost::json::parse(job.payload).as_object();
+        } catch (const std::exception& e) {
+            throw jobs::PermanentFailure(std::string("unreadable email job payload: ") + e.what());
+        }
+        auto vars = payload["vars"].is_object() ? payload["vars"].as_object() : boost::json::object{};
+        if (auto* s = payload.if_contains("secrets"); s && s->is_object())
+            for (const auto& [k, v] : s->as_object()) vars[k] = v;
+        const std::string name(payload["template"].as_string());
+        Rendered r;
+        try {
+            r = templates.render(name, vars);
+        } catch (const std::out_of_range&) {
+            throw jobs::PermanentFailure("unknown email template '" + name + "'");
+        }
+        Email email{mail_from, std::string(payload["to"].as_string()), r.subject, r.text, r.html,
+                    "<" + job.id + "@" + domain + ">"};
+        mailer.send(email);
+        payload.erase("secrets");  // a delivered code no longer sits in the database
+        return jobs::Handled{boost::json::serialize(payload)};
+    };
+}
+
+}  // namespace notify

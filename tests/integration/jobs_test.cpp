@@ -1,0 +1,172 @@
+// The outbox end to end: jobs written in a transaction, delivered by the worker to the file
+// outbox or a real SMTP sink, retried on failure, never lost across a restart.
+#include "jobs/outbox.hpp"
+#include "notify/email.hpp"
+#include "security/random.hpp"
+#include "support/test_server.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace testing_support;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string unique_address() { return "user-" + security::random_hex(6) + "@example.com"; }
+
+std::string enqueue(app::App& a, const std::string& template_name, const std::string& to, boost::json::object vars,
+                    boost::json::object secrets = {}) {
+    auto lease = a.pool().acquire();
+    db::Transaction tx(lease);
+    auto id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars), std::move(secrets));
+    tx.commit();
+    a.worker().wake();
+    return id;
+}
+
+boost::json::object security_vars() {
+    return {{"ip", "203.0.113.7"}, {"device", "Firefox 120 on Ubuntu"}, {"location", "Berlin, Germany"}, {"expires_minutes", 10}};
+}
+
+std::string job_state(app::App& a, const std::string& id) {
+    auto row = jobs::Outbox(a.pool()).find(id);
+    return row ? row->state : "missing";
+}
+
+}  // namespace
+
+class Jobs : public ::testing::Test {
+protected:
+    void SetUp() override { STARTER_REQUIRE_DATABASE(); }
+};
+
+TEST_F(Jobs, EmailLandsInTheFileOutboxWithCodeMetadataAndMessageId) {
+    TestServer server;
+    auto to = unique_address();
+    auto id = enqueue(server.app(), "email-verification-request", to, security_vars(), {{"code", "12345678"}});
+    ASSERT_TRUE(wait_until([&] { return outbox_mail_to(server.data_dir(), to).size() == 1; })) << job_state(server.app(), id);
+    auto mail = outbox_mail_to(server.data_dir(), to)[0];
+    EXPECT_EQ(mail.header("Subject"), "Your Starter verification code: 12345678");
+    EXPECT_EQ(mail.header("From"), "Starter <no-reply@localhost>");
+    EXPECT_EQ(mail.header("Message-ID"), "<" + id + "@localhost>");
+    EXPECT_NE(mail.header("Date"), "");
+    EXPECT_NE(mail.headers.find("multipart/alternative"), std::string::npos);
+    for (const auto* part : {&mail.text, &mail.html}) {
+        EXPECT_NE(part->find("12345678"), std::string::npos) << *part;
+        EXPECT_NE(part->find("203.0.113.7"), std::string::npos) << *part;
+        EXPECT_NE(part->find("Firefox 120 on Ubuntu"), std::string::npos);
+        EXPECT_NE(part->find("Berlin, Germany"), std::string::npos);
+        EXPECT_NE(part->find("10 minutes"), std::string::npos);
+    }
+    ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "done"; }));
+    auto row = jobs::Outbox(server.app().pool()).find(id);
+    EXPECT_EQ(row->job.payload.find("12345678"), std::string::npos) << "a delivered code must not stay in the table";
+}
+
+TEST_F(Jobs, EmailIsDeliveredToARealSmtpServer) {
+    if (env_or_empty("STARTER_TEST_SMTP_URL").empty()) GTEST_SKIP() << "STARTER_TEST_SMTP_URL is not set";
+    TestServer server([](config::Settings& s) { s.smtp_url = env_or_empty("STARTER_TEST_SMTP_URL"); });
+    auto to = unique_address();
+    auto id = enqueue(server.app(), "password-changed", to, security_vars());
+    ASSERT_TRUE(wait_until([&] { return sink_mail_to(to).size() == 1; })) << job_state(server.app(), id);
+    auto mail = sink_mail_to(to)[0];
+    EXPECT_EQ(mail.header("Subject"), "Your Starter password was changed");
+    EXPECT_NE(mail.text.find("Firefox 120 on Ubuntu"), std::string::npos);
+    EXPECT_NE(mail.html.find("<p>Your Starter password was just changed."), std::string::npos) << mail.html;
+    ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "done"; }));
+}
+
+TEST_F(Jobs, UnreachableSmtpIsRetriedWithBackoffThenDead) {
+    TestServer server([](config::Settings& s) {
+        s.smtp_url = "smtp://127.0.0.1:1";  // nothing listens there
+        s.job_retry_delay = 100ms;
+    });
+    auto to = unique_address();
+    auto id = enqueue(server.app(), "onboarding", to, {{"username", "zoe"}});
+    ASSERT_TRUE(wait_until([&] {
+        auto row = jobs::Outbox(server.app().pool()).find(id);
+        return row && row->state == "queued" && row->job.attempts == 1;
+    }));
+    auto first = jobs::Outbox(server.app().pool()).find(id);
+    ASSERT_TRUE(first->last_error.has_value());
+    EXPECT_NE(first->last_error->find("SMTP"), std::string::npos) << *first->last_error;
+    EXPECT_GT(first->run_at_ms, jobs::now_ms());  // scheduled later, not spinning
+    ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; }, 15s));
+    auto dead = jobs::Outbox(server.app().pool()).find(id);
+    EXPECT_EQ(dead->job.attempts, notify::kEmailMaxAttempts);
+}
+
+TEST_F(Jobs, UnknownTemplateIsDeadAtOnceWithTheReason) {
+    TestServer server;
+    auto id = enqueue(server.app(), "no-such-template", unique_address(), {});
+    ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; }));
+    auto row = jobs::Outbox(server.app().pool()).find(id);
+    EXPECT_EQ(row->job.attempts, 1);
+    EXPECT_NE(row->last_error->find("unknown email template"), std::string::npos);
+}
+
+TEST_F(Jobs, AJobCommittedBeforeAStopIsDeliveredAfterTheRestart) {
+    auto database = std::make_shared<TestDatabase>(requested_db());
+    auto to = unique_address();
+    std::string id;
+    std::filesystem::path data_dir;
+    {
+        // The server commits the job but stops before any worker could send it.
+        TestServer first([](config::Settings& s) { s.jobs_in_process = false; }, {}, database);
+        id = enqueue(first.app(), "onboarding", to, {{"username", "zoe"}});
+        EXPECT_EQ(job_state(first.app(), id), "queued");
+    }
+    TestServer second({}, {}, database);
+    ASSERT_TRUE(wait_until([&] { return outbox_mail_to(second.data_dir(), to).size() == 1; }));
+    EXPECT_EQ(outbox_mail_to(second.data_dir(), to)[0].header("Message-ID").find("<" + id + "@"), 0u);
+}
+
+TEST_F(Jobs, ClaimsAreExclusiveAcrossWorkers) {
+    TestServer server([](config::Settings& s) { s.jobs_in_process = false; });
+    std::vector<std::string> ids;
+    {
+        auto lease = server.app().pool().acquire();
+        db::Transaction tx(lease);
+        for (int i = 0; i < 40; ++i) ids.push_back(jobs::Outbox::enqueue(tx.session(), "noop", "{}", 3));
+        tx.commit();
+    }
+    std::mutex m;
+    std::map<std::string, int> claimed;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            jobs::Outbox outbox(server.app().pool());
+            for (;;) {
+                auto batch = outbox.claim("w" + std::to_string(t), 3, 60s);
+                if (batch.empty()) break;
+                std::lock_guard lock(m);
+                for (const auto& j : batch) ++claimed[j.id];
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(claimed.size(), ids.size());
+    for (const auto& [id, n] : claimed) EXPECT_EQ(n, 1) << id;
+}
+
+TEST(EmailTemplates, EveryTemplateOfTheApiTableRendersWithItsFields) {
+    notify::Templates templates("Acme", "https://acme.example");
+    std::vector<std::string> expected{"email-already-registered", "email-change-request", "email-changed",
+                                      "email-verification-request", "new-login-device", "onboarding",
+                                      "password-changed", "password-reset", "reset-password-request"};
+    EXPECT_EQ(notify::Templates::names(), expected);
+    for (const auto& name : expected) {
+        auto r = templates.render(name, {{"code", "87654321"}, {"username", "zoe<b>"}, {"ip", "198.51.100.1"},
+                                         {"device", "Safari"}, {"location", "Paris, France"}, {"expires_minutes", 5},
+                                         {"time", "2026-11-24T10:00:00Z"}, {"new_email_masked", "z***@example.com"}});
+        EXPECT_FALSE(r.subject.empty()) << name;
+        EXPECT_EQ(r.subject.find('\n'), std::string::npos) << name;
+        EXPECT_NE(r.text.find("Acme"), std::string::npos) << name;
+        EXPECT_NE(r.html.find("https://acme.example"), std::string::npos) << name;
+        EXPECT_EQ(r.html.find("zoe<b>"), std::string::npos) << name << ": user values must be HTML-escaped";
+        if (name != "onboarding") {
+            EXPECT_NE(r.text.find("198.51.100.1"), std::string::npos) << name;
+            EXPECT_NE(r.html.find("Paris, France"), std::string::npos) << name;
+        }
+    }
+}
