@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "api/accounts.hpp"
 #include "api/health.hpp"
 #include "app/version.hpp"
 #include "db/migrations.hpp"
@@ -50,7 +51,17 @@ App::App(config::Settings settings)
     pipeline_.use(http::cors(settings_.cors_allow_origins));
     pipeline_.use(http::error_mapping({translate_database_errors}));
 
+    hasher_ = std::make_unique<security::PasswordHasher>(security::Argon2Params{
+        settings_.argon2_time_cost, settings_.argon2_memory_kib, settings_.argon2_parallelism, settings_.argon2_max_concurrent});
+    sessions_ = std::make_unique<sessions::SessionStore>(
+        *pool_, sessions::SessionPolicy{settings_.session_idle_timeout, settings_.session_max_age, std::chrono::minutes(1)});
+    codes_ = std::make_unique<codes::EmailCodes>(*pool_);
+    accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_,
+                                                            accounts::AccountPolicy{});
+
     api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = {}});
+    api::register_auth_routes(router_, *accounts_, *sessions_);
+    api::register_user_routes(router_, *accounts_, *sessions_);
 
     server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
 }

@@ -1,7 +1,12 @@
 #pragma once
 // Wiring: the one place that knows every part. Builds the pool, router, pipeline and server
 // from settings and owns their lifetimes.
+#include "accounts/service.hpp"
+#include "codes/email_codes.hpp"
 #include "config/settings.hpp"
+#include "security/password_hasher.hpp"
+#include "security/strength.hpp"
+#include "sessions/session_store.hpp"
 #include "db/pool.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -29,6 +34,8 @@ public:
     http::Router& router() { return router_; }
     http::Server& server() { return *server_; }
     jobs::Worker& worker() { return *worker_; }
+    accounts::AccountService& accounts() { return *accounts_; }
+    sessions::SessionStore& sessions() { return *sessions_; }
 
     // Builds the job worker for `starter worker` or the in-process threads.
     std::unique_ptr<jobs::Worker> make_worker(int threads, const std::string& name);
@@ -39,6 +46,11 @@ private:
     notify::Templates templates_;
     std::unique_ptr<notify::Mailer> mailer_;
     std::unique_ptr<jobs::Worker> worker_;
+    std::unique_ptr<security::PasswordHasher> hasher_;
+    security::StrengthEstimator strength_;
+    std::unique_ptr<sessions::SessionStore> sessions_;
+    std::unique_ptr<codes::EmailCodes> codes_;
+    std::unique_ptr<accounts::AccountService> accounts_;
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;

@@ -218,6 +218,16 @@ Settings load_settings(const Env& env) {
     r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
     r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
 
+    r.integer("ARGON2_TIME_COST", s.argon2_time_cost, 1, 100);
+    r.integer("ARGON2_MEMORY_KIB", s.argon2_memory_kib, 8, 4 * 1024 * 1024);
+    r.integer("ARGON2_PARALLELISM", s.argon2_parallelism, 1, 64);
+    s.argon2_max_concurrent = cores;
+    r.integer("ARGON2_MAX_CONCURRENT", s.argon2_max_concurrent, 1, 1024);
+    r.duration("SESSION_IDLE_TIMEOUT", s.session_idle_timeout);
+    r.duration("SESSION_MAX_AGE", s.session_max_age);
+    if (s.session_idle_timeout.count() <= 0 || s.session_max_age.count() <= 0)
+        Reader::fail("SESSION_MAX_AGE", "session timeouts must be positive");
+
     if (auto v = r.raw("JOBS_IN_PROCESS")) {
         auto t = std::string(trim(*v));
         if (t == "true" || t == "1" || t == "yes") s.jobs_in_process = true;

@@ -43,6 +43,14 @@ struct Settings {
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::size_t max_queued_requests = 4096;
 
+    // Passwords and sessions.
+    std::uint32_t argon2_time_cost = 3;
+    std::uint32_t argon2_memory_kib = 64 * 1024;
+    std::uint32_t argon2_parallelism = 4;
+    int argon2_max_concurrent = 0;  // resolved at load: cores
+    std::chrono::milliseconds session_idle_timeout{std::chrono::hours(24 * 14)};
+    std::chrono::milliseconds session_max_age{std::chrono::hours(24 * 30)};
+
     // Job worker (outbox delivery).
     bool jobs_in_process = true;  // worker threads inside `serve`
     int job_threads = 2;

@@ -63,6 +63,12 @@ Transaction::~Transaction() {
     }
 }
 
+void Transaction::rollback() {
+    if (!open_) return;
+    open_ = false;
+    *lease_ << "ROLLBACK";
+}
+
 void Transaction::commit() {
     *lease_ << "COMMIT";
     open_ = false;

@@ -50,6 +50,8 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
+    // Ends the transaction now (otherwise the destructor does).
+    void rollback();
     soci::session& session() const { return *lease_; }
 
 private:

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 

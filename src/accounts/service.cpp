@@ -1,0 +1,292 @@
+#include "accounts/service.hpp"
+
+#include "accounts/validation.hpp"
+#include "http/errors.hpp"
+#include "http/json_body.hpp"
+#include "jobs/outbox.hpp"
+#include "notify/email.hpp"
+#include "observe/log.hpp"
+#include "security/random.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <ctime>
+
+namespace accounts {
+namespace {
+
+using sessions::RequestMeta;
+
+boost::json::object meta_vars(const RequestMeta& m) {
+    return {{"ip", m.ip}, {"device", m.device}, {"location", m.location_text}};
+}
+
+std::string minutes(std::chrono::milliseconds d) { return std::to_string(d.count() / 60'000); }
+
+http::Error field_error(const char* field, std::string msg, std::string type) {
+    return http::validation_failed({{{"body", field}, std::move(msg), std::move(type)}});
+}
+
+http::Error invalid_code(const char* field) {
+    return http::invalid_input("The code is invalid or has expired. Request a new one.", field);
+}
+
+http::Error reauthentication_required() {
+    return http::Error(403, "reauthentication_required",
+                       "Confirm with your current password, or log in again within the last 10 minutes");
+}
+
+// A unique-key race lost to a concurrent request: report it like the pre-check would.
+bool is_unique_violation(const std::exception& e) {
+    std::string m = e.what();
+    return m.find("UNIQUE") != std::string::npos || m.find("unique") != std::string::npos || m.find("duplicate") != std::string::npos;
+}
+
+}  // namespace
+
+std::string AccountService::require_email(const std::string& raw, const char* field) const {
+    auto email = normalize_email(raw);
+    if (!email) throw field_error(field, "value is not a valid email address", "value_error");
+    return *email;
+}
+
+void AccountService::require_password_rules(const std::string& password, const char* field,
+                                            const std::vector<std::string>& inputs) const {
+    auto n = http::utf8_length(password);
+    if (n < kPasswordMin) throw field_error(field, "String should have at least 8 characters", "string_too_short");
+    if (n > kPasswordMax) throw field_error(field, "String should have at most 128 characters", "string_too_long");
+    auto s = strength_.estimate(password, inputs);
+    if (s.score >= policy_.min_password_score) return;
+    boost::json::array suggestions;
+    for (const auto& x : s.suggestions) suggestions.emplace_back(x);
+    throw http::Error(400, "invalid_input", "The password is too easy to guess",
+                      {{"field", field}, {"feedback", {{"warning", s.warning}, {"suggestions", std::move(suggestions)}}}});
+}
+
+void AccountService::require_reauthentication(const sessions::Authenticated& viewer, const User& user,
+                                              const std::optional<std::string>& current_password) const {
+    if (user.has_password()) {
+        if (!current_password || current_password->empty()) throw reauthentication_required();
+        if (!hasher_.verify(*user.password_hash, *current_password))
+            throw http::invalid_input("The current password is incorrect", "current_password");
+        return;
+    }
+    if (jobs::now_ms() - viewer.created_at > policy_.recent_login_window.count()) throw reauthentication_required();
+}
+
+void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
+                                  const std::optional<std::string>& user_id, const std::string& code, const char* field,
+                                  std::int64_t now) {
+    auto check = codes_.check(tx.session(), purpose, email, user_id, code, now);
+    if (check.result == codes::CheckResult::ok) {
+        codes_.consume(tx.session(), check.code_id);
+        return;
+    }
+    // Release the write lock first: the failed try is recorded in a transaction of its own
+    // so it counts even though this request fails.
+    tx.rollback();
+    if (check.result == codes::CheckResult::wrong) codes_.record_failure(check.code_id);
+    throw invalid_code(field);
+}
+
+void AccountService::request_email_verification(const std::string& raw_email, const RequestMeta& meta) {
+    auto email = require_email(raw_email, "email");
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    // Both branches send one email, so the answer (always 202) and its timing reveal nothing.
+    if (users_.by_email(tx.session(), email)) {
+        notify::enqueue_email(tx.session(), "email-already-registered", email, meta_vars(meta));
+    } else {
+        auto code = codes_.issue(tx.session(), codes::Purpose::verify, email, std::nullopt, policy_.verification_code_ttl, now);
+        auto vars = meta_vars(meta);
+        vars["expires_minutes"] = minutes(policy_.verification_code_ttl);
+        notify::enqueue_email(tx.session(), "email-verification-request", email, std::move(vars), {{"code", code}});
+    }
+    tx.commit();
+}
+
+SignedIn AccountService::register_user(const Registration& r, const RequestMeta& meta) {
+    // Field rules first (as the reference does), then strength, then the code.
+    auto email = require_email(r.email, "email");
+    if (!valid_username(r.username))
+        throw field_error("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits", "value_error");
+    require_password_rules(r.password, "password", {email, r.username});
+    auto hash = hasher_.hash(r.password);
+
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    require_code(tx, codes::Purpose::verify, email, std::nullopt, r.code, "email_verification_code", now);
+    if (users_.by_username(tx.session(), r.username)) throw http::invalid_input("This username is taken", "username");
+    if (users_.by_email(tx.session(), email)) throw http::invalid_input("This email is already registered", "email");
+    User u;
+    u.id = security::uuid4();
+    u.username = r.username;
+    u.email = email;
+    u.password_hash = hash;
+    u.created_at = u.updated_at = now;
+    u.last_login_at = now;
+    try {
+        users_.insert(tx.session(), u);
+    } catch (const std::exception& e) {
+        if (is_unique_violation(e)) throw http::invalid_input("This username or email is taken", "username");
+        throw;
+    }
+    users_.touch_login(tx.session(), u.id, now);
+    auto [session_id, token] = sessions_.create(tx.session(), u.id, meta, now);
+    notify::enqueue_email(tx.session(), "onboarding", email, {{"username", u.username}});
+    tx.commit();
+    observe::info("accounts.registered", {{"user_id", u.id}, {"session_id", session_id}});
+    return {token, u};
+}
+
+SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
+    std::optional<User> user;
+    {
+        // No connection is held while Argon2 runs.
+        auto lookup = pool_.acquire();
+        user = login.find('@') != std::string::npos ? users_.by_email(*lookup, login) : users_.by_username(*lookup, login);
+    }
+    // Unknown login, password-less account, wrong password: the same answer after the same work.
+    const bool ok = user && user->has_password() ? hasher_.verify(*user->password_hash, password)
+                                                 : (hasher_.verify_dummy(password), false);
+    if (!ok) {
+        observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
+        throw http::Error(400, "invalid_credentials", "Incorrect login or password");
+    }
+    std::optional<std::string> rehashed;
+    if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
+    users_.touch_login(tx.session(), user->id, now);
+    auto [session_id, token] = sessions_.create(tx.session(), user->id, meta, now);
+    tx.commit();
+    user->last_login_at = now;
+    observe::info("accounts.logged_in", {{"user_id", user->id}, {"session_id", session_id}, {"rehashed", rehashed.has_value()}});
+    return {token, *user};
+}
+
+User AccountService::get(const std::string& user_id) {
+    auto u = find(user_id);
+    if (!u) throw http::unauthenticated("The account no longer exists");
+    return *u;
+}
+
+std::optional<User> AccountService::find(const std::string& user_id) {
+    auto lease = pool_.acquire();
+    return users_.by_id(*lease, user_id);
+}
+
+User AccountService::change_username(const std::string& user_id, const std::string& username) {
+    if (!valid_username(username))
+        throw field_error("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits", "value_error");
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    if (auto other = users_.by_username(tx.session(), username); other && other->id != user_id)
+        throw http::invalid_input("This username is taken", "username");
+    try {
+        users_.set_username(tx.session(), user_id, username, jobs::now_ms());
+    } catch (const std::exception& e) {
+        if (is_unique_violation(e)) throw http::invalid_input("This username is taken", "username");
+        throw;
+    }
+    tx.commit();
+    return *users_.by_id(*lease, user_id);
+}
+
+User AccountService::change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
+                                     const std::string& next, const RequestMeta& meta) {
+    auto user = get(viewer.user_id);
+    require_reauthentication(viewer, user, current);
+    require_password_rules(next, "new_password", {user.email, user.username});
+    auto hash = hasher_.hash(next);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    users_.set_password(tx.session(), user.id, hash, now);
+    sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
+    notify::enqueue_email(tx.session(), "password-changed", user.email, meta_vars(meta));
+    tx.commit();
+    observe::info("accounts.password_changed", {{"user_id", user.id}});
+    return *users_.by_id(*lease, user.id);
+}
+
+void AccountService::request_password_reset(const std::string& raw_email, const RequestMeta& meta) {
+    auto email = require_email(raw_email, "email");
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    if (auto user = users_.by_email(tx.session(), email)) {
+        auto code = codes_.issue(tx.session(), codes::Purpose::reset, user->email, user->id, policy_.reset_code_ttl, now);
+        auto vars = meta_vars(meta);
+        vars["expires_minutes"] = minutes(policy_.reset_code_ttl);
+        notify::enqueue_email(tx.session(), "reset-password-request", user->email, std::move(vars), {{"code", code}});
+    }
+    tx.commit();
+}
+
+void AccountService::reset_password(const std::string& raw_email, const std::string& code, const std::string& new_password,
+                                    const RequestMeta& meta) {
+    auto email = require_email(raw_email, "email");
+    std::optional<User> user;
+    {
+        auto lease = pool_.acquire();
+        user = users_.by_email(*lease, email);
+    }
+    require_password_rules(new_password, "new_password",
+                           user ? std::vector<std::string>{user->email, user->username} : std::vector<std::string>{email});
+    if (!user) throw invalid_code("reset_code");
+    auto hash = hasher_.hash(new_password);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    require_code(tx, codes::Purpose::reset, user->email, user->id, code, "reset_code", now);
+    users_.set_password(tx.session(), user->id, hash, now);
+    sessions_.revoke_all(tx.session(), user->id, "", now);  // every session dies
+    notify::enqueue_email(tx.session(), "password-reset", user->email, meta_vars(meta));
+    tx.commit();
+    observe::info("accounts.password_reset", {{"user_id", user->id}});
+}
+
+void AccountService::request_email_change(const sessions::Authenticated& viewer, const std::string& raw_email,
+                                          const std::optional<std::string>& current_password, const RequestMeta& meta) {
+    auto email = require_email(raw_email, "email");
+    auto user = get(viewer.user_id);
+    require_reauthentication(viewer, user, current_password);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    // A taken address gets no code (the change could never complete) and the answer is the
+    // same 202, so this cannot be used to probe for accounts.
+    if (!users_.by_email(tx.session(), email)) {
+        auto code = codes_.issue(tx.session(), codes::Purpose::email_change, email, user.id, policy_.verification_code_ttl, now);
+        auto vars = meta_vars(meta);
+        vars["expires_minutes"] = minutes(policy_.verification_code_ttl);
+        notify::enqueue_email(tx.session(), "email-change-request", email, std::move(vars), {{"code", code}});
+    }
+    tx.commit();
+}
+
+User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,
+                                  const RequestMeta& meta) {
+    auto email = require_email(raw_email, "email");
+    auto user = get(viewer.user_id);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = jobs::now_ms();
+    require_code(tx, codes::Purpose::email_change, email, user.id, code, "email_verification_code", now);
+    if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
+        throw http::invalid_input("This email is already registered", "email");
+    users_.set_email(tx.session(), user.id, email, now);
+    auto vars = meta_vars(meta);
+    vars["new_email_masked"] = mask_email(email);
+    notify::enqueue_email(tx.session(), "email-changed", user.email, std::move(vars));  // told at the OLD address
+    tx.commit();
+    observe::info("accounts.email_changed", {{"user_id", user.id}});
+    return *users_.by_id(*lease, user.id);
+}
+
+}  // namespace accounts

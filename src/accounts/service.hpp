@@ -1,0 +1,79 @@
+#pragma once
+// The account rules of API.md: registration with an emailed code, login, password change,
+// set and reset, username and email change. Every change that must notify someone writes
+// its email job in the same transaction.
+#include "accounts/users.hpp"
+#include "codes/email_codes.hpp"
+#include "db/pool.hpp"
+#include "security/password_hasher.hpp"
+#include "security/strength.hpp"
+#include "sessions/session_store.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace accounts {
+
+struct AccountPolicy {
+    std::chrono::milliseconds verification_code_ttl{std::chrono::minutes(10)};
+    std::chrono::milliseconds reset_code_ttl{std::chrono::minutes(5)};
+    std::chrono::milliseconds recent_login_window{std::chrono::minutes(10)};
+    int min_password_score = 3;
+};
+
+struct Registration {
+    std::string email;
+    std::string code;
+    std::string username;
+    std::string password;
+};
+
+struct SignedIn {
+    std::string token;
+    User user;
+};
+
+class AccountService {
+public:
+    AccountService(db::Pool& pool, const security::PasswordHasher& hasher, const security::StrengthEstimator& strength,
+                   sessions::SessionStore& sessions, codes::EmailCodes& codes, AccountPolicy policy)
+        : pool_(pool), hasher_(hasher), strength_(strength), sessions_(sessions), codes_(codes), policy_(policy) {}
+
+    void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);
+    SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
+    SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
+
+    User get(const std::string& user_id);
+    std::optional<User> find(const std::string& user_id);
+    User change_username(const std::string& user_id, const std::string& username);
+    User change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
+                         const std::string& next, const sessions::RequestMeta& meta);
+
+    void request_password_reset(const std::string& email, const sessions::RequestMeta& meta);
+    void reset_password(const std::string& email, const std::string& code, const std::string& new_password,
+                        const sessions::RequestMeta& meta);
+
+    void request_email_change(const sessions::Authenticated& viewer, const std::string& email,
+                              const std::optional<std::string>& current_password, const sessions::RequestMeta& meta);
+    User change_email(const sessions::Authenticated& viewer, const std::string& email, const std::string& code,
+                      const sessions::RequestMeta& meta);
+
+private:
+    std::string require_email(const std::string& raw, const char* field) const;
+    void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
+    void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
+                                  const std::optional<std::string>& current_password) const;
+    void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
+                      const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);
+
+    db::Pool& pool_;
+    const security::PasswordHasher& hasher_;
+    const security::StrengthEstimator& strength_;
+    sessions::SessionStore& sessions_;
+    codes::EmailCodes& codes_;
+    AccountPolicy policy_;
+    UserRepository users_;
+};
+
+}  // namespace accounts

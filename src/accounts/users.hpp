@@ -1,0 +1,40 @@
+#pragma once
+// The users table (and the social links that make up `auth_providers`).
+#include <soci/session.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace accounts {
+
+struct User {
+    std::string id;
+    std::string username;
+    std::string email;
+    std::optional<std::string> password_hash;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+    std::optional<std::int64_t> last_login_at;
+    std::vector<std::string> oauth_providers;  // "google", "facebook"
+
+    bool has_password() const { return password_hash.has_value(); }
+};
+
+class UserRepository {
+public:
+    std::optional<User> by_id(soci::session& s, const std::string& id) const;
+    std::optional<User> by_email(soci::session& s, const std::string& email) const;        // case-insensitive
+    std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
+    void insert(soci::session& s, const User& u) const;
+    void set_password(soci::session& s, const std::string& id, const std::string& hash, std::int64_t now) const;
+    void set_username(soci::session& s, const std::string& id, const std::string& username, std::int64_t now) const;
+    void set_email(soci::session& s, const std::string& id, const std::string& email, std::int64_t now) const;
+    void touch_login(soci::session& s, const std::string& id, std::int64_t now) const;
+
+private:
+    std::optional<User> one(soci::session& s, const std::string& column, const std::string& value) const;
+};
+
+}  // namespace accounts

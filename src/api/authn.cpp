@@ -1,0 +1,28 @@
+#include "api/authn.hpp"
+
+#include "http/errors.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+namespace api {
+
+sessions::Authenticated require_viewer(const http::Request& req, sessions::SessionStore& store) {
+    std::string_view token;
+    auto authorization = req.header("Authorization");
+    if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer ")) token = authorization.substr(7);
+    else token = req.header("X-Authentication-Token");
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (token.empty()) throw http::unauthenticated("Authentication required: send Authorization: Bearer <token>");
+    auto viewer = store.authenticate(token);
+    if (!viewer) throw http::unauthenticated("The token is invalid or has expired");
+    return *viewer;
+}
+
+sessions::RequestMeta request_meta(const http::Request& req) {
+    sessions::RequestMeta m;
+    m.ip = req.client.to_string();
+    m.user_agent = std::string(req.header("User-Agent").substr(0, 512));
+    return m;
+}
+
+}  // namespace api

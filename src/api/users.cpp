@@ -1,0 +1,58 @@
+#include "api/accounts.hpp"
+#include "api/authn.hpp"
+#include "api/views.hpp"
+#include "http/json_body.hpp"
+
+namespace api {
+
+void register_user_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions) {
+    r.get("/api/users/@me", [&](http::Request& req) {
+         auto viewer = require_viewer(req, sessions);
+         return http::json(200, user_json(accounts.get(viewer.user_id)));
+     }).describe("The current user");
+
+    r.patch("/api/users/@me", [&](http::Request& req) {
+         auto viewer = require_viewer(req, sessions);
+         http::FieldReader in(http::parse_json_object(req.body()));
+         auto username = in.optional_string("username", 1024);
+         in.finish();
+         auto user = username ? accounts.change_username(viewer.user_id, *username) : accounts.get(viewer.user_id);
+         return http::json(200, user_json(user));
+     }).describe("Update the current user's username");
+
+    r.patch("/api/users/@me/password", [&](http::Request& req) {
+         auto viewer = require_viewer(req, sessions);
+         http::FieldReader in(http::parse_json_object(req.body()));
+         auto current = in.optional_string("current_password", 1024);
+         auto next = in.required_string("new_password", 1024);
+         in.finish();
+         return http::json(200, user_json(accounts.change_password(viewer, current, next, request_meta(req))));
+     }).describe("Set or change the password; other sessions end");
+
+    r.post("/api/users/@me/email-change-request", [&](http::Request& req) {
+         auto viewer = require_viewer(req, sessions);
+         http::FieldReader in(http::parse_json_object(req.body()));
+         auto email = in.required_string("email", 1024);
+         auto current = in.optional_string("current_password", 1024);
+         in.finish();
+         accounts.request_email_change(viewer, email, current, request_meta(req));
+         return http::json(202, {{"message", "A code is on its way to the new address"}});
+     }).describe("Email a code to the new address");
+
+    r.patch("/api/users/@me/email", [&](http::Request& req) {
+         auto viewer = require_viewer(req, sessions);
+         http::FieldReader in(http::parse_json_object(req.body()));
+         auto email = in.required_string("email", 1024);
+         auto code = read_code(in, {"email_verification_code", "email_verification_token"});
+         in.finish();
+         return http::json(200, user_json(accounts.change_email(viewer, email, code, request_meta(req))));
+     }).describe("Confirm the new email with its code; the old address is told");
+
+    r.get("/api/users/{user_id}", [&](http::Request& req) {
+         auto user = accounts.find(std::string(req.param("user_id")));
+         if (!user) throw http::not_found("No such user");
+         return http::json(200, public_user_json(*user));
+     }).describe("Another user's public profile");
+}
+
+}  // namespace api

@@ -1,0 +1,54 @@
+#include "api/views.hpp"
+
+#include <boost/json.hpp>
+
+#include <ctime>
+
+namespace api {
+
+std::string rfc3339(std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+boost::json::value user_json(const accounts::User& u) {
+    boost::json::array providers;
+    if (u.has_password()) providers.emplace_back("email_password");
+    for (const auto& p : u.oauth_providers) providers.emplace_back(p);
+    return {{"id", u.id},
+            {"username", u.username},
+            {"email", u.email},
+            {"has_password", u.has_password()},
+            {"auth_providers", std::move(providers)},
+            {"created_at", rfc3339(u.created_at)},
+            {"updated_at", rfc3339(u.updated_at)},
+            {"last_login_at", u.last_login_at ? boost::json::value(rfc3339(*u.last_login_at)) : boost::json::value(nullptr)}};
+}
+
+boost::json::value public_user_json(const accounts::User& u) {
+    return {{"id", u.id}, {"username", u.username}, {"created_at", rfc3339(u.created_at)}};
+}
+
+boost::json::value session_json(const sessions::SessionRecord& s, const std::string& current_session_id) {
+    boost::json::value location = nullptr;
+    if (s.location_json) {
+        boost::system::error_code ec;
+        auto parsed = boost::json::parse(*s.location_json, ec);
+        if (!ec && parsed.is_object()) location = std::move(parsed);
+    }
+    return {{"id", s.id},
+            {"ip_address", s.ip_address},
+            {"user_agent", s.user_agent},
+            {"device", s.device},
+            {"location", std::move(location)},
+            {"created_at", rfc3339(s.created_at)},
+            {"last_active_at", rfc3339(s.last_active_at)},
+            {"logged_out_at", s.logged_out_at ? boost::json::value(rfc3339(*s.logged_out_at)) : boost::json::value(nullptr)},
+            {"is_current", s.id == current_session_id}};
+}
+
+}  // namespace api

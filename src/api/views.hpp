@@ -1,0 +1,15 @@
+#pragma once
+// JSON shapes of API.md: user, public user, session; RFC 3339 times.
+#include "accounts/users.hpp"
+#include "sessions/session_store.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace api {
+
+std::string rfc3339(std::int64_t epoch_ms);
+boost::json::value user_json(const accounts::User& u);
+boost::json::value public_user_json(const accounts::User& u);
+boost::json::value session_json(const sessions::SessionRecord& s, const std::string& current_session_id);
+
+}  // namespace api

@@ -1,0 +1,47 @@
+#pragma once
+// One-time 8-digit codes sent by email (verification, password reset, email change): from
+// the CSPRNG, stored as sha256, expiring, single use, dead after 5 wrong tries, and a new
+// request replaces older codes for the same purpose and address.
+#include "db/pool.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace codes {
+
+enum class Purpose { verify, reset, email_change };
+
+inline constexpr int kMaxAttempts = 5;
+
+enum class CheckResult { ok, wrong, missing };
+
+struct Check {
+    CheckResult result = CheckResult::missing;
+    std::string code_id;
+};
+
+class EmailCodes {
+public:
+    explicit EmailCodes(db::Pool& pool) : pool_(pool) {}
+
+    // Issues a fresh code in the caller's transaction; returns the plaintext code.
+    std::string issue(soci::session& tx, Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
+                      std::chrono::milliseconds ttl, std::int64_t now);
+    // Checks a code in the caller's transaction without consuming it.
+    Check check(soci::session& tx, Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
+                std::string_view code, std::int64_t now);
+    // Counts a wrong try in its own transaction (so it sticks even though the request
+    // fails); the fifth kills the code.
+    void record_failure(const std::string& code_id);
+    void consume(soci::session& tx, const std::string& code_id);
+
+private:
+    db::Pool& pool_;
+};
+
+// Exactly 8 ASCII digits.
+bool well_formed_code(std::string_view code);
+std::string generate_code();
+
+}  // namespace codes

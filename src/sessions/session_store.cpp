@@ -1,0 +1,101 @@
+#include "sessions/session_store.hpp"
+
+#include "jobs/outbox.hpp"
+#include "security/hash.hpp"
+#include "security/random.hpp"
+
+#include <soci/soci.h>
+
+namespace sessions {
+
+bool plausible_token(std::string_view token) {
+    if (token.size() != 64) return false;
+    for (char c : token)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+std::pair<std::string, std::string> SessionStore::create(soci::session& tx, const std::string& user_id, const RequestMeta& meta,
+                                                          std::int64_t now) {
+    std::string id = security::uuid4();
+    std::string token = security::random_hex(32);
+    std::string hash = security::sha256_hex(token);
+    std::string location = meta.location_json.value_or("");
+    soci::indicator loc_ind = meta.location_json ? soci::i_ok : soci::i_null;
+    long long t = now;
+    tx << "INSERT INTO sessions (id, user_id, token_hash, ip_address, user_agent, device, location, created_at, last_active_at) "
+          "VALUES (:id, :user_id, :hash, :ip, :ua, :device, :location, :created, :active)",
+        soci::use(id), soci::use(user_id), soci::use(hash), soci::use(meta.ip), soci::use(meta.user_agent),
+        soci::use(meta.device), soci::use(location, loc_ind), soci::use(t), soci::use(t);
+    return {id, token};
+}
+
+std::optional<Authenticated> SessionStore::authenticate(std::string_view token) {
+    if (!plausible_token(token)) return std::nullopt;
+    std::string hash = security::sha256_hex(token);
+    auto lease = pool_.acquire();
+    std::string id, user_id;
+    long long created = 0, active = 0;
+    soci::indicator ind = soci::i_null;
+    *lease << "SELECT id, user_id, created_at, last_active_at FROM sessions WHERE token_hash = :h AND logged_out_at IS NULL",
+        soci::use(hash), soci::into(id, ind), soci::into(user_id), soci::into(created), soci::into(active);
+    if (ind != soci::i_ok) return std::nullopt;
+    const long long now = jobs::now_ms();
+    if (now - active > policy_.idle_timeout.count() || now - created > policy_.max_age.count()) return std::nullopt;
+    if (now - active >= policy_.activity_resolution.count()) {
+        *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(id);
+    }
+    return Authenticated{id, user_id, created};
+}
+
+std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
+    auto lease = pool_.acquire();
+    soci::rowset<soci::row> rows =
+        (lease->prepare << "SELECT id, user_id, ip_address, user_agent, device, location, created_at, last_active_at, logged_out_at "
+                           "FROM sessions WHERE user_id = :u ORDER BY created_at DESC, id",
+         soci::use(user_id));
+    std::vector<SessionRecord> out;
+    for (const auto& r : rows) {
+        SessionRecord s;
+        s.id = r.get<std::string>(0);
+        s.user_id = r.get<std::string>(1);
+        s.ip_address = r.get<std::string>(2);
+        s.user_agent = r.get<std::string>(3);
+        s.device = r.get<std::string>(4);
+        if (r.get_indicator(5) == soci::i_ok) s.location_json = r.get<std::string>(5);
+        s.created_at = r.get<long long>(6);
+        s.last_active_at = r.get<long long>(7);
+        if (r.get_indicator(8) == soci::i_ok) s.logged_out_at = r.get<long long>(8);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+bool SessionStore::revoke(const std::string& user_id, const std::string& session_id) {
+    auto lease = pool_.acquire();
+    long long now = jobs::now_ms();
+    soci::statement st = (lease->prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = COALESCE(logged_out_at, :now) "
+                                            "WHERE id = :id AND user_id = :u",
+                          soci::use(now), soci::use(session_id), soci::use(user_id));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+}
+
+void SessionStore::logout(const std::string& session_id, bool remember) {
+    auto lease = pool_.acquire();
+    long long now = jobs::now_ms();
+    if (remember)
+        *lease << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(now), soci::use(session_id);
+    else
+        *lease << "DELETE FROM sessions WHERE id = :id", soci::use(session_id);
+}
+
+void SessionStore::revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id,
+                              std::int64_t now) {
+    long long t = now;
+    tx << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
+          "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
+        soci::use(t), soci::use(user_id), soci::use(keep_session_id);
+}
+
+}  // namespace sessions

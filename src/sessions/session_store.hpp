@@ -1,0 +1,75 @@
+#pragma once
+// Sessions and their bearer tokens: 32 CSPRNG bytes as 64 hex characters, of which only the
+// sha256 is stored. A token lives as long as its session is neither logged out, revoked,
+// idle past the idle timeout, nor older than the maximum age.
+#include "db/pool.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sessions {
+
+// Where a request came from; stored on sessions and shown in security emails.
+struct RequestMeta {
+    std::string ip;
+    std::string user_agent;
+    std::string device = "Unknown device";
+    std::optional<std::string> location_json;  // {"city",...} or nullopt when unknown
+    std::string location_text = "Unknown";
+};
+
+struct SessionRecord {
+    std::string id;
+    std::string user_id;
+    std::string ip_address;
+    std::string user_agent;
+    std::string device;
+    std::optional<std::string> location_json;
+    std::int64_t created_at = 0;
+    std::int64_t last_active_at = 0;
+    std::optional<std::int64_t> logged_out_at;
+};
+
+// The session a valid token belongs to.
+struct Authenticated {
+    std::string session_id;
+    std::string user_id;
+    std::int64_t created_at = 0;  // the login time ("recent login" checks)
+};
+
+struct SessionPolicy {
+    std::chrono::milliseconds idle_timeout{std::chrono::hours(24 * 14)};
+    std::chrono::milliseconds max_age{std::chrono::hours(24 * 30)};
+    std::chrono::milliseconds activity_resolution{std::chrono::minutes(1)};  // last_active_at granularity
+};
+
+class SessionStore {
+public:
+    SessionStore(db::Pool& pool, SessionPolicy policy) : pool_(pool), policy_(policy) {}
+
+    // Creates a session in the caller's transaction; returns {session id, plaintext token}.
+    std::pair<std::string, std::string> create(soci::session& tx, const std::string& user_id, const RequestMeta& meta,
+                                               std::int64_t now);
+    // The live session of a token, refreshing last_active_at at most once per minute.
+    std::optional<Authenticated> authenticate(std::string_view token);
+    std::vector<SessionRecord> list(const std::string& user_id);
+    // Logs out one of the user's sessions; false when it is not theirs.
+    bool revoke(const std::string& user_id, const std::string& session_id);
+    // Logout: the token dies; the record stays (remember) or goes.
+    void logout(const std::string& session_id, bool remember);
+    // Kills every token of the user except `keep_session_id` (password change/reset).
+    void revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
+    const SessionPolicy& policy() const { return policy_; }
+
+private:
+    db::Pool& pool_;
+    SessionPolicy policy_;
+};
+
+// True when `token` has the shape of one of ours (64 lowercase hex characters).
+bool plausible_token(std::string_view token);
+
+}  // namespace sessions
