@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -75,7 +76,11 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
                     {"DATABASE_POOL_SIZE", "4"},
                     {"IO_THREADS", "2"},
                     {"WORKER_THREADS", "4"},
-                    {"JOB_POLL_INTERVAL", "100ms"},
+                    {"JOB_POLL_INTERVAL", "50ms"},
+                    // Cheap hashes keep the suite fast; one unit test covers the real defaults.
+                    {"ARGON2_TIME_COST", "1"},
+                    {"ARGON2_MEMORY_KIB", "1024"},
+                    {"ARGON2_PARALLELISM", "1"},
                     {"LOG_LEVEL", std::getenv("STARTER_TEST_LOG_LEVEL") ? std::getenv("STARTER_TEST_LOG_LEVEL") : "warning"}};
     auto settings = config::load_settings(env);
     if (configure) configure(settings);
@@ -147,9 +152,13 @@ std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& t
     std::vector<Mail> out;
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) return out;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
-        if (!entry.is_regular_file() || entry.path().extension() == ".tmp") continue;
-        auto mail = parse_mail(read_file(entry.path()));
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec))
+        if (entry.is_regular_file() && entry.path().extension() != ".tmp") files.push_back(entry.path());
+    // Both the file outbox and the maildir name files by delivery time.
+    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
+    for (const auto& f : files) {
+        auto mail = parse_mail(read_file(f));
         if (mail.header("To") == to) out.push_back(std::move(mail));
     }
     return out;
