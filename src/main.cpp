@@ -3,6 +3,7 @@
 #include "app/version.hpp"
 #include "config/settings.hpp"
 #include "db/migrations.hpp"
+#include "jobs/outbox.hpp"
 #include "observe/log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -62,6 +63,47 @@ void run_worker(const config::Settings& settings, int threads) {
     observe::info("worker.stopped");
 }
 
+// `starter jobs list|retry|purge`: the operator's view of the outbox.
+int run_jobs_command(const config::Settings& settings, const std::string& action, const std::string& state, int limit,
+                     const std::string& id, bool dead, bool done, const std::string& older_than) {
+    db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
+    db::migrate_up(pool);
+    jobs::Outbox outbox(pool);
+    if (action == "list") {
+        for (const auto& [st, n] : outbox.counts()) std::cout << st << "=" << n << "  ";
+        std::cout << "\n";
+        for (const auto& row : outbox.list(state.empty() ? std::nullopt : std::optional<std::string>(state), limit)) {
+            std::cout << row.job.id << "  " << row.job.kind << "  " << row.state << "  attempts=" << row.job.attempts
+                      << "  created=" << format_time_ms(row.created_at_ms) << "  run_at=" << format_time_ms(row.run_at_ms);
+            if (row.last_error) std::cout << "  error=\"" << *row.last_error << "\"";
+            std::cout << "\n";
+        }
+        return 0;
+    }
+    if (action == "retry") {
+        if (!outbox.retry(id)) {
+            std::cerr << "starter: job " << id << " is not dead or queued (or does not exist)\n";
+            return 1;
+        }
+        std::cout << "queued " << id << "\n";
+        return 0;
+    }
+    if (dead == done) {
+        std::cerr << "starter: jobs purge needs exactly one of --dead or --done\n";
+        return kUsageError;
+    }
+    std::chrono::milliseconds age;
+    try {
+        age = config::parse_duration(older_than);
+    } catch (const std::invalid_argument&) {
+        std::cerr << "starter: --older-than: not a duration such as 7d, 12h or 30m (got '" << older_than << "')\n";
+        return kUsageError;
+    }
+    auto n = outbox.purge(dead ? "dead" : "done", age);
+    std::cout << "deleted " << n << " " << (dead ? "dead" : "done") << " jobs older than " << older_than << "\n";
+    return 0;
+}
+
 config::Settings load_or_exit(const std::string& env_file) {
     try {
         return config::load_settings(config::merged_environment(env_file));
@@ -98,6 +140,23 @@ int main(int argc, char** argv) {
     migrate->add_option("action", migrate_action, "up (default) or status")
         ->check(CLI::IsMember({"up", "status"}));
 
+    auto* jobs_cmd = cli.add_subcommand("jobs", "Inspect and operate the job queue (emails)");
+    jobs_cmd->require_subcommand(1);
+    auto* jobs_list = jobs_cmd->add_subcommand("list", "List jobs, newest first, with counts per state");
+    std::string list_state;
+    int list_limit = 50;
+    jobs_list->add_option("--state", list_state, "Only this state")->check(CLI::IsMember({"queued", "running", "done", "dead"}));
+    jobs_list->add_option("--limit", list_limit, "At most this many rows")->check(CLI::Range(1, 100000))->capture_default_str();
+    auto* jobs_retry = jobs_cmd->add_subcommand("retry", "Queue a dead job again, with a fresh set of attempts");
+    std::string retry_id;
+    jobs_retry->add_option("id", retry_id, "The job id")->required();
+    auto* jobs_purge = jobs_cmd->add_subcommand("purge", "Delete dead or done jobs older than a duration");
+    bool purge_dead = false, purge_done = false;
+    std::string older_than = "7d";
+    jobs_purge->add_flag("--dead", purge_dead, "Delete dead jobs");
+    jobs_purge->add_flag("--done", purge_done, "Delete delivered jobs");
+    jobs_purge->add_option("--older-than", older_than, "Age, e.g. 7d, 12h, 30m")->capture_default_str();
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -124,6 +183,9 @@ int main(int argc, char** argv) {
             application.serve_forever();
         } else if (*worker) {
             run_worker(settings, worker_threads);
+        } else if (*jobs_cmd) {
+            rc = run_jobs_command(settings, *jobs_list ? "list" : *jobs_retry ? "retry" : "purge", list_state, list_limit,
+                                  retry_id, purge_dead, purge_done, older_than);
         } else if (*migrate) {
             db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
             if (migrate_action == "up") {

@@ -74,6 +74,9 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     o.poll_interval = settings_.job_poll_interval;
     o.lease = settings_.job_lease;
     o.retry.first_delay = settings_.job_retry_delay;
+    o.retry.max_delay = settings_.job_retry_max_delay;
+    o.retry.max_attempts = settings_.job_max_attempts;
+    o.done_retention = settings_.job_retention;
     o.name = name;
     std::map<std::string, jobs::JobHandler> handlers{
         {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};

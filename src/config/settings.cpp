@@ -238,6 +238,9 @@ Settings load_settings(const Env& env) {
     r.duration("JOB_POLL_INTERVAL", s.job_poll_interval);
     r.duration("JOB_RETRY_DELAY", s.job_retry_delay);
     r.duration("JOB_LEASE", s.job_lease);
+    r.integer("JOB_MAX_ATTEMPTS", s.job_max_attempts, 1, 100);
+    r.duration("JOB_RETRY_MAX_DELAY", s.job_retry_max_delay);
+    r.duration("JOB_RETENTION", s.job_retention);
     return s;
 }
 

@@ -57,6 +57,9 @@ struct Settings {
     std::chrono::milliseconds job_poll_interval{1000};
     std::chrono::milliseconds job_retry_delay{30'000};  // first retry; doubled per attempt
     std::chrono::milliseconds job_lease{5 * 60'000};
+    int job_max_attempts = 5;
+    std::chrono::milliseconds job_retry_max_delay{15 * 60'000};
+    std::chrono::milliseconds job_retention{7LL * 24 * 3600 * 1000};
 
     bool uses_postgres() const { return database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"); }
     // The SQLite file path when the database is SQLite.

@@ -75,7 +75,7 @@ std::string Outbox::fail(const Job& job, const std::string& worker_id, const std
     auto lease = pool_.acquire();
     long long now = now_ms();
     std::string id = job.id, w = worker_id, e = error.substr(0, 2000);
-    const bool dead = permanent || job.attempts >= job.max_attempts;
+    const bool dead = permanent || job.attempts >= policy.max_attempts;
     std::string state = dead ? "dead" : "queued";
     double jitter = static_cast<double>(std::stoul(security::random_hex(2), nullptr, 16)) / 65535.0;
     long long run_at = now + backoff(policy, job.attempts, jitter).count();
@@ -111,6 +111,38 @@ std::vector<JobRow> Outbox::list(std::optional<std::string> state, int limit) {
                                " FROM jobs WHERE (:st1 = '' OR state = :st2) ORDER BY created_at DESC LIMIT :lim",
          soci::use(st), soci::use(st), soci::use(limit));
     for (const auto& r : rows) out.push_back(to_row(r));
+    return out;
+}
+
+bool Outbox::retry(const std::string& id) {
+    auto lease = pool_.acquire();
+    long long now = now_ms();
+    std::string i = id;
+    soci::statement st = (lease->prepare << "UPDATE jobs SET state = 'queued', attempts = 0, run_at = :now1, locked_until = NULL, "
+                                            "locked_by = NULL, updated_at = :now2 WHERE id = :id AND state IN ('dead', 'queued')",
+                          soci::use(now), soci::use(now), soci::use(i));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+}
+
+std::size_t Outbox::purge(const std::string& state, std::chrono::milliseconds older_than) {
+    auto lease = pool_.acquire();
+    long long before = now_ms() - older_than.count();
+    std::string st_name = state;
+    soci::statement st = (lease->prepare << "DELETE FROM jobs WHERE state = :s AND updated_at < :before", soci::use(st_name),
+                          soci::use(before));
+    st.execute(true);
+    return static_cast<std::size_t>(st.get_affected_rows());
+}
+
+std::vector<std::pair<std::string, long long>> Outbox::counts() {
+    auto lease = pool_.acquire();
+    std::vector<std::pair<std::string, long long>> out;
+    for (std::string state : {"queued", "running", "done", "dead"}) {
+        long long n = 0;
+        *lease << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(state), soci::into(n);
+        out.emplace_back(state, n);
+    }
     return out;
 }
 

@@ -29,7 +29,7 @@ struct JobRow {
 };
 
 struct RetryPolicy {
-    int max_attempts = 5;
+    int max_attempts = 5;                           // then the job is `dead`
     std::chrono::milliseconds first_delay{30'000};  // doubled per attempt, +/-20% jitter
     std::chrono::milliseconds max_delay{15 * 60'000};
 };
@@ -57,6 +57,13 @@ public:
 
     std::vector<JobRow> list(std::optional<std::string> state, int limit);
     std::optional<JobRow> find(const std::string& id);
+    // Puts a dead (or queued) job back in the queue now, with a fresh set of attempts.
+    // False when there is no such job or it is running or done.
+    bool retry(const std::string& id);
+    // Deletes jobs in `state` last updated longer than `older_than` ago; returns how many.
+    std::size_t purge(const std::string& state, std::chrono::milliseconds older_than);
+    // Counts per state (queued, running, done, dead).
+    std::vector<std::pair<std::string, long long>> counts();
 
 private:
     db::Pool& pool_;

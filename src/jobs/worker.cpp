@@ -61,6 +61,15 @@ void Worker::loop(int index) {
         }
         for (const auto& job : batch) run(job, worker_id);
         if (!batch.empty()) continue;
+        if (index == 0 && std::chrono::steady_clock::now() - last_prune_ >= options_.prune_interval) {
+            last_prune_ = std::chrono::steady_clock::now();
+            try {
+                if (auto n = outbox_.purge("done", options_.done_retention))
+                    observe::info("jobs.pruned", {{"deleted", static_cast<std::int64_t>(n)}});
+            } catch (const std::exception& e) {
+                observe::warn("jobs.prune_failed", {{"error", db::describe_error(e)}});
+            }
+        }
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wake_generation_ != seen; });
     }

@@ -30,6 +30,8 @@ struct WorkerOptions {
     std::chrono::milliseconds lease{5 * 60'000};
     RetryPolicy retry;
     std::string name = "worker";
+    std::chrono::milliseconds done_retention{7LL * 24 * 3600 * 1000};  // delivered jobs kept this long
+    std::chrono::milliseconds prune_interval{10 * 60'000};
 };
 
 class Worker {
@@ -58,6 +60,7 @@ private:
     std::condition_variable wake_;
     std::uint64_t wake_generation_ = 0;
     std::vector<std::thread> threads_;
+    std::chrono::steady_clock::time_point last_prune_{};
 };
 
 }  // namespace jobs

@@ -80,7 +80,7 @@ std::string enqueue_email(soci::session& tx, const std::string& template_name, c
                           boost::json::object vars, boost::json::object secrets) {
     boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
     if (!secrets.empty()) payload["secrets"] = std::move(secrets);
-    return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload), kEmailMaxAttempts);
+    return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload), kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
 }
 
 jobs::JobHandler email_job_handler(const Templates& templates, Mailer& mailer, std::string mail_from) {

@@ -1,0 +1,146 @@
+#include "support/process.hpp"
+
+#include "security/random.hpp"
+#include "support/test_server.hpp"
+
+#include <boost/asio.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace testing_support {
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
+                           const std::filesystem::path& log) {
+    std::map<std::string, std::string> merged;
+    for (char** e = environ; *e; ++e) {
+        std::string kv(*e);
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& [k, v] : env) merged[k] = v;
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("posix_spawn failed for " + argv[0]);
+}
+
+ChildProcess::~ChildProcess() {
+    if (!reaped_) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+}
+
+void ChildProcess::kill(int signal) { ::kill(pid_, signal); }
+
+int ChildProcess::wait() {
+    if (reaped_) return status_;
+    int st = 0;
+    waitpid(pid_, &st, 0);
+    reaped_ = true;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return status_;
+}
+
+std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
+    auto log = std::filesystem::temp_directory_path() / ("starter-cmd-" + security::random_hex(6) + ".log");
+    int status;
+    {
+        ChildProcess p(std::move(argv), env, log);
+        status = p.wait();
+    }
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::filesystem::remove(log);
+    return {status, ss.str()};
+}
+
+std::uint16_t free_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+std::string starter_binary() { return STARTER_BINARY; }
+
+SmtpSink::SmtpSink(std::uint16_t port) : port_(port ? port : free_port()) {
+    dir_ = std::filesystem::temp_directory_path() / ("starter-sink-" + security::random_hex(6));
+    std::filesystem::create_directories(dir_);
+}
+
+SmtpSink::~SmtpSink() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+void SmtpSink::start() {
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/usr/bin/python3", std::string(STARTER_TEST_SUPPORT_DIR) + "/smtp_sink.py", "--port",
+                                 std::to_string(port_), "--maildir", (dir_ / "maildir").string(), "--delay", "3"},
+        std::map<std::string, std::string>{}, dir_ / "sink.log");
+    bool up = wait_until([&] {
+        try {
+            boost::asio::io_context io;
+            boost::asio::ip::tcp::socket s(io);
+            s.connect({boost::asio::ip::make_address("127.0.0.1"), port_});
+            return true;
+        } catch (...) {
+            return false;
+        }
+    });
+    if (!up) throw std::runtime_error("the SMTP sink did not start; see " + (dir_ / "sink.log").string());
+}
+
+void SmtpSink::stop() {
+    if (!process_) return;
+    process_->kill(SIGTERM);
+    process_->wait();
+    process_.reset();
+}
+
+std::vector<std::string> SmtpSink::message_ids() const {
+    std::vector<std::string> ids;
+    std::error_code ec;
+    for (const auto& sub : {"new", "cur"}) {
+        auto d = dir_ / "maildir" / sub;
+        if (!std::filesystem::exists(d, ec)) continue;
+        for (const auto& entry : std::filesystem::directory_iterator(d, ec)) {
+            std::ifstream in(entry.path());
+            std::string line;
+            while (std::getline(in, line)) {
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                if (line.rfind("Message-ID: ", 0) == 0) {
+                    ids.push_back(line.substr(12));
+                    break;
+                }
+                if (line.empty()) break;
+            }
+        }
+    }
+    return ids;
+}
+
+}  // namespace testing_support

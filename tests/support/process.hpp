@@ -1,0 +1,56 @@
+#pragma once
+// Child processes for tests: the real `starter` binary and the SMTP sink.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace testing_support {
+
+class ChildProcess {
+public:
+    // Starts argv[0] with the current environment plus `env`; output goes to `log`.
+    ChildProcess(std::vector<std::string> argv, const std::map<std::string, std::string>& env, const std::filesystem::path& log);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    void kill(int signal);
+    // Waits for exit; returns the exit status (or 128+signal).
+    int wait();
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
+// Runs a command to completion and returns {exit status, stdout+stderr}.
+std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env);
+
+std::uint16_t free_port();
+std::string starter_binary();
+
+// tests/support/smtp_sink.py on a port of its own, storing into a maildir.
+class SmtpSink {
+public:
+    explicit SmtpSink(std::uint16_t port = 0);
+    ~SmtpSink();
+    void start();
+    void stop();
+    std::uint16_t port() const { return port_; }
+    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+    // Message-ID header of every stored message (with repeats).
+    std::vector<std::string> message_ids() const;
+
+private:
+    std::uint16_t port_;
+    std::filesystem::path dir_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace testing_support
