@@ -1,0 +1,136 @@
+// ua-parser's own conformance suites (shipped by Debian's uap-core) and real-world agents.
+#include "geo/user_agent.hpp"
+
+#include <yaml-cpp/yaml.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace {
+
+const geo::UserAgentParser& parser() {
+    static auto p = geo::UserAgentParser::load(geo::kDefaultRegexesPath);
+    return *p;
+}
+
+std::optional<std::string> opt(const YAML::Node& n) {
+    if (!n || n.IsNull()) return std::nullopt;
+    auto s = n.as<std::string>();
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
+std::string show(const std::optional<std::string>& s) { return s ? "'" + *s + "'" : "null"; }
+
+// Runs one suite; `check` returns "" on agreement or a description of the difference.
+void run_suite(const std::string& file, const std::function<std::string(const YAML::Node&)>& check) {
+    auto root = YAML::LoadFile("/usr/share/uap-core/tests/" + file);
+    std::size_t total = 0, failed = 0;
+    std::vector<std::string> samples;
+    for (const auto& tc : root["test_cases"]) {
+        ++total;
+        auto diff = check(tc);
+        if (diff.empty()) continue;
+        ++failed;
+        if (samples.size() < 15) samples.push_back(tc["user_agent_string"].as<std::string>() + "\n      " + diff);
+    }
+    const double pass = 100.0 * static_cast<double>(total - failed) / static_cast<double>(total);
+    std::cout << file << ": " << total - failed << "/" << total << " pass (" << pass << "%)\n";
+    for (const auto& s : samples) std::cout << "  FAIL " << s << "\n";
+    EXPECT_GE(total, 400u);
+    EXPECT_GE(pass, 99.5) << file;
+}
+
+}  // namespace
+
+TEST(UserAgentConformance, TestUaYaml) {
+    run_suite("test_ua.yaml", [](const YAML::Node& tc) {
+        auto p = parser().parse_uncached(tc["user_agent_string"].as<std::string>());
+        std::string diff;
+        if (p.ua.family != tc["family"].as<std::string>()) diff += "family " + p.ua.family + " vs " + tc["family"].as<std::string>() + "; ";
+        if (p.ua.major != opt(tc["major"])) diff += "major " + show(p.ua.major) + " vs " + show(opt(tc["major"])) + "; ";
+        if (p.ua.minor != opt(tc["minor"])) diff += "minor " + show(p.ua.minor) + " vs " + show(opt(tc["minor"])) + "; ";
+        if (p.ua.patch != opt(tc["patch"])) diff += "patch " + show(p.ua.patch) + " vs " + show(opt(tc["patch"])) + "; ";
+        return diff;
+    });
+}
+
+TEST(UserAgentConformance, TestOsYaml) {
+    run_suite("test_os.yaml", [](const YAML::Node& tc) {
+        auto p = parser().parse_uncached(tc["user_agent_string"].as<std::string>());
+        std::string diff;
+        if (p.os.family != tc["family"].as<std::string>()) diff += "family " + p.os.family + " vs " + tc["family"].as<std::string>() + "; ";
+        if (p.os.major != opt(tc["major"])) diff += "major " + show(p.os.major) + " vs " + show(opt(tc["major"])) + "; ";
+        if (p.os.minor != opt(tc["minor"])) diff += "minor " + show(p.os.minor) + " vs " + show(opt(tc["minor"])) + "; ";
+        if (p.os.patch != opt(tc["patch"])) diff += "patch " + show(p.os.patch) + " vs " + show(opt(tc["patch"])) + "; ";
+        if (p.os.patch_minor != opt(tc["patch_minor"]))
+            diff += "patch_minor " + show(p.os.patch_minor) + " vs " + show(opt(tc["patch_minor"])) + "; ";
+        return diff;
+    });
+}
+
+TEST(UserAgentConformance, TestDeviceYaml) {
+    run_suite("test_device.yaml", [](const YAML::Node& tc) {
+        auto p = parser().parse_uncached(tc["user_agent_string"].as<std::string>());
+        std::string diff;
+        if (p.device.family != tc["family"].as<std::string>())
+            diff += "family " + p.device.family + " vs " + tc["family"].as<std::string>() + "; ";
+        if (p.device.brand != opt(tc["brand"])) diff += "brand " + show(p.device.brand) + " vs " + show(opt(tc["brand"])) + "; ";
+        if (p.device.model != opt(tc["model"])) diff += "model " + show(p.device.model) + " vs " + show(opt(tc["model"])) + "; ";
+        return diff;
+    });
+}
+
+TEST(UserAgent, ReadableStringsForRealWorldAgents) {
+    struct Case {
+        const char* ua;
+        const char* readable;
+    };
+    const Case cases[] = {
+        {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+         "Chrome 120 on Mac OS X 10.15"},
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+         "Mobile Safari 17 on iOS 17.1 (iPhone)"},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36 Edg/119.0.0.0",
+         "Edge 119 on Windows 10"},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", "Firefox 121 on Windows 10"},
+        {"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0", "Firefox 120 on Ubuntu"},
+        {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Chrome 120 on Linux"},
+        {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.43 Mobile Safari/537.36",
+         "Chrome Mobile 120 on Android 14 (Pixel 8)"},
+        {"Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
+         "Samsung Internet 23 on Android 13 (Samsung SM-S918B)"},
+        {"Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+         "Mobile Safari 16 on iOS 16.6 (iPad)"},
+        {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+         "Safari 17 on Mac OS X 10.15"},
+        {"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot 2 (Spider)"},
+        {"curl/7.88.1", "curl 7"},
+        {"python-requests/2.31.0", "Python Requests 2"},
+        {"", "Unknown device"},
+        {"garbage \x01\x02 not a browser", "Unknown device"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(parser().parse(c.ua).readable(), c.readable) << c.ua;
+}
+
+TEST(UserAgent, DeviceKeyIgnoresVersions) {
+    auto a = parser().parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0");
+    auto b = parser().parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:122.0) Gecko/20100101 Firefox/122.0");
+    auto c = parser().parse("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0");
+    EXPECT_EQ(a.device_key(), b.device_key());
+    EXPECT_NE(a.device_key(), c.device_key());
+}
+
+TEST(UserAgent, CacheReturnsTheSameAnswerAndHugeHeadersAreBounded) {
+    std::string ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    EXPECT_EQ(parser().parse(ua).readable(), parser().parse_uncached(ua).readable());
+    EXPECT_EQ(parser().parse(ua).readable(), parser().parse(ua).readable());
+    std::string huge(100'000, 'A');
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(parser().parse(huge).readable(), "Unknown device");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(UserAgent, MissingRegexFileIsAClearError) {
+    EXPECT_THROW(geo::UserAgentParser::load("/nonexistent/regexes.yaml"), std::runtime_error);
+}
