@@ -23,6 +23,15 @@ boost::json::object meta_vars(const RequestMeta& m) {
 
 std::string minutes(std::chrono::milliseconds d) { return std::to_string(d.count() / 60'000); }
 
+std::string rfc3339_utc(std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
 http::Error field_error(const char* field, std::string msg, std::string type) {
     return http::validation_failed({{{"body", field}, std::move(msg), std::move(type)}});
 }
@@ -162,10 +171,19 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     const auto now = jobs::now_ms();
     if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
     users_.touch_login(tx.session(), user->id, now);
+    const bool new_device = sessions_.is_new_device(tx.session(), user->id, meta);
     auto [session_id, token] = sessions_.create(tx.session(), user->id, meta, now);
+    if (new_device) {
+        auto vars = meta_vars(meta);
+        vars["time"] = rfc3339_utc(now);
+        notify::enqueue_email(tx.session(), "new-login-device", user->email, std::move(vars));
+    }
     tx.commit();
     user->last_login_at = now;
-    observe::info("accounts.logged_in", {{"user_id", user->id}, {"session_id", session_id}, {"rehashed", rehashed.has_value()}});
+    observe::info("accounts.logged_in", {{"user_id", user->id},
+                                         {"session_id", session_id},
+                                         {"rehashed", rehashed.has_value()},
+                                         {"new_device", new_device}});
     return {token, *user};
 }
 

@@ -8,10 +8,14 @@
 
 namespace api {
 
-void register_auth_routes(http::Router& router, accounts::AccountService& accounts, sessions::SessionStore& sessions);
+class RequestInspector;
+
+void register_auth_routes(http::Router& router, accounts::AccountService& accounts, sessions::SessionStore& sessions,
+                          const RequestInspector& inspector);
 // An 8-digit code field (first name, then its aliases); a malformed one is a 422.
 std::string read_code(http::FieldReader& in, std::initializer_list<std::string_view> names);
 
-void register_user_routes(http::Router& router, accounts::AccountService& accounts, sessions::SessionStore& sessions);
+void register_user_routes(http::Router& router, accounts::AccountService& accounts, sessions::SessionStore& sessions,
+                          const RequestInspector& inspector);
 
 }  // namespace api

@@ -22,12 +22,13 @@ http::Response signed_in(int status, const accounts::SignedIn& s) {
 
 }  // namespace
 
-void register_auth_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions) {
+void register_auth_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions,
+                          const RequestInspector& inspector) {
     r.post("/api/auth/email-verification-request", [&](http::Request& req) {
          http::FieldReader in(http::parse_json_object(req.body()));
          auto email = in.required_string("email", kLong);
          in.finish();
-         accounts.request_email_verification(email, request_meta(req));
+         accounts.request_email_verification(email, inspector.describe(req));
          return http::json(202, {{"message", "If this address can receive email, a message is on its way"}});
      }).describe("Email an 8-digit registration code (always 202)");
 
@@ -39,7 +40,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          reg.username = in.required_string("username", kLong);
          reg.password = in.required_string("password", kLong);
          in.finish();
-         return signed_in(201, accounts.register_user(reg, request_meta(req)));
+         return signed_in(201, accounts.register_user(reg, inspector.describe(req)));
      }).describe("Create an account with the emailed code");
 
     r.post("/api/auth/login", [&](http::Request& req) {
@@ -47,7 +48,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          auto login = in.required_string("login", kLong);
          auto password = in.required_string("password", kLong);
          in.finish();
-         return signed_in(200, accounts.login(login, password, request_meta(req)));
+         return signed_in(200, accounts.login(login, password, inspector.describe(req)));
      }).describe("Log in by email or username");
 
     r.post("/api/auth/logout", [&](http::Request& req) {
@@ -79,7 +80,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          http::FieldReader in(http::parse_json_object(req.body()));
          auto email = in.required_string("email", kLong);
          in.finish();
-         accounts.request_password_reset(email, request_meta(req));
+         accounts.request_password_reset(email, inspector.describe(req));
          return http::json(202, {{"message", "If an account uses this address, a reset code is on its way"}});
      }).describe("Email a password reset code (always 202)");
 
@@ -89,7 +90,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          auto code = read_code(in, {"reset_code", "reset_token"});
          auto password = in.required_string("new_password", kLong);
          in.finish();
-         accounts.reset_password(email, code, password, request_meta(req));
+         accounts.reset_password(email, code, password, inspector.describe(req));
          return http::no_content();
      }).describe("Set a new password with the emailed code; every session ends");
 }

@@ -18,10 +18,21 @@ sessions::Authenticated require_viewer(const http::Request& req, sessions::Sessi
     return *viewer;
 }
 
-sessions::RequestMeta request_meta(const http::Request& req) {
+sessions::RequestMeta RequestInspector::describe(const http::Request& req) const {
     sessions::RequestMeta m;
     m.ip = req.client.to_string();
     m.user_agent = std::string(req.header("User-Agent").substr(0, 512));
+    geo::ParsedUserAgent parsed;  // "Other" everywhere when there is no parser
+    if (ua_) parsed = ua_->parse(m.user_agent);
+    m.device = parsed.readable();
+    m.device_key = parsed.device_key();
+    if (geoip_) {
+        if (auto loc = geoip_->lookup(req.client)) {
+            m.location_json = loc->to_json();
+            m.location_text = loc->readable();
+            m.country_code = loc->country_code;
+        }
+    }
     return m;
 }
 

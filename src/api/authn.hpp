@@ -1,6 +1,8 @@
 #pragma once
 // Who is calling: the bearer token (Authorization: Bearer, or the reference's
 // X-Authentication-Token) and where the request came from.
+#include "geo/geoip.hpp"
+#include "geo/user_agent.hpp"
 #include "http/message.hpp"
 #include "sessions/session_store.hpp"
 
@@ -9,6 +11,15 @@ namespace api {
 // The caller's live session, or 401 unauthenticated.
 sessions::Authenticated require_viewer(const http::Request& req, sessions::SessionStore& store);
 // IP, user agent, device and location of a request, for sessions and security emails.
-sessions::RequestMeta request_meta(const http::Request& req);
+class RequestInspector {
+public:
+    // Either may be null/closed: the device is then "Unknown device", the location null.
+    RequestInspector(const geo::UserAgentParser* user_agents, const geo::GeoIp* geoip) : ua_(user_agents), geoip_(geoip) {}
+    sessions::RequestMeta describe(const http::Request& req) const;
+
+private:
+    const geo::UserAgentParser* ua_;
+    const geo::GeoIp* geoip_;
+};
 
 }  // namespace api

@@ -5,7 +5,8 @@
 
 namespace api {
 
-void register_user_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions) {
+void register_user_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions,
+                          const RequestInspector& inspector) {
     r.get("/api/users/@me", [&](http::Request& req) {
          auto viewer = require_viewer(req, sessions);
          return http::json(200, user_json(accounts.get(viewer.user_id)));
@@ -26,7 +27,7 @@ void register_user_routes(http::Router& r, accounts::AccountService& accounts, s
          auto current = in.optional_string("current_password", 1024);
          auto next = in.required_string("new_password", 1024);
          in.finish();
-         return http::json(200, user_json(accounts.change_password(viewer, current, next, request_meta(req))));
+         return http::json(200, user_json(accounts.change_password(viewer, current, next, inspector.describe(req))));
      }).describe("Set or change the password; other sessions end");
 
     r.post("/api/users/@me/email-change-request", [&](http::Request& req) {
@@ -35,7 +36,7 @@ void register_user_routes(http::Router& r, accounts::AccountService& accounts, s
          auto email = in.required_string("email", 1024);
          auto current = in.optional_string("current_password", 1024);
          in.finish();
-         accounts.request_email_change(viewer, email, current, request_meta(req));
+         accounts.request_email_change(viewer, email, current, inspector.describe(req));
          return http::json(202, {{"message", "A code is on its way to the new address"}});
      }).describe("Email a code to the new address");
 
@@ -45,7 +46,7 @@ void register_user_routes(http::Router& r, accounts::AccountService& accounts, s
          auto email = in.required_string("email", 1024);
          auto code = read_code(in, {"email_verification_code", "email_verification_token"});
          in.finish();
-         return http::json(200, user_json(accounts.change_email(viewer, email, code, request_meta(req))));
+         return http::json(200, user_json(accounts.change_email(viewer, email, code, inspector.describe(req))));
      }).describe("Confirm the new email with its code; the old address is told");
 
     r.get("/api/users/{user_id}", [&](http::Request& req) {

@@ -7,6 +7,8 @@
 #include "http/middleware.hpp"
 #include "observe/log.hpp"
 
+#include <csignal>
+
 namespace app {
 namespace {
 
@@ -59,9 +61,20 @@ App::App(config::Settings settings)
     accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_,
                                                             accounts::AccountPolicy{});
 
+    try {
+        user_agents_ = geo::UserAgentParser::load(settings_.ua_regexes_path);
+    } catch (const std::exception& e) {
+        observe::warn("geo.user_agents_unavailable", {{"error", e.what()}, {"effect", "devices show as 'Unknown device'"}});
+    }
+    geoip_ = std::make_unique<geo::GeoIp>(settings_.geoip_database_path);
+    if (!geoip_->is_open())
+        observe::warn("geo.geoip_unavailable",
+                      {{"path", settings_.geoip_database_path}, {"effect", "locations are null; run scripts/fetch-geoip"}});
+    inspector_ = std::make_unique<api::RequestInspector>(user_agents_.get(), geoip_.get());
+
     api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = {}});
-    api::register_auth_routes(router_, *accounts_, *sessions_);
-    api::register_user_routes(router_, *accounts_, *sessions_);
+    api::register_auth_routes(router_, *accounts_, *sessions_, *inspector_);
+    api::register_user_routes(router_, *accounts_, *sessions_, *inspector_);
 
     server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
 }
@@ -93,6 +106,11 @@ void App::prepare() {
 void App::serve_forever() {
     prepare();
     server_->stop_on_signals();
+    server_->on_signal(SIGHUP, [this] {
+        const bool ok = geoip_->reopen();
+        observe::log(ok ? observe::Level::info : observe::Level::warning, "geo.geoip_reopened",
+                     {{"path", settings_.geoip_database_path}, {"ok", ok}});
+    });
     observe::info("server.started", {{"version", kVersion},
                                      {"address", "http://" + settings_.host + ":" + std::to_string(server_->port())},
                                      {"database", config::mask_url(settings_.database_url)},

@@ -3,7 +3,10 @@
 // from settings and owns their lifetimes.
 #include "accounts/service.hpp"
 #include "codes/email_codes.hpp"
+#include "api/authn.hpp"
 #include "config/settings.hpp"
+#include "geo/geoip.hpp"
+#include "geo/user_agent.hpp"
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
 #include "sessions/session_store.hpp"
@@ -36,6 +39,7 @@ public:
     jobs::Worker& worker() { return *worker_; }
     accounts::AccountService& accounts() { return *accounts_; }
     sessions::SessionStore& sessions() { return *sessions_; }
+    geo::GeoIp& geoip() { return *geoip_; }
 
     // Builds the job worker for `starter worker` or the in-process threads.
     std::unique_ptr<jobs::Worker> make_worker(int threads, const std::string& name);
@@ -51,6 +55,9 @@ private:
     std::unique_ptr<sessions::SessionStore> sessions_;
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
+    std::unique_ptr<geo::UserAgentParser> user_agents_;
+    std::unique_ptr<geo::GeoIp> geoip_;
+    std::unique_ptr<api::RequestInspector> inspector_;
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;

@@ -218,6 +218,10 @@ Settings load_settings(const Env& env) {
     r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
     r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
 
+    s.geoip_database_path = s.data_dir + "/GeoLite2-City.mmdb";
+    r.string("GEOIP_DATABASE_PATH", s.geoip_database_path);
+    r.string("UA_REGEXES_PATH", s.ua_regexes_path);
+
     r.integer("ARGON2_TIME_COST", s.argon2_time_cost, 1, 100);
     r.integer("ARGON2_MEMORY_KIB", s.argon2_memory_kib, 8, 4 * 1024 * 1024);
     r.integer("ARGON2_PARALLELISM", s.argon2_parallelism, 1, 64);

@@ -43,6 +43,10 @@ struct Settings {
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::size_t max_queued_requests = 4096;
 
+    // Device and location of requests.
+    std::string geoip_database_path;  // default: DATA_DIR/GeoLite2-City.mmdb
+    std::string ua_regexes_path = "/usr/share/uap-core/regexes.yaml";
+
     // Passwords and sessions.
     std::uint32_t argon2_time_cost = 3;
     std::uint32_t argon2_memory_kib = 64 * 1024;

@@ -117,6 +117,25 @@ void Server::stop_on_signals() {
     });
 }
 
+// A signal that may arrive many times: the handler runs, then the wait is re-armed.
+struct Server::SignalWatch {
+    SignalWatch(asio::io_context& io, int signo, std::function<void()> h) : set(io, signo), handler(std::move(h)) {}
+    void arm() {
+        set.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec) return;  // cancelled by stop()
+            handler();
+            arm();
+        });
+    }
+    asio::signal_set set;
+    std::function<void()> handler;
+};
+
+void Server::on_signal(int signo, std::function<void()> handler) {
+    extra_signals_.push_back(std::make_unique<SignalWatch>(io_, signo, std::move(handler)));
+    extra_signals_.back()->arm();
+}
+
 void Server::start() {
     listen();
     asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) {
@@ -143,6 +162,7 @@ void Server::stop() {
         boost::system::error_code ec;
         if (acceptor_) acceptor_->close(ec);
         if (signals_) signals_->cancel(ec);
+        for (auto& s : extra_signals_) s->set.cancel(ec);
         std::lock_guard lock(connections_mutex_);
         // Idle keep-alive connections are closed now; busy ones finish their request first.
         for (auto& [raw, weak] : connections_)

@@ -60,6 +60,8 @@ public:
     void join();
     // Makes SIGINT/SIGTERM call stop().
     void stop_on_signals();
+    // Runs `handler` on an io thread each time `signo` arrives (e.g. SIGHUP to reload data).
+    void on_signal(int signo, std::function<void()> handler);
 
     struct Connection;
 
@@ -78,6 +80,8 @@ private:
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     std::unique_ptr<boost::asio::steady_timer> shutdown_deadline_;
     std::unique_ptr<boost::asio::signal_set> signals_;
+    struct SignalWatch;
+    std::vector<std::unique_ptr<SignalWatch>> extra_signals_;
     std::uint16_t bound_port_ = 0;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> queued_{0};

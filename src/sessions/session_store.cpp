@@ -23,11 +23,27 @@ std::pair<std::string, std::string> SessionStore::create(soci::session& tx, cons
     std::string location = meta.location_json.value_or("");
     soci::indicator loc_ind = meta.location_json ? soci::i_ok : soci::i_null;
     long long t = now;
-    tx << "INSERT INTO sessions (id, user_id, token_hash, ip_address, user_agent, device, location, created_at, last_active_at) "
-          "VALUES (:id, :user_id, :hash, :ip, :ua, :device, :location, :created, :active)",
+    std::string country = meta.country_code.value_or("");
+    soci::indicator country_ind = meta.country_code ? soci::i_ok : soci::i_null;
+    tx << "INSERT INTO sessions (id, user_id, token_hash, ip_address, user_agent, device, device_key, country_code, location, "
+          "created_at, last_active_at) "
+          "VALUES (:id, :user_id, :hash, :ip, :ua, :device, :key, :country, :location, :created, :active)",
         soci::use(id), soci::use(user_id), soci::use(hash), soci::use(meta.ip), soci::use(meta.user_agent),
-        soci::use(meta.device), soci::use(location, loc_ind), soci::use(t), soci::use(t);
+        soci::use(meta.device), soci::use(meta.device_key), soci::use(country, country_ind), soci::use(location, loc_ind),
+        soci::use(t), soci::use(t);
     return {id, token};
+}
+
+bool SessionStore::is_new_device(soci::session& tx, const std::string& user_id, const RequestMeta& meta) {
+    int same_device = 0;
+    tx << "SELECT COUNT(*) FROM sessions WHERE user_id = :u AND device_key = :k", soci::use(user_id), soci::use(meta.device_key),
+        soci::into(same_device);
+    if (same_device == 0) return true;
+    if (!meta.country_code) return false;
+    int same_country = 0;
+    tx << "SELECT COUNT(*) FROM sessions WHERE user_id = :u AND country_code = :c", soci::use(user_id),
+        soci::use(*meta.country_code), soci::into(same_country);
+    return same_country == 0;
 }
 
 std::optional<Authenticated> SessionStore::authenticate(std::string_view token) {

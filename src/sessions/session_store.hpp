@@ -17,6 +17,8 @@ struct RequestMeta {
     std::string ip;
     std::string user_agent;
     std::string device = "Unknown device";
+    std::string device_key;                   // browser|os|device families
+    std::optional<std::string> country_code;  // when the IP has a known location
     std::optional<std::string> location_json;  // {"city",...} or nullopt when unknown
     std::string location_text = "Unknown";
 };
@@ -53,6 +55,9 @@ public:
     // Creates a session in the caller's transaction; returns {session id, plaintext token}.
     std::pair<std::string, std::string> create(soci::session& tx, const std::string& user_id, const RequestMeta& meta,
                                                std::int64_t now);
+    // True when none of the user's earlier sessions was on this device (browser, OS and
+    // device families) or, when the country is known, in this country.
+    bool is_new_device(soci::session& tx, const std::string& user_id, const RequestMeta& meta);
     // The live session of a token, refreshing last_active_at at most once per minute.
     std::optional<Authenticated> authenticate(std::string_view token);
     std::vector<SessionRecord> list(const std::string& user_id);

@@ -3,6 +3,7 @@
 #include "accounts/validation.hpp"
 #include "jobs/outbox.hpp"
 #include "security/random.hpp"
+#include "support/accounts_fixture.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/json.hpp>
@@ -12,92 +13,12 @@
 #include <regex>
 #include <thread>
 
-// Lets assertions compare a JSON value with a std::string directly.
-namespace boost::json {
-template <class S>
-    requires std::same_as<S, std::string>
-inline bool operator==(const value& v, const S& s) { return v.is_string() && v.as_string() == s; }
-}  // namespace boost::json
-
 using namespace testing_support;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-namespace {
+class Accounts : public AccountsFixture {};
 
-constexpr const char* kPassword = "correct horse battery staple";
-constexpr const char* kOtherPassword = "purple elephant umbrella sunrise";
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-std::string body(const json::object& o) { return json::serialize(o); }
-
-class Accounts : public ::testing::Test {
-protected:
-    void SetUp() override {
-        STARTER_REQUIRE_DATABASE();
-        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); });
-        client_ = std::make_unique<HttpClient>(server_->port());
-    }
-    virtual void configure(config::Settings&) {}
-
-    static std::string fresh_email() { return "user." + security::random_hex(5) + "@example.com"; }
-
-    // Waits until `to` has received `n` emails whose subject contains `subject`; returns the n-th.
-    Mail mail_to(const std::string& to, const std::string& subject, std::size_t n = 1) {
-        std::vector<Mail> found;
-        wait_until([&] {
-            found.clear();
-            for (auto& m : outbox_mail_to(server_->data_dir(), to))
-                if (m.header("Subject").find(subject) != std::string::npos) found.push_back(std::move(m));
-            return found.size() >= n;
-        });
-        EXPECT_GE(found.size(), n) << "no email #" << n << " with subject '" << subject << "' to " << to;
-        return found.size() >= n ? found[n - 1] : Mail{};
-    }
-    std::vector<Mail> all_mail_to(const std::string& to) { return outbox_mail_to(server_->data_dir(), to); }
-
-    static std::string code_in(const Mail& m) {
-        std::smatch match;
-        std::string subject = m.header("Subject");
-        return std::regex_search(subject, match, std::regex("([0-9]{8})$")) ? match[1].str() : "";
-    }
-
-    std::string request_code(const std::string& email, std::size_t nth = 1) {
-        auto r = client_->post_json("/api/auth/email-verification-request", body({{"email", email}}));
-        EXPECT_EQ(r.status, 202) << r.body;
-        return code_in(mail_to(email, "verification code", nth));
-    }
-
-    HttpResponse register_with(const std::string& email, const std::string& code, const std::string& username,
-                               const std::string& password = kPassword) {
-        return client_->post_json("/api/auth/register", body({{"email", email},
-                                                              {"email_verification_code", code},
-                                                              {"username", username},
-                                                              {"password", password}}));
-    }
-
-    // A registered account: {token, user json}.
-    std::pair<std::string, json::object> sign_up(const std::string& email, const std::string& username) {
-        auto r = register_with(email, request_code(email), username);
-        EXPECT_EQ(r.status, 201) << r.body;
-        auto o = r.json().as_object();
-        return {std::string(o["authentication_token"].as_string()), o["user"].as_object()};
-    }
-
-    HttpResponse login(const std::string& login, const std::string& password) {
-        return client_->post_json("/api/auth/login", body({{"login", login}, {"password", password}}));
-    }
-
-    int status_with(const std::string& token) { return client_->get("/api/users/@me", bearer(token)).status; }
-
-    std::unique_ptr<TestServer> server_;
-    std::unique_ptr<HttpClient> client_;
-};
-
-}  // namespace
 
 TEST_F(Accounts, RegistrationWithEmailedCodeThenOnboardingEmail) {
     auto email = fresh_email();
@@ -433,8 +354,10 @@ TEST_F(Accounts, PasswordlessAccountsCannotLogInButMaySetAPasswordRightAfterSign
         auto lease = server_->app().pool().acquire();
         db::Transaction tx(lease);
         accounts::UserRepository().insert(tx.session(), u);
-        token = server_->app().sessions().create(tx.session(), u.id, {"127.0.0.1", "test", "Unknown device", {}, "Unknown"},
-                                                 jobs::now_ms()).second;
+        sessions::RequestMeta meta;
+        meta.ip = "127.0.0.1";
+        meta.user_agent = "test";
+        token = server_->app().sessions().create(tx.session(), u.id, meta, jobs::now_ms()).second;
         tx.commit();
     }
     EXPECT_EQ(login(u.email, kPassword).json().at("code"), "invalid_credentials");

@@ -77,6 +77,9 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
                     {"IO_THREADS", "2"},
                     {"WORKER_THREADS", "4"},
                     {"JOB_POLL_INTERVAL", "50ms"},
+                    {"GEOIP_DATABASE_PATH", env_or_empty("STARTER_TEST_GEOIP").empty()
+                                                ? std::string(STARTER_SOURCE_DIR) + "/data/GeoLite2-City.mmdb"
+                                                : env_or_empty("STARTER_TEST_GEOIP")},
                     // Cheap hashes keep the suite fast; one unit test covers the real defaults.
                     {"ARGON2_TIME_COST", "1"},
                     {"ARGON2_MEMORY_KIB", "1024"},

@@ -1,0 +1,104 @@
+// Where and on what: sessions and security emails carry device and location, and a login
+// from a device (or country) the account never used sends one new-device alert.
+#include "support/accounts_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace testing_support;
+
+namespace {
+
+constexpr const char* kChromeMac =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+constexpr const char* kFirefoxWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
+constexpr const char* kFirefoxWindowsNewer = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:122.0) Gecko/20100101 Firefox/122.0";
+
+class Devices : public AccountsFixture {
+protected:
+    void configure(config::Settings& s) override { s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")}; }
+
+    HttpResponse login_from(const std::string& email, const char* ua, const std::string& ip = "") {
+        Headers h{{"User-Agent", ua}};
+        if (!ip.empty()) h.emplace_back("X-Forwarded-For", ip);
+        return client_->post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}}), h);
+    }
+    std::size_t alerts(const std::string& email) {
+        std::size_t n = 0;
+        for (const auto& m : all_mail_to(email)) n += m.header("Subject").find("New sign-in") != std::string::npos;
+        return n;
+    }
+    std::string register_from(const char* ua) {
+        auto email = fresh_email();
+        auto r = client_->post_json("/api/auth/email-verification-request", body({{"email", email}}), {{"User-Agent", ua}});
+        EXPECT_EQ(r.status, 202);
+        auto code = code_in(mail_to(email, "verification code"));
+        auto reg = client_->post_json("/api/auth/register",
+                                      body({{"email", email}, {"email_verification_code", code},
+                                            {"username", "dev_" + security::random_hex(4)}, {"password", kPassword}}),
+                                      {{"User-Agent", ua}});
+        EXPECT_EQ(reg.status, 201) << reg.body;
+        mail_to(email, "Welcome");
+        return email;
+    }
+};
+
+}  // namespace
+
+TEST_F(Devices, OnlyALoginFromAnUnseenDeviceSendsAnAlert) {
+    auto email = register_from(kChromeMac);
+    ASSERT_EQ(login_from(email, kChromeMac).status, 200);  // the registration's device
+    ASSERT_EQ(login_from(email, kFirefoxWindows).status, 200);
+    auto alert = mail_to(email, "New sign-in");
+    ASSERT_EQ(login_from(email, kFirefoxWindowsNewer).status, 200);  // same device, newer browser version
+    ASSERT_EQ(login_from(email, kChromeMac).status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // give a wrong alert time to show up
+    EXPECT_EQ(alerts(email), 1u);
+    for (const auto* part : {&alert.text, &alert.html}) {
+        EXPECT_NE(part->find("Firefox 121 on Windows 10"), std::string::npos) << *part;
+        EXPECT_NE(part->find("127.0.0.1"), std::string::npos);
+        EXPECT_NE(part->find(" UTC"), std::string::npos) << "the alert says when";
+    }
+}
+
+TEST_F(Devices, ALoginFromANewCountryOnAKnownDeviceSendsAnAlert) {
+    auto email = register_from(kChromeMac);
+    ASSERT_EQ(login_from(email, kChromeMac, "8.8.8.8").status, 200);  // first time in the US
+    auto alert = mail_to(email, "New sign-in");
+    EXPECT_NE(alert.text.find("United States"), std::string::npos) << alert.text;
+    ASSERT_EQ(login_from(email, kChromeMac, "8.8.4.4").status, 200);  // the US again
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    EXPECT_EQ(alerts(email), 1u);
+}
+
+TEST_F(Devices, SessionsShowDeviceAndLocation) {
+    auto email = register_from(kChromeMac);
+    auto r = login_from(email, kFirefoxWindows, "2a00:1450:4001:80b::200e");
+    ASSERT_EQ(r.status, 200);
+    std::string token(r.json().at("authentication_token").as_string());
+    auto list = client_->get("/api/auth/sessions", bearer(token)).json().as_array();
+    ASSERT_EQ(list.size(), 2u);
+    auto current = list[0].as_object();
+    EXPECT_EQ(current["device"], std::string("Firefox 121 on Windows 10"));
+    EXPECT_EQ(current["ip_address"], std::string("2a00:1450:4001:80b::200e"));
+    EXPECT_EQ(current["user_agent"], std::string(kFirefoxWindows));
+    ASSERT_TRUE(current["location"].is_object()) << boost::json::serialize(current);
+    auto loc = current["location"].as_object();
+    EXPECT_EQ(loc["country_code"], std::string("DE"));
+    EXPECT_TRUE(loc["latitude"].is_double());
+    auto first = list[1].as_object();
+    EXPECT_EQ(first["device"], std::string("Chrome 120 on Mac OS X 10.15"));
+    EXPECT_TRUE(first["location"].is_null()) << "loopback has no location";
+}
+
+TEST_F(Devices, SecurityEmailsCarryIpDeviceAndLocation) {
+    auto email = fresh_email();
+    auto r = client_->post_json("/api/auth/email-verification-request", body({{"email", email}}),
+                                {{"User-Agent", kFirefoxWindows}, {"X-Forwarded-For", "8.8.8.8"}});
+    ASSERT_EQ(r.status, 202);
+    auto mail = mail_to(email, "verification code");
+    for (const auto* part : {&mail.text, &mail.html}) {
+        EXPECT_NE(part->find("8.8.8.8"), std::string::npos);
+        EXPECT_NE(part->find("Firefox 121 on Windows 10"), std::string::npos);
+        EXPECT_NE(part->find("United States"), std::string::npos) << *part;
+    }
+}
