@@ -151,6 +151,12 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
 }
 
 SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
+    // Too many failures for this login string: refused before any work, whether or not
+    // the account exists, so the answer reveals nothing.
+    const std::string failure_key = "login-failures:" + lower(login);
+    if (limiter_ && policy_.login_failures && limiter_->exhausted(failure_key, *policy_.login_failures))
+        throw http::Error(429, "rate_limited", "Too many failed logins for this account; try again later",
+                          {{"is_primary", false}}, {{"Retry-After", "60"}});
     std::optional<User> user;
     {
         // No connection is held while Argon2 runs.
@@ -161,6 +167,7 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     const bool ok = user && user->has_password() ? hasher_.verify(*user->password_hash, password)
                                                  : (hasher_.verify_dummy(password), false);
     if (!ok) {
+        if (limiter_ && policy_.login_failures) limiter_->record(failure_key, *policy_.login_failures);
         observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
         throw http::Error(400, "invalid_credentials", "Incorrect login or password");
     }

@@ -5,6 +5,7 @@
 #include "accounts/users.hpp"
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
+#include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
 #include "sessions/session_store.hpp"
@@ -20,6 +21,7 @@ struct AccountPolicy {
     std::chrono::milliseconds reset_code_ttl{std::chrono::minutes(5)};
     std::chrono::milliseconds recent_login_window{std::chrono::minutes(10)};
     int min_password_score = 3;
+    std::optional<ratelimit::Limit> login_failures;  // per account (login string), e.g. 10/15minute
 };
 
 struct Registration {
@@ -37,8 +39,10 @@ struct SignedIn {
 class AccountService {
 public:
     AccountService(db::Pool& pool, const security::PasswordHasher& hasher, const security::StrengthEstimator& strength,
-                   sessions::SessionStore& sessions, codes::EmailCodes& codes, AccountPolicy policy)
-        : pool_(pool), hasher_(hasher), strength_(strength), sessions_(sessions), codes_(codes), policy_(policy) {}
+                   sessions::SessionStore& sessions, codes::EmailCodes& codes, AccountPolicy policy,
+                   ratelimit::RateLimiter* limiter = nullptr)
+        : pool_(pool), hasher_(hasher), strength_(strength), sessions_(sessions), codes_(codes), policy_(policy),
+          limiter_(limiter) {}
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
@@ -73,6 +77,7 @@ private:
     sessions::SessionStore& sessions_;
     codes::EmailCodes& codes_;
     AccountPolicy policy_;
+    ratelimit::RateLimiter* limiter_;
     UserRepository users_;
 };
 

@@ -7,6 +7,7 @@ namespace api {
 void register_health_routes(http::Router& router, HealthChecks checks) {
     router.get("/api/health", [](http::Request&) { return http::json(200, {{"status", "OK"}}); })
         .on_io_thread()
+        .unlimited()
         .describe("Liveness: the process answers. Never touches the database.");
 
     router.get("/api/health/ready",
@@ -23,6 +24,7 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
                                                       {"database", db_ok ? "ok" : "unavailable"},
                                                       {"redis", redis}});
                })
+        .unlimited()
         .describe("Readiness: the database (and Redis, when configured) answer.");
 }
 

@@ -6,6 +6,8 @@
 #include "db/migrations.hpp"
 #include "http/middleware.hpp"
 #include "observe/log.hpp"
+#include "ratelimit/memory_store.hpp"
+#include "ratelimit/redis_store.hpp"
 
 #include <csignal>
 
@@ -47,19 +49,24 @@ App::App(config::Settings settings)
     mailer_ = notify::make_mailer(settings_.smtp_url, settings_.data_dir);
     worker_ = make_worker(settings_.job_threads, "serve");
 
-    pipeline_.use(http::request_id());
-    pipeline_.use(http::access_log());
-    pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
-    pipeline_.use(http::cors(settings_.cors_allow_origins));
-    pipeline_.use(http::error_mapping({translate_database_errors}));
+    std::unique_ptr<ratelimit::Store> store;
+    if (settings_.redis_url.empty()) store = std::make_unique<ratelimit::MemoryStore>();
+    else store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
+    limiter_ = std::make_unique<ratelimit::RateLimiter>(
+        std::move(store), ratelimit::LimiterOptions{settings_.rate_limits_enabled, settings_.rate_limit_multiplier,
+                                                    settings_.rate_limit_fail_closed,
+                                                    *ratelimit::Limit::parse(settings_.rate_limit_primary),
+                                                    settings_.rate_limit_namespace});
 
     hasher_ = std::make_unique<security::PasswordHasher>(security::Argon2Params{
         settings_.argon2_time_cost, settings_.argon2_memory_kib, settings_.argon2_parallelism, settings_.argon2_max_concurrent});
     sessions_ = std::make_unique<sessions::SessionStore>(
         *pool_, sessions::SessionPolicy{settings_.session_idle_timeout, settings_.session_max_age, std::chrono::minutes(1)});
     codes_ = std::make_unique<codes::EmailCodes>(*pool_);
-    accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_,
-                                                            accounts::AccountPolicy{});
+    accounts::AccountPolicy policy;
+    policy.login_failures = ratelimit::Limit::parse(settings_.login_failure_limit);
+    accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy,
+                                                            limiter_.get());
 
     try {
         user_agents_ = geo::UserAgentParser::load(settings_.ua_regexes_path);
@@ -72,9 +79,20 @@ App::App(config::Settings settings)
                       {{"path", settings_.geoip_database_path}, {"effect", "locations are null; run scripts/fetch-geoip"}});
     inspector_ = std::make_unique<api::RequestInspector>(user_agents_.get(), geoip_.get());
 
-    api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = {}});
+    std::function<bool()> redis_check;
+    if (auto* redis = dynamic_cast<ratelimit::RedisStore*>(&limiter_->store())) redis_check = [redis] { return redis->ping(); };
+    api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = redis_check});
     api::register_auth_routes(router_, *accounts_, *sessions_, *inspector_);
     api::register_user_routes(router_, *accounts_, *sessions_, *inspector_);
+
+    // Outermost first. Rate limits sit outside error mapping so they can add their headers
+    // to every answer; they need the routes declared above.
+    pipeline_.use(http::request_id());
+    pipeline_.use(http::access_log());
+    pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
+    pipeline_.use(http::cors(settings_.cors_allow_origins));
+    pipeline_.use(ratelimit::rate_limit(*limiter_, router_));
+    pipeline_.use(http::error_mapping({translate_database_errors}));
 
     server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
 }

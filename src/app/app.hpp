@@ -7,6 +7,7 @@
 #include "config/settings.hpp"
 #include "geo/geoip.hpp"
 #include "geo/user_agent.hpp"
+#include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
 #include "sessions/session_store.hpp"
@@ -40,6 +41,7 @@ public:
     accounts::AccountService& accounts() { return *accounts_; }
     sessions::SessionStore& sessions() { return *sessions_; }
     geo::GeoIp& geoip() { return *geoip_; }
+    ratelimit::RateLimiter& limiter() { return *limiter_; }
 
     // Builds the job worker for `starter worker` or the in-process threads.
     std::unique_ptr<jobs::Worker> make_worker(int threads, const std::string& name);
@@ -58,6 +60,7 @@ private:
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
     std::unique_ptr<api::RequestInspector> inspector_;
+    std::unique_ptr<ratelimit::RateLimiter> limiter_;
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;

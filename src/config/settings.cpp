@@ -218,6 +218,43 @@ Settings load_settings(const Env& env) {
     r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
     r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
 
+    auto boolean = [&](std::string_view key, bool& out) {
+        auto v = r.raw(key);
+        if (!v) return;
+        auto t = std::string(trim(*v));
+        if (t == "true" || t == "1" || t == "yes") out = true;
+        else if (t == "false" || t == "0" || t == "no") out = false;
+        else Reader::fail(key, "must be true or false (got '" + t + "')");
+    };
+    boolean("RATE_LIMITS_ENABLED", s.rate_limits_enabled);
+    boolean("RATE_LIMIT_FAIL_CLOSED", s.rate_limit_fail_closed);
+    if (auto v = r.raw("RATE_LIMIT_MULTIPLIER")) {
+        try {
+            std::size_t used = 0;
+            s.rate_limit_multiplier = std::stod(std::string(trim(*v)), &used);
+            if (used != trim(*v).size() || !(s.rate_limit_multiplier > 0)) throw std::invalid_argument("x");
+        } catch (const std::exception&) {
+            Reader::fail("RATE_LIMIT_MULTIPLIER", "must be a positive number (got '" + std::string(trim(*v)) + "')");
+        }
+    }
+    r.string("RATE_LIMIT_PRIMARY", s.rate_limit_primary);
+    r.string("LOGIN_FAILURE_LIMIT", s.login_failure_limit);
+    r.string("RATE_LIMIT_NAMESPACE", s.rate_limit_namespace);
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"RATE_LIMIT_PRIMARY", &s.rate_limit_primary},
+                              {"LOGIN_FAILURE_LIMIT", &s.login_failure_limit}}) {
+        // Same syntax as route declarations: N/second|minute|hour|day, e.g. 10/15minute.
+        auto slash = value->find('/');
+        bool ok = slash != std::string::npos && slash > 0 &&
+                  std::all_of(value->begin(), value->begin() + static_cast<long>(slash), [](unsigned char c) { return std::isdigit(c); });
+        if (ok) {
+            std::string unit = value->substr(slash + 1);
+            while (!unit.empty() && std::isdigit(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
+            if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
+            ok = unit == "second" || unit == "minute" || unit == "hour" || unit == "day";
+        }
+        if (!ok) Reader::fail(key, "must look like 5000/hour or 10/15minute (got '" + *value + "')");
+    }
+
     s.geoip_database_path = s.data_dir + "/GeoLite2-City.mmdb";
     r.string("GEOIP_DATABASE_PATH", s.geoip_database_path);
     r.string("UA_REGEXES_PATH", s.ua_regexes_path);

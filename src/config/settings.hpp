@@ -43,6 +43,14 @@ struct Settings {
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::size_t max_queued_requests = 4096;
 
+    // Rate limits.
+    bool rate_limits_enabled = true;
+    double rate_limit_multiplier = 1.0;
+    bool rate_limit_fail_closed = false;
+    std::string rate_limit_primary = "5000/hour";
+    std::string login_failure_limit = "10/15minute";
+    std::string rate_limit_namespace;  // key prefix, to share one Redis between deployments
+
     // Device and location of requests.
     std::string geoip_database_path;  // default: DATA_DIR/GeoLite2-City.mmdb
     std::string ua_regexes_path = "/usr/share/uap-core/regexes.yaml";

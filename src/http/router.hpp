@@ -22,8 +22,12 @@ struct Route {
     // else (DB, Argon2, Redis) runs on the bounded worker pool.
     bool runs_on_io_thread = false;
     std::string summary;
+    std::string limit_text;                // per-client limit, e.g. "15/hour"
+    bool exempt_from_rate_limits = false;  // health, docs, metrics
 
     Route& on_io_thread() { runs_on_io_thread = true; return *this; }
+    Route& limit(std::string text) { limit_text = std::move(text); return *this; }
+    Route& unlimited() { exempt_from_rate_limits = true; return *this; }
     Route& describe(std::string text) { summary = std::move(text); return *this; }
 
     std::vector<std::string> segments;  // split pattern; "{name}" marks a parameter

@@ -77,6 +77,9 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
                     {"IO_THREADS", "2"},
                     {"WORKER_THREADS", "4"},
                     {"JOB_POLL_INTERVAL", "50ms"},
+                    // Functional tests make many requests from one IP; the limiter's own
+                    // tests set the multiplier back to 1.
+                    {"RATE_LIMIT_MULTIPLIER", "1000"},
                     {"GEOIP_DATABASE_PATH", env_or_empty("STARTER_TEST_GEOIP").empty()
                                                 ? std::string(STARTER_SOURCE_DIR) + "/data/GeoLite2-City.mmdb"
                                                 : env_or_empty("STARTER_TEST_GEOIP")},

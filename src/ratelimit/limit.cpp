@@ -1,0 +1,40 @@
+#include "ratelimit/limit.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+namespace ratelimit {
+
+std::optional<Limit> Limit::parse(std::string_view text) {
+    auto slash = text.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    int count = 0;
+    auto c = text.substr(0, slash);
+    auto [p, ec] = std::from_chars(c.data(), c.data() + c.size(), count);
+    if (ec != std::errc{} || p != c.data() + c.size() || count <= 0) return std::nullopt;
+    auto rest = text.substr(slash + 1);
+    long long multiple = 1;
+    if (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) {
+        auto [q, ec2] = std::from_chars(rest.data(), rest.data() + rest.size(), multiple);
+        if (ec2 != std::errc{} || multiple <= 0) return std::nullopt;
+        rest.remove_prefix(static_cast<std::size_t>(q - rest.data()));
+    }
+    if (rest.ends_with("s") && rest.size() > 1) rest.remove_suffix(1);  // "minutes"
+    long long unit = 0;
+    if (rest == "second") unit = 1000;
+    else if (rest == "minute") unit = 60'000;
+    else if (rest == "hour") unit = 3'600'000;
+    else if (rest == "day") unit = 86'400'000;
+    else return std::nullopt;
+    return Limit{count, std::chrono::milliseconds(unit * multiple), std::string(text)};
+}
+
+Limit Limit::scaled(double multiplier) const {
+    Limit l = *this;
+    l.count = std::max(1, static_cast<int>(std::llround(count * multiplier)));
+    return l;
+}
+
+}  // namespace ratelimit

@@ -1,0 +1,46 @@
+#pragma once
+// Moving-window (sliding log) rate limits: "N/second|minute|hour|day", optionally with a
+// window multiple such as "10/15minute".
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ratelimit {
+
+struct Limit {
+    int count = 0;
+    std::chrono::milliseconds window{0};
+    std::string text;  // as declared, e.g. "15/hour"
+
+    static std::optional<Limit> parse(std::string_view text);
+    // The same window with `count * multiplier` (at least 1), for tests and benchmarks.
+    Limit scaled(double multiplier) const;
+};
+
+// The outcome of one check against one limit.
+struct Decision {
+    bool allowed = true;
+    int limit = 0;
+    int remaining = 0;
+    std::chrono::milliseconds reset{0};  // until the oldest counted hit leaves the window
+};
+
+// A sliding log per key. `hit` counts the request when it is allowed (check-and-hit in
+// one atomic step); `peek` only looks; `add` counts without checking.
+class Store {
+public:
+    virtual ~Store() = default;
+    virtual Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+    virtual Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+    virtual void add(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+};
+
+// The store failed (Redis unreachable...): the limiter decides to fail open or closed.
+struct StoreUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace ratelimit

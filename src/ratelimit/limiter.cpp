@@ -1,0 +1,125 @@
+#include "ratelimit/limiter.hpp"
+
+#include "http/middleware.hpp"
+#include "observe/log.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace ratelimit {
+namespace {
+
+std::int64_t system_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string seconds_up(std::chrono::milliseconds ms) {
+    return std::to_string(std::max<long long>(0, (ms.count() + 999) / 1000));
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(std::unique_ptr<Store> store, LimiterOptions options, Clock clock)
+    : store_(std::move(store)), options_(std::move(options)), clock_(clock ? std::move(clock) : Clock(system_now_ms)) {}
+
+void RateLimiter::store_failed(const std::exception& e) {
+    ++store_errors_;
+    const auto now = system_now_ms();
+    auto last = last_error_log_ms_.load();
+    if (now - last >= 10'000 && last_error_log_ms_.compare_exchange_strong(last, now))
+        observe::error("ratelimit.store_unavailable",
+                       {{"error", e.what()}, {"fail_closed", options_.fail_closed}, {"errors_so_far", store_errors_.load()}});
+}
+
+Verdict RateLimiter::check(const std::string& client, bool primary_applies, const std::string& route_key,
+                           const std::optional<Limit>& route_limit) {
+    Verdict v;
+    if (!options_.enabled) return v;
+    const auto now = clock_();
+    auto consider = [&](const Decision& d) {
+        if (!v.tightest || d.remaining < v.tightest->remaining) v.tightest = d;
+    };
+    try {
+        if (primary_applies) {
+            auto d = store_->hit(options_.key_prefix + "rl:p:" + client, options_.primary.scaled(options_.multiplier), now);
+            consider(d);
+            if (!d.allowed) {
+                v.allowed = false;
+                v.is_primary = true;
+                v.tightest = d;
+                ++rejections_;
+                return v;
+            }
+        }
+        if (route_limit) {
+            auto d = store_->hit(options_.key_prefix + "rl:r:" + route_key + ":" + client, route_limit->scaled(options_.multiplier), now);
+            consider(d);
+            if (!d.allowed) {
+                v.allowed = false;
+                v.tightest = d;
+                ++rejections_;
+            }
+        }
+    } catch (const StoreUnavailable& e) {
+        store_failed(e);
+        v = Verdict{};
+        v.store_failed = true;
+        v.allowed = !options_.fail_closed;
+    }
+    return v;
+}
+
+bool RateLimiter::exhausted(const std::string& key, const Limit& limit) {
+    if (!options_.enabled) return false;
+    try {
+        return !store_->peek(options_.key_prefix + key, limit.scaled(options_.multiplier), clock_()).allowed;
+    } catch (const StoreUnavailable& e) {
+        store_failed(e);
+        return options_.fail_closed;
+    }
+}
+
+void RateLimiter::record(const std::string& key, const Limit& limit) {
+    if (!options_.enabled) return;
+    try {
+        store_->add(options_.key_prefix + key, limit.scaled(options_.multiplier), clock_());
+    } catch (const StoreUnavailable& e) {
+        store_failed(e);
+    }
+}
+
+http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
+    auto limits = std::make_shared<std::map<const http::Route*, Limit>>();
+    for (const auto& r : router.routes()) {
+        if (r->limit_text.empty()) continue;
+        auto parsed = Limit::parse(r->limit_text);
+        if (!parsed) throw std::invalid_argument("bad rate limit '" + r->limit_text + "' on " + r->method + " " + r->pattern);
+        (*limits)[r.get()] = *parsed;
+    }
+    return [&limiter, limits](http::Request& req, http::Next next) -> http::Response {
+        if (!req.route || req.route->exempt_from_rate_limits || !limiter.enabled()) return next(req);
+        std::optional<Limit> route_limit;
+        if (auto it = limits->find(req.route); it != limits->end()) route_limit = it->second;
+        auto verdict = limiter.check(req.client.to_string(), true, req.route->method + " " + req.route->pattern, route_limit);
+        if (!verdict.allowed) {
+            if (verdict.store_failed) return http::error_response(http::unavailable("Rate limiting is unavailable"));
+            const auto& d = *verdict.tightest;
+            auto res = http::error_response(http::Error(429, "rate_limited", "Too many requests; slow down and retry later",
+                                                        {{"is_primary", verdict.is_primary}},
+                                                        {{"Retry-After", seconds_up(std::max(d.reset, std::chrono::milliseconds(1000)))}}));
+            res.set("X-RateLimit-Limit", std::to_string(d.limit));
+            res.set("X-RateLimit-Remaining", "0");
+            res.set("X-RateLimit-Reset", seconds_up(d.reset));
+            return res;
+        }
+        auto res = next(req);
+        if (verdict.tightest) {
+            res.set("X-RateLimit-Limit", std::to_string(verdict.tightest->limit));
+            res.set("X-RateLimit-Remaining", std::to_string(verdict.tightest->remaining));
+            res.set("X-RateLimit-Reset", seconds_up(verdict.tightest->reset));
+        }
+        return res;
+    };
+}
+
+}  // namespace ratelimit

@@ -1,0 +1,65 @@
+#pragma once
+// The API's rate limits: a primary limit per client IP over every limited route, each
+// route's own limit per client IP, and per-account failed-login limits. Fails open (logged
+// and counted) when the store is unreachable, unless told to fail closed.
+#include "http/pipeline.hpp"
+#include "ratelimit/limit.hpp"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ratelimit {
+
+struct LimiterOptions {
+    bool enabled = true;
+    double multiplier = 1.0;  // scales every count (tests, benchmarks)
+    bool fail_closed = false;
+    Limit primary = *Limit::parse("5000/hour");
+    std::string key_prefix;  // RATE_LIMIT_NAMESPACE
+};
+
+struct Verdict {
+    bool allowed = true;
+    bool is_primary = false;           // which limit said no
+    bool store_failed = false;         // the store was unreachable
+    std::optional<Decision> tightest;  // for the X-RateLimit-* headers
+};
+
+class RateLimiter {
+public:
+    using Clock = std::function<std::int64_t()>;
+    RateLimiter(std::unique_ptr<Store> store, LimiterOptions options, Clock clock = {});
+
+    // Counts one request of `client` against the primary limit (when it applies) and the
+    // route's limit (when it has one).
+    Verdict check(const std::string& client, bool primary_applies, const std::string& route_key,
+                  const std::optional<Limit>& route_limit);
+    // Per-key counters that only failures feed (failed logins per account).
+    bool exhausted(const std::string& key, const Limit& limit);
+    void record(const std::string& key, const Limit& limit);
+
+    bool enabled() const { return options_.enabled; }
+    Store& store() { return *store_; }
+    std::uint64_t rejections() const { return rejections_; }
+    std::uint64_t store_errors() const { return store_errors_; }
+
+private:
+    void store_failed(const std::exception& e);
+
+    std::unique_ptr<Store> store_;
+    LimiterOptions options_;
+    Clock clock_;
+    std::atomic<std::uint64_t> rejections_{0}, store_errors_{0};
+    std::atomic<std::int64_t> last_error_log_ms_{0};
+};
+
+// The middleware: route limits come from each route's `.limit("15/hour")` declaration,
+// parsed once here (a bad declaration throws at start-up). Unmatched paths and routes
+// marked exempt (health, docs, metrics) are not limited.
+http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router);
+
+}  // namespace ratelimit

@@ -1,0 +1,145 @@
+#include "ratelimit/redis_store.hpp"
+
+#include "security/random.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace ratelimit {
+namespace {
+
+// Removes hits that left the window, then checks and/or counts, atomically.
+// ARGV: now_ms, window_ms, limit, mode (hit|peek|add), unique member. Returns {allowed, count, reset_ms}.
+constexpr const char* kScript = R"lua(
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local mode = ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+local allowed = 1
+if mode ~= 'add' and count >= limit then allowed = 0 end
+if allowed == 1 and mode ~= 'peek' then
+  redis.call('ZADD', key, now, ARGV[5])
+  count = count + 1
+  redis.call('PEXPIRE', key, window)
+end
+local reset = 0
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+if #oldest > 0 then reset = tonumber(oldest[2]) + window - now end
+return {allowed, count, reset}
+)lua";
+
+using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+}  // namespace
+
+struct RedisStore::Connection {
+    redisContext* ctx = nullptr;
+    std::string script_sha;
+    ~Connection() {
+        if (ctx) redisFree(ctx);
+    }
+};
+
+RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout) : timeout_(timeout) {
+    std::string_view rest(url);
+    if (rest.starts_with("redis://")) rest.remove_prefix(8);
+    else throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
+    auto slash = rest.find('/');
+    auto authority = rest.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        auto db = rest.substr(slash + 1);
+        if (!db.empty()) std::from_chars(db.data(), db.data() + db.size(), db_);
+    }
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        auto userinfo = authority.substr(0, at);
+        auto colon = userinfo.find(':');
+        password_ = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+        authority = authority.substr(at + 1);
+    }
+    auto colon = authority.rfind(':');
+    host_ = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+        auto p = authority.substr(colon + 1);
+        std::from_chars(p.data(), p.data() + p.size(), port_);
+    }
+    if (host_.empty()) host_ = "127.0.0.1";
+}
+
+RedisStore::~RedisStore() = default;
+
+std::unique_ptr<RedisStore::Connection> RedisStore::take() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return c;
+        }
+    }
+    timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+    auto c = std::make_unique<Connection>();
+    c->ctx = redisConnectWithTimeout(host_.c_str(), port_, tv);
+    if (!c->ctx || c->ctx->err)
+        throw StoreUnavailable("redis connect to " + host_ + ":" + std::to_string(port_) + " failed: " +
+                               (c->ctx ? c->ctx->errstr : "out of memory"));
+    redisSetTimeout(c->ctx, tv);
+    auto command = [&](const char* fmt, auto... args) {
+        Reply r(static_cast<redisReply*>(redisCommand(c->ctx, fmt, args...)), freeReplyObject);
+        if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
+        if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+        return r;
+    };
+    if (!password_.empty()) command("AUTH %s", password_.c_str());
+    if (db_ != 0) command("SELECT %d", db_);
+    auto loaded = command("SCRIPT LOAD %s", kScript);
+    c->script_sha.assign(loaded->str, loaded->len);
+    return c;
+}
+
+void RedisStore::give_back(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < 64) idle_.push_back(std::move(c));
+}
+
+Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode) {
+    auto c = take();
+    const std::string member = std::to_string(now_ms) + "-" + security::random_hex(6);
+    Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "EVALSHA %s 1 %b %lld %lld %d %s %s", c->script_sha.c_str(),
+                                                  key.data(), key.size(), static_cast<long long>(now_ms),
+                                                  static_cast<long long>(limit.window.count()), limit.count, mode,
+                                                  member.c_str())),
+            freeReplyObject);
+    if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
+    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) throw StoreUnavailable("redis: unexpected script reply");
+    Decision d;
+    d.allowed = r->element[0]->integer == 1;
+    d.limit = limit.count;
+    d.remaining = std::max(0, limit.count - static_cast<int>(r->element[1]->integer));
+    d.reset = std::chrono::milliseconds(r->element[2]->integer);
+    give_back(std::move(c));
+    return d;
+}
+
+Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) { return run(key, limit, now_ms, "hit"); }
+Decision RedisStore::peek(const std::string& key, const Limit& limit, std::int64_t now_ms) { return run(key, limit, now_ms, "peek"); }
+void RedisStore::add(const std::string& key, const Limit& limit, std::int64_t now_ms) { run(key, limit, now_ms, "add"); }
+
+bool RedisStore::ping() {
+    try {
+        auto c = take();
+        Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "PING")), freeReplyObject);
+        if (!r || r->type == REDIS_REPLY_ERROR) return false;
+        give_back(std::move(c));
+        return true;
+    } catch (const StoreUnavailable&) {
+        return false;
+    }
+}
+
+}  // namespace ratelimit

@@ -1,0 +1,42 @@
+#pragma once
+// The Redis store: one sorted set per key, checked and hit by one Lua script (EVALSHA) in
+// one round trip, so several server processes share exact limits.
+#include "ratelimit/limit.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct redisContext;
+
+namespace ratelimit {
+
+class RedisStore : public Store {
+public:
+    // redis://[:password@]host[:port][/db]; connections open lazily. Throws on a bad URL.
+    RedisStore(const std::string& url, std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
+    ~RedisStore() override;
+
+    Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    bool ping();
+
+private:
+    struct Connection;
+    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode);
+    std::unique_ptr<Connection> take();
+    void give_back(std::unique_ptr<Connection> c);
+
+    std::string host_;
+    int port_ = 6379;
+    std::string password_;
+    int db_ = 0;
+    std::chrono::milliseconds timeout_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace ratelimit

@@ -1,0 +1,168 @@
+// Rate limits over HTTP: route and primary limits with their headers, spoofed
+// X-Forwarded-For, failed logins per account, and Redis shared by two servers and dying.
+#include "security/random.hpp"
+#include "support/accounts_fixture.hpp"
+#include "support/process.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+using namespace testing_support;
+
+namespace {
+
+void exact_limits(config::Settings& s) {
+    s.rate_limit_multiplier = 1;
+    s.rate_limit_namespace = "test-" + security::random_hex(6) + ":";
+}
+
+int verification_request(HttpClient& c, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return c.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})", headers).status;
+}
+
+// A redis-server of the test's own, so the test can stop it.
+class OwnRedis {
+public:
+    OwnRedis() : port_(free_port()) {
+        dir_ = std::filesystem::temp_directory_path() / ("starter-redis-" + security::random_hex(5));
+        std::filesystem::create_directories(dir_);
+        process_ = std::make_unique<ChildProcess>(
+            std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no", "--dir", dir_.string()},
+            std::map<std::string, std::string>{}, dir_ / "redis.log");
+        EXPECT_TRUE(wait_until([&] { return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, {}).second
+                                                .find("PONG") != std::string::npos; }));
+    }
+    ~OwnRedis() {
+        stop();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    void stop() {
+        if (!process_) return;
+        process_->kill(SIGKILL);
+        process_->wait();
+        process_.reset();
+    }
+    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+private:
+    std::uint16_t port_;
+    std::filesystem::path dir_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace
+
+class RateLimits : public ::testing::Test {
+protected:
+    void SetUp() override { STARTER_REQUIRE_DATABASE(); }
+};
+
+TEST_F(RateLimits, RouteLimitWithHeadersThen429WithRetryAfter) {
+    TestServer server(exact_limits);
+    auto c = server.client();
+    for (int i = 0; i < 15; ++i) {
+        auto r = c.post_json("/api/auth/email-verification-request", R"({"email":"a@example.com"})");
+        ASSERT_EQ(r.status, 202) << i;
+        EXPECT_EQ(r.header("x-ratelimit-limit"), "15");
+        EXPECT_EQ(r.header("x-ratelimit-remaining"), std::to_string(14 - i));
+        EXPECT_FALSE(r.header("x-ratelimit-reset").empty());
+    }
+    auto r = c.post_json("/api/auth/email-verification-request", R"({"email":"a@example.com"})");
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.json().at("code"), "rate_limited");
+    EXPECT_EQ(r.json().at("is_primary"), false);
+    EXPECT_GE(std::stoi(r.header("retry-after")), 1);
+    EXPECT_LE(std::stoi(r.header("retry-after")), 3600);
+    EXPECT_EQ(r.header("x-ratelimit-remaining"), "0");
+    // Other routes are still open, health is never limited.
+    EXPECT_EQ(c.post_json("/api/auth/login", R"({"login":"x","password":"y"})").status, 400);
+    EXPECT_EQ(c.get("/api/health").status, 200);
+    EXPECT_TRUE(c.get("/api/health").header("x-ratelimit-limit").empty());
+}
+
+TEST_F(RateLimits, PrimaryLimitCoversEveryLimitedRouteButNotHealth) {
+    TestServer server([](config::Settings& s) {
+        exact_limits(s);
+        s.rate_limit_primary = "5/minute";
+    });
+    auto c = server.client();
+    for (int i = 0; i < 5; ++i) ASSERT_EQ(c.get("/api/users/" + security::uuid4()).status, 404) << i;
+    auto r = c.get("/api/users/@me");
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.json().at("is_primary"), true);
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(c.get("/api/health").status, 200);
+}
+
+TEST_F(RateLimits, SpoofedForwardedForFromAnUntrustedPeerDoesNotEscapeTheLimit) {
+    TestServer server(exact_limits);  // no TRUSTED_PROXIES
+    auto c = server.client();
+    for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, {{"X-Forwarded-For", "10.0.0." + std::to_string(i)}}), 202);
+    EXPECT_EQ(verification_request(c, {{"X-Forwarded-For", "203.0.113.99"}}), 429);
+}
+
+TEST_F(RateLimits, TrustedProxyClientsAreLimitedSeparately) {
+    TestServer server([](config::Settings& s) {
+        exact_limits(s);
+        s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+    });
+    auto c = server.client();
+    for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, {{"X-Forwarded-For", "198.51.100.1"}}), 202);
+    EXPECT_EQ(verification_request(c, {{"X-Forwarded-For", "198.51.100.1"}}), 429);
+    EXPECT_EQ(verification_request(c, {{"X-Forwarded-For", "198.51.100.2"}}), 202);
+}
+
+TEST_F(RateLimits, TooManyFailedLoginsLockThatLoginWithoutRevealingTheAccount) {
+    TestServer server([](config::Settings& s) {
+        exact_limits(s);
+        s.login_failure_limit = "3/15minute";
+    });
+    auto c = server.client();
+    auto attempt = [&](const std::string& login, const std::vector<std::pair<std::string, std::string>>& h = {}) {
+        return c.post_json("/api/auth/login", R"({"login":")" + login + R"(","password":"wrong password"})", h);
+    };
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("nobody@example.com").status, 400);
+    auto locked = attempt("NOBODY@example.com");  // the same login, whatever the case
+    EXPECT_EQ(locked.status, 429);
+    EXPECT_EQ(locked.json().at("code"), "rate_limited");
+    EXPECT_EQ(attempt("somebody-else@example.com").status, 400) << "other logins are unaffected";
+}
+
+TEST_F(RateLimits, TwoServersSharingRedisHitTheLimitExactly) {
+    auto redis_url = env_or_empty("STARTER_TEST_REDIS_URL");
+    if (redis_url.empty()) GTEST_SKIP() << "STARTER_TEST_REDIS_URL is not set";
+    const std::string ns = "shared-" + security::random_hex(6) + ":";
+    auto configure = [&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = redis_url;
+        s.rate_limit_namespace = ns;
+    };
+    TestServer a(configure), b(configure);
+    auto ca = a.client(), cb = b.client();
+    EXPECT_EQ(ca.get("/api/health/ready").json().at("redis"), "ok");
+    int allowed = 0;
+    for (int i = 0; i < 15; ++i) allowed += verification_request(i % 2 ? ca : cb) == 202;
+    EXPECT_EQ(allowed, 15);
+    EXPECT_EQ(verification_request(ca), 429);
+    EXPECT_EQ(verification_request(cb), 429);
+}
+
+TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {
+    OwnRedis redis;
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = redis.url();
+    });
+    auto c = server.client();
+    EXPECT_EQ(verification_request(c), 202);
+    EXPECT_EQ(server.client().get("/api/health/ready").json().at("redis"), "ok");
+    redis.stop();
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(verification_request(c), 202) << "fail open: the API keeps serving";
+    EXPECT_GT(server.app().limiter().store_errors(), 0u);
+    auto ready = c.get("/api/health/ready");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_EQ(ready.json().at("redis"), "unavailable");
+}

@@ -1,0 +1,113 @@
+#include "ratelimit/limiter.hpp"
+#include "ratelimit/memory_store.hpp"
+
+#include <gtest/gtest.h>
+
+using ratelimit::Limit;
+using ratelimit::MemoryStore;
+
+TEST(LimitSyntax, ParsesCountsUnitsAndMultiples) {
+    auto l = Limit::parse("15/hour");
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->count, 15);
+    EXPECT_EQ(l->window, std::chrono::hours(1));
+    EXPECT_EQ(Limit::parse("10/15minute")->window, std::chrono::minutes(15));
+    EXPECT_EQ(Limit::parse("5/second")->window, std::chrono::seconds(1));
+    EXPECT_EQ(Limit::parse("2/days")->window, std::chrono::hours(24));
+    EXPECT_EQ(Limit::parse("2/2day")->window, std::chrono::hours(48));
+    for (auto bad : {"", "15", "/hour", "0/hour", "-1/hour", "15/fortnight", "x/hour", "15/0minute"})
+        EXPECT_FALSE(Limit::parse(bad)) << bad;
+    EXPECT_EQ(Limit::parse("15/hour")->scaled(1000).count, 15000);
+    EXPECT_EQ(Limit::parse("15/hour")->scaled(0.001).count, 1);
+}
+
+TEST(MemoryStore, MovingWindowAtItsBoundaries) {
+    MemoryStore store;
+    auto limit = *Limit::parse("3/second");
+    EXPECT_TRUE(store.hit("k", limit, 0).allowed);
+    EXPECT_TRUE(store.hit("k", limit, 100).allowed);
+    auto third = store.hit("k", limit, 200);
+    EXPECT_TRUE(third.allowed);
+    EXPECT_EQ(third.remaining, 0);
+    auto denied = store.hit("k", limit, 999);
+    EXPECT_FALSE(denied.allowed);
+    EXPECT_EQ(denied.reset, std::chrono::milliseconds(1));  // the hit at 0 leaves at 1000
+    // At 1000 the first hit is exactly one window old and no longer counts.
+    auto later = store.hit("k", limit, 1000);
+    EXPECT_TRUE(later.allowed);
+    EXPECT_EQ(later.remaining, 0);
+    EXPECT_FALSE(store.hit("k", limit, 1099).allowed);
+    EXPECT_TRUE(store.hit("k", limit, 1100).allowed);
+    // A denied request is not counted: the window slides, it does not stick.
+    EXPECT_TRUE(store.hit("other", limit, 5000).allowed);
+}
+
+TEST(MemoryStore, PeekDoesNotCountAndAddAlwaysCounts) {
+    MemoryStore store;
+    auto limit = *Limit::parse("2/minute");
+    EXPECT_TRUE(store.peek("k", limit, 0).allowed);
+    store.add("k", limit, 0);
+    store.add("k", limit, 1);
+    EXPECT_FALSE(store.peek("k", limit, 2).allowed);
+    EXPECT_TRUE(store.peek("k", limit, 60'001).allowed);
+}
+
+TEST(MemoryStore, IdleKeysAreEvicted) {
+    MemoryStore store;
+    auto limit = *Limit::parse("5/second");
+    for (int i = 0; i < 20'000; ++i) store.hit("client-" + std::to_string(i), limit, 0);
+    EXPECT_GT(store.keys(), 10'000u);
+    // A day later, ordinary traffic sweeps the stale logs out.
+    for (int i = 0; i < 200'000; ++i) store.hit("new-" + std::to_string(i % 100), limit, 86'400'001 + i);
+    EXPECT_LT(store.keys(), 1000u);
+}
+
+namespace {
+struct BrokenStore : ratelimit::Store {
+    ratelimit::Decision hit(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
+    ratelimit::Decision peek(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
+    void add(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
+};
+}  // namespace
+
+TEST(RateLimiter, PrimaryThenRouteLimitAndTheTightestIsReported) {
+    std::int64_t now = 0;
+    ratelimit::RateLimiter limiter(std::make_unique<MemoryStore>(),
+                                   {true, 1.0, false, *Limit::parse("5/minute"), ""}, [&] { return now; });
+    auto route = Limit::parse("2/minute");
+    auto a = limiter.check("1.2.3.4", true, "POST /x", route);
+    EXPECT_TRUE(a.allowed);
+    EXPECT_EQ(a.tightest->limit, 2);
+    EXPECT_EQ(a.tightest->remaining, 1);
+    EXPECT_TRUE(limiter.check("1.2.3.4", true, "POST /x", route).allowed);
+    auto denied = limiter.check("1.2.3.4", true, "POST /x", route);
+    EXPECT_FALSE(denied.allowed);
+    EXPECT_FALSE(denied.is_primary);
+    // Other routes still work until the primary limit (5) is used up.
+    EXPECT_TRUE(limiter.check("1.2.3.4", true, "GET /y", std::nullopt).allowed);
+    EXPECT_TRUE(limiter.check("1.2.3.4", true, "GET /y", std::nullopt).allowed);
+    auto primary = limiter.check("1.2.3.4", true, "GET /y", std::nullopt);
+    EXPECT_FALSE(primary.allowed);
+    EXPECT_TRUE(primary.is_primary);
+    EXPECT_TRUE(limiter.check("5.6.7.8", true, "GET /y", std::nullopt).allowed) << "limits are per client";
+    now += 60'001;
+    EXPECT_TRUE(limiter.check("1.2.3.4", true, "POST /x", route).allowed);
+    EXPECT_EQ(limiter.rejections(), 2u);
+}
+
+TEST(RateLimiter, FailsOpenByDefaultAndClosedWhenAsked) {
+    ratelimit::RateLimiter open(std::make_unique<BrokenStore>(), {true, 1.0, false, *Limit::parse("5/minute"), ""});
+    auto v = open.check("1.2.3.4", true, "GET /y", std::nullopt);
+    EXPECT_TRUE(v.allowed);
+    EXPECT_TRUE(v.store_failed);
+    EXPECT_EQ(open.store_errors(), 1u);
+    EXPECT_FALSE(open.exhausted("k", *Limit::parse("1/minute")));
+    ratelimit::RateLimiter closed(std::make_unique<BrokenStore>(), {true, 1.0, true, *Limit::parse("5/minute"), ""});
+    EXPECT_FALSE(closed.check("1.2.3.4", true, "GET /y", std::nullopt).allowed);
+}
+
+TEST(RateLimiter, DisabledMeansNoChecks) {
+    ratelimit::RateLimiter off(std::make_unique<BrokenStore>(), {false, 1.0, true, *Limit::parse("1/minute"), ""});
+    EXPECT_TRUE(off.check("1.2.3.4", true, "GET /y", std::nullopt).allowed);
+    EXPECT_EQ(off.store_errors(), 0u);
+}
