@@ -9,6 +9,7 @@
 #include "ratelimit/memory_store.hpp"
 #include "ratelimit/redis_store.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 namespace app {
@@ -108,6 +109,8 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     o.retry.max_delay = settings_.job_retry_max_delay;
     o.retry.max_attempts = settings_.job_max_attempts;
     o.done_retention = settings_.job_retention;
+    // Prune every 10 minutes, or more often when the retention itself is shorter.
+    o.prune_interval = std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
     o.name = name;
     std::map<std::string, jobs::JobHandler> handlers{
         {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};

@@ -149,6 +149,13 @@ TEST_F(Jobs, ClaimsAreExclusiveAcrossWorkers) {
     for (const auto& [id, n] : claimed) EXPECT_EQ(n, 1) << id;
 }
 
+TEST_F(Jobs, DeliveredJobsArePrunedAfterTheRetention) {
+    TestServer server([](config::Settings& s) { s.job_retention = 300ms; });
+    auto id = enqueue(server.app(), "onboarding", unique_address(), {{"username", "zoe"}});
+    ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "done"; }));
+    EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "missing"; }, 5s));
+}
+
 TEST(EmailTemplates, EveryTemplateOfTheApiTableRendersWithItsFields) {
     notify::Templates templates("Acme", "https://acme.example");
     std::vector<std::string> expected{"email-already-registered", "email-change-request", "email-changed",

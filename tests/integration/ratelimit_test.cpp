@@ -150,6 +150,46 @@ TEST_F(RateLimits, TwoServersSharingRedisHitTheLimitExactly) {
     EXPECT_EQ(verification_request(cb), 429);
 }
 
+TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
+    auto redis_url = env_or_empty("STARTER_TEST_REDIS_URL");
+    if (redis_url.empty()) GTEST_SKIP() << "STARTER_TEST_REDIS_URL is not set";
+    TestDatabase database(requested_db());
+    auto logs = std::filesystem::temp_directory_path() / ("starter-two-" + security::random_hex(5));
+    std::filesystem::create_directories(logs);
+    const std::string ns = "procs-" + security::random_hex(6) + ":";
+    std::vector<std::unique_ptr<ChildProcess>> servers;
+    std::vector<std::uint16_t> ports;
+    for (int i = 0; i < 2; ++i) {
+        ports.push_back(free_port());
+        servers.push_back(std::make_unique<ChildProcess>(
+            std::vector<std::string>{starter_binary(), "serve"},
+            std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())}, {"DATABASE_URL", database.url()},
+                                               {"REDIS_URL", redis_url}, {"RATE_LIMIT_NAMESPACE", ns},
+                                               {"DATA_DIR", (logs / std::to_string(i)).string()}, {"LOG_LEVEL", "warning"}},
+            logs / ("server-" + std::to_string(i) + ".log")));
+    }
+    for (auto port : ports)
+        ASSERT_TRUE(wait_until([&] {
+            try {
+                return HttpClient(port).get("/api/health").status == 200;
+            } catch (...) {
+                return false;
+            }
+        })) << "server on " << port << " did not start";
+    HttpClient a(ports[0]), b(ports[1]);
+    int allowed = 0;
+    for (int i = 0; i < 15; ++i) allowed += verification_request(i % 2 ? a : b) == 202;
+    EXPECT_EQ(allowed, 15);
+    EXPECT_EQ(verification_request(a), 429);
+    EXPECT_EQ(verification_request(b), 429);
+    for (auto& s : servers) {
+        s->kill(SIGTERM);
+        EXPECT_EQ(s->wait(), 0) << "graceful exit on SIGTERM";
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(logs, ec);
+}
+
 TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {
     OwnRedis redis;
     TestServer server([&](config::Settings& s) {
