@@ -102,3 +102,27 @@ TEST_F(Devices, SecurityEmailsCarryIpDeviceAndLocation) {
         EXPECT_NE(part->find("United States"), std::string::npos) << *part;
     }
 }
+
+TEST(DevicesWithoutData, TheServerStartsWithoutRegexesOrGeoIpAndSaysUnknown) {
+    STARTER_REQUIRE_DATABASE();
+    TestServer server([](config::Settings& s) {
+        s.ua_regexes_path = "/nonexistent/regexes.yaml";
+        s.geoip_database_path = "/nonexistent/GeoLite2-City.mmdb";
+        s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+    });
+    HttpClient c(server.port());
+    auto email = "nodata." + security::random_hex(4) + "@example.com";
+    ASSERT_EQ(c.post_json("/api/auth/email-verification-request", body({{"email", email}}),
+                          {{"User-Agent", kChromeMac}, {"X-Forwarded-For", "8.8.8.8"}})
+                  .status,
+              202);
+    Mail mail;
+    ASSERT_TRUE(wait_until([&] {
+        auto all = outbox_mail_to(server.data_dir(), email);
+        if (all.empty()) return false;
+        mail = all[0];
+        return true;
+    }));
+    EXPECT_NE(mail.text.find("Unknown device"), std::string::npos) << mail.text;
+    EXPECT_NE(mail.text.find("Location: Unknown"), std::string::npos) << mail.text;
+}
