@@ -13,6 +13,11 @@
 #include <csignal>
 #include <iostream>
 
+// Read by jemalloc when it is linked in (see CMakeLists.txt); ignored by glibc. Freed
+// Argon2 buffers (64 MiB each) go back to the OS within a second instead of lingering.
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+
 namespace {
 
 constexpr int kUsageError = 2;

@@ -46,22 +46,40 @@ std::optional<std::string> field(const std::optional<std::string>& replacement, 
     return std::nullopt;
 }
 
-std::vector<std::unique_ptr<UserAgentParser::Rule>> compile(const YAML::Node& list, std::initializer_list<const char*> fields,
-                                                            const char* section) {
-    std::vector<std::unique_ptr<UserAgentParser::Rule>> rules;
+// A rule as read from YAML, before compiling.
+struct RuleText {
+    std::string pattern;
+    bool case_insensitive = false;
+    std::vector<std::optional<std::string>> replacements;
+};
+
+std::vector<RuleText> read_section(const YAML::Node& list, std::initializer_list<const char*> fields, const char* section) {
     if (!list || !list.IsSequence()) throw std::runtime_error(std::string("regexes.yaml: missing section ") + section);
+    std::vector<RuleText> out;
     for (const auto& entry : list) {
+        RuleText r;
+        r.pattern = entry["regex"].as<std::string>();
+        r.case_insensitive = entry["regex_flag"] && entry["regex_flag"].as<std::string>() == "i";
+        for (const char* f : fields)
+            r.replacements.push_back(entry[f] ? std::optional<std::string>(entry[f].as<std::string>()) : std::nullopt);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<std::unique_ptr<UserAgentParser::Rule>> compile(std::vector<RuleText> texts, const char* section) {
+    std::vector<std::unique_ptr<UserAgentParser::Rule>> rules;
+    rules.reserve(texts.size());
+    for (auto& t : texts) {
         auto rule = std::make_unique<UserAgentParser::Rule>();
         RE2::Options o;
         o.set_log_errors(false);
         o.set_max_mem(8 << 20);
-        if (entry["regex_flag"] && entry["regex_flag"].as<std::string>() == "i") o.set_case_sensitive(false);
-        auto pattern = entry["regex"].as<std::string>();
-        rule->regex = std::make_unique<RE2>(pattern, o);
+        o.set_case_sensitive(!t.case_insensitive);
+        rule->regex = std::make_unique<RE2>(t.pattern, o);
         if (!rule->regex->ok())
             throw std::runtime_error(std::string("regexes.yaml: ") + section + " pattern does not compile: " + rule->regex->error());
-        for (const char* f : fields)
-            rule->replacements.push_back(entry[f] ? std::optional<std::string>(entry[f].as<std::string>()) : std::nullopt);
+        rule->replacements = std::move(t.replacements);
         rules.push_back(std::move(rule));
     }
     return rules;
@@ -86,20 +104,25 @@ const UserAgentParser::Rule* first_match(const std::vector<std::unique_ptr<UserA
 }  // namespace
 
 std::unique_ptr<UserAgentParser> UserAgentParser::load(const std::string& path, std::size_t cache_size) {
-    YAML::Node root;
+    // Read everything out of the (large, short-lived) YAML tree and drop it before compiling,
+    // so the long-lived regexes are not scattered among freed YAML nodes (idle RSS).
+    std::vector<RuleText> ua, os, device;
     try {
-        root = YAML::LoadFile(path);
-    } catch (const std::exception& e) {
+        YAML::Node root = YAML::LoadFile(path);
+        ua = read_section(root["user_agent_parsers"],
+                          {"family_replacement", "v1_replacement", "v2_replacement", "v3_replacement"}, "user_agent_parsers");
+        os = read_section(root["os_parsers"],
+                          {"os_replacement", "os_v1_replacement", "os_v2_replacement", "os_v3_replacement", "os_v4_replacement"},
+                          "os_parsers");
+        device = read_section(root["device_parsers"], {"device_replacement", "brand_replacement", "model_replacement"},
+                              "device_parsers");
+    } catch (const YAML::Exception& e) {
         throw std::runtime_error("cannot read " + path + ": " + e.what());
     }
     std::unique_ptr<UserAgentParser> p(new UserAgentParser());
-    p->ua_rules_ = compile(root["user_agent_parsers"],
-                           {"family_replacement", "v1_replacement", "v2_replacement", "v3_replacement"}, "user_agent_parsers");
-    p->os_rules_ = compile(root["os_parsers"],
-                           {"os_replacement", "os_v1_replacement", "os_v2_replacement", "os_v3_replacement", "os_v4_replacement"},
-                           "os_parsers");
-    p->device_rules_ =
-        compile(root["device_parsers"], {"device_replacement", "brand_replacement", "model_replacement"}, "device_parsers");
+    p->ua_rules_ = compile(std::move(ua), "user_agent_parsers");
+    p->os_rules_ = compile(std::move(os), "os_parsers");
+    p->device_rules_ = compile(std::move(device), "device_parsers");
     p->cache_size_ = cache_size;
     return p;
 }
