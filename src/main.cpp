@@ -1,6 +1,7 @@
 // starter: the command-line entry point (serve, worker, migrate).
 #include "app/app.hpp"
 #include "app/version.hpp"
+#include "common/time.hpp"
 #include "config/settings.hpp"
 #include "db/migrations.hpp"
 #include "jobs/outbox.hpp"
@@ -37,14 +38,7 @@ constexpr const char* kConfigHelp = R"(Configuration comes from the environment 
 See .env.example and the README for every variable.
 )";
 
-std::string format_time_ms(std::int64_t ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string format_time_ms(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
 
 // `starter worker`: the same delivery loop as inside `serve`, as its own process.
 void run_worker(const config::Settings& settings, int threads) {

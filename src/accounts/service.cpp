@@ -1,6 +1,7 @@
 #include "accounts/service.hpp"
 
 #include "accounts/validation.hpp"
+#include "common/time.hpp"
 #include "http/errors.hpp"
 #include "http/json_body.hpp"
 #include "jobs/outbox.hpp"
@@ -23,14 +24,8 @@ boost::json::object meta_vars(const RequestMeta& m) {
 
 std::string minutes(std::chrono::milliseconds d) { return std::to_string(d.count() / 60'000); }
 
-std::string rfc3339_utc(std::int64_t ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
+// How emails show a time: "2026-11-24 10:00:00 UTC".
+std::string email_time(std::int64_t ms) { return common::format_utc(ms, "%Y-%m-%d %H:%M:%S UTC"); }
 
 http::Error field_error(const char* field, std::string msg, std::string type) {
     return http::validation_failed({{{"body", field}, std::move(msg), std::move(type)}});
@@ -80,7 +75,7 @@ void AccountService::require_reauthentication(const sessions::Authenticated& vie
             throw http::invalid_input("The current password is incorrect", "current_password");
         return;
     }
-    if (jobs::now_ms() - viewer.created_at > policy_.recent_login_window.count()) throw reauthentication_required();
+    if (common::now_ms() - viewer.created_at > policy_.recent_login_window.count()) throw reauthentication_required();
 }
 
 void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
@@ -102,7 +97,7 @@ void AccountService::request_email_verification(const std::string& raw_email, co
     auto email = require_email(raw_email, "email");
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     // Both branches send one email, so the answer (always 202) and its timing reveal nothing.
     if (users_.by_email(tx.session(), email)) {
         notify::enqueue_email(tx.session(), "email-already-registered", email, meta_vars(meta));
@@ -125,7 +120,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
 
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     require_code(tx, codes::Purpose::verify, email, std::nullopt, r.code, "email_verification_code", now);
     if (users_.by_username(tx.session(), r.username)) throw http::invalid_input("This username is taken", "username");
     if (users_.by_email(tx.session(), email)) throw http::invalid_input("This email is already registered", "email");
@@ -175,14 +170,14 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
     users_.touch_login(tx.session(), user->id, now);
     const bool new_device = sessions_.is_new_device(tx.session(), user->id, meta);
     auto [session_id, token] = sessions_.create(tx.session(), user->id, meta, now);
     if (new_device) {
         auto vars = meta_vars(meta);
-        vars["time"] = rfc3339_utc(now);
+        vars["time"] = email_time(now);
         notify::enqueue_email(tx.session(), "new-login-device", user->email, std::move(vars));
     }
     tx.commit();
@@ -213,7 +208,7 @@ User AccountService::change_username(const std::string& user_id, const std::stri
     if (auto other = users_.by_username(tx.session(), username); other && other->id != user_id)
         throw http::invalid_input("This username is taken", "username");
     try {
-        users_.set_username(tx.session(), user_id, username, jobs::now_ms());
+        users_.set_username(tx.session(), user_id, username, common::now_ms());
     } catch (const std::exception& e) {
         if (is_unique_violation(e)) throw http::invalid_input("This username is taken", "username");
         throw;
@@ -230,7 +225,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     auto hash = hasher_.hash(next);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     users_.set_password(tx.session(), user.id, hash, now);
     sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
     notify::enqueue_email(tx.session(), "password-changed", user.email, meta_vars(meta));
@@ -243,7 +238,7 @@ void AccountService::request_password_reset(const std::string& raw_email, const 
     auto email = require_email(raw_email, "email");
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     if (auto user = users_.by_email(tx.session(), email)) {
         auto code = codes_.issue(tx.session(), codes::Purpose::reset, user->email, user->id, policy_.reset_code_ttl, now);
         auto vars = meta_vars(meta);
@@ -267,7 +262,7 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     auto hash = hasher_.hash(new_password);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     require_code(tx, codes::Purpose::reset, user->email, user->id, code, "reset_code", now);
     users_.set_password(tx.session(), user->id, hash, now);
     sessions_.revoke_all(tx.session(), user->id, "", now);  // every session dies
@@ -283,7 +278,7 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     require_reauthentication(viewer, user, current_password);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     // A taken address gets no code (the change could never complete) and the answer is the
     // same 202, so this cannot be used to probe for accounts.
     if (!users_.by_email(tx.session(), email)) {
@@ -301,7 +296,7 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     auto user = get(viewer.user_id);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    const auto now = jobs::now_ms();
+    const auto now = common::now_ms();
     require_code(tx, codes::Purpose::email_change, email, user.id, code, "email_verification_code", now);
     if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
         throw http::invalid_input("This email is already registered", "email");

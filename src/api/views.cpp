@@ -2,18 +2,11 @@
 
 #include <boost/json.hpp>
 
-#include <ctime>
+#include "common/time.hpp"
 
 namespace api {
 
-std::string rfc3339(std::int64_t ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string rfc3339(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
 
 boost::json::value user_json(const accounts::User& u) {
     boost::json::array providers;

@@ -1,5 +1,5 @@
 #pragma once
-// Schema migrations: SQL files per dialect, compiled into the binary (cmake/embed_migrations.cmake),
+// Schema migrations: SQL files per dialect, compiled into the binary (cmake/embed_files.cmake),
 // applied in order and recorded with a checksum in `schema_migrations`.
 #include "db/pool.hpp"
 

@@ -9,10 +9,6 @@
 
 namespace jobs {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempts, double jitter01) {
     double base = static_cast<double>(policy.first_delay.count()) * std::pow(2.0, std::max(0, attempts - 1));
     base = std::min(base, static_cast<double>(policy.max_delay.count()));
@@ -22,7 +18,7 @@ std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempts, doubl
 
 std::string Outbox::enqueue(soci::session& tx, std::string_view kind, std::string_view payload, int max_attempts) {
     std::string id = security::uuid4(), k(kind), p(payload);
-    long long now = now_ms();
+    long long now = common::now_ms();
     tx << "INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) "
           "VALUES (:id, :kind, :payload, 'queued', 0, :max, :run_at, :created, :updated)",
         soci::use(id), soci::use(k), soci::use(p), soci::use(max_attempts), soci::use(now), soci::use(now), soci::use(now);
@@ -33,7 +29,7 @@ std::vector<Job> Outbox::claim(const std::string& worker_id, int limit, std::chr
     auto lease_conn = pool_.acquire();
     auto& s = *lease_conn;
     const bool pg = pool_.dialect() == db::Dialect::postgres;
-    long long now = now_ms();
+    long long now = common::now_ms();
     long long until = now + lease.count();
     std::string w = worker_id;
     // PostgreSQL: concurrent claimers skip each other's rows. SQLite: the write lock taken
@@ -63,7 +59,7 @@ std::vector<Job> Outbox::claim(const std::string& worker_id, int limit, std::chr
 
 void Outbox::complete(const Job& job, const std::string& worker_id, const std::string& scrubbed_payload) {
     auto lease = pool_.acquire();
-    long long now = now_ms();
+    long long now = common::now_ms();
     std::string id = job.id, w = worker_id, p = scrubbed_payload;
     *lease << "UPDATE jobs SET state = 'done', payload = :p, locked_until = NULL, last_error = NULL, updated_at = :now "
               "WHERE id = :id AND locked_by = :w",
@@ -73,7 +69,7 @@ void Outbox::complete(const Job& job, const std::string& worker_id, const std::s
 std::string Outbox::fail(const Job& job, const std::string& worker_id, const std::string& error, bool permanent,
                          const RetryPolicy& policy) {
     auto lease = pool_.acquire();
-    long long now = now_ms();
+    long long now = common::now_ms();
     std::string id = job.id, w = worker_id, e = error.substr(0, 2000);
     const bool dead = permanent || job.attempts >= policy.max_attempts;
     std::string state = dead ? "dead" : "queued";
@@ -116,7 +112,7 @@ std::vector<JobRow> Outbox::list(std::optional<std::string> state, int limit) {
 
 bool Outbox::retry(const std::string& id) {
     auto lease = pool_.acquire();
-    long long now = now_ms();
+    long long now = common::now_ms();
     std::string i = id;
     soci::statement st = (lease->prepare << "UPDATE jobs SET state = 'queued', attempts = 0, run_at = :now1, locked_until = NULL, "
                                             "locked_by = NULL, updated_at = :now2 WHERE id = :id AND state IN ('dead', 'queued')",
@@ -127,7 +123,7 @@ bool Outbox::retry(const std::string& id) {
 
 std::size_t Outbox::purge(const std::string& state, std::chrono::milliseconds older_than) {
     auto lease = pool_.acquire();
-    long long before = now_ms() - older_than.count();
+    long long before = common::now_ms() - older_than.count();
     std::string st_name = state;
     soci::statement st = (lease->prepare << "DELETE FROM jobs WHERE state = :s AND updated_at < :before", soci::use(st_name),
                           soci::use(before));

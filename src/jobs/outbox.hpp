@@ -2,6 +2,7 @@
 // The outbox: jobs written in the same transaction as the change that caused them, claimed
 // by workers under a lease, retried with exponential backoff, and kept as `dead` when they
 // cannot be delivered. Nothing is ever silently dropped.
+#include "common/time.hpp"
 #include "db/pool.hpp"
 
 #include <chrono>
@@ -36,8 +37,6 @@ struct RetryPolicy {
 
 // The delay before attempt `attempts + 1` after `attempts` failures.
 std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempts, double jitter01);
-
-std::int64_t now_ms();
 
 class Outbox {
 public:

@@ -1,5 +1,6 @@
 #include "notify/mailer.hpp"
 
+#include "common/time.hpp"
 #include "config/settings.hpp"
 #include "jobs/worker.hpp"
 #include "observe/log.hpp"
@@ -15,14 +16,7 @@
 namespace notify {
 namespace {
 
-std::string rfc2822_date(std::int64_t ms) {
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    return buf;
-}
+std::string rfc2822_date(std::int64_t ms) { return common::format_utc(ms, "%a, %d %b %Y %H:%M:%S +0000"); }
 
 std::string wrapped_base64(std::string_view data) {
     auto b = base64(data);
@@ -83,7 +77,7 @@ std::string build_mime(const Email& e, std::int64_t date_ms) {
 FileMailer::FileMailer(std::filesystem::path dir) : dir_(std::move(dir)) { std::filesystem::create_directories(dir_); }
 
 void FileMailer::send(const Email& email) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = common::now_ms();
     std::string id = address_of(email.message_id);
     for (auto& c : id)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
@@ -102,7 +96,7 @@ void FileMailer::send(const Email& email) {
 SmtpMailer::SmtpMailer(std::string url, std::chrono::seconds timeout) : url_(std::move(url)), timeout_(timeout) {}
 
 void SmtpMailer::send(const Email& email) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = common::now_ms();
     const std::string message = build_mime(email, now);
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) throw std::runtime_error("curl_easy_init failed");

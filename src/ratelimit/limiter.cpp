@@ -1,5 +1,6 @@
 #include "ratelimit/limiter.hpp"
 
+#include "common/time.hpp"
 #include "http/middleware.hpp"
 #include "observe/log.hpp"
 
@@ -9,10 +10,6 @@
 namespace ratelimit {
 namespace {
 
-std::int64_t system_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string seconds_up(std::chrono::milliseconds ms) {
     return std::to_string(std::max<long long>(0, (ms.count() + 999) / 1000));
 }
@@ -20,11 +17,11 @@ std::string seconds_up(std::chrono::milliseconds ms) {
 }  // namespace
 
 RateLimiter::RateLimiter(std::unique_ptr<Store> store, LimiterOptions options, Clock clock)
-    : store_(std::move(store)), options_(std::move(options)), clock_(clock ? std::move(clock) : Clock(system_now_ms)) {}
+    : store_(std::move(store)), options_(std::move(options)), clock_(clock ? std::move(clock) : Clock(common::now_ms)) {}
 
 void RateLimiter::store_failed(const std::exception& e) {
     ++store_errors_;
-    const auto now = system_now_ms();
+    const auto now = common::now_ms();
     auto last = last_error_log_ms_.load();
     if (now - last >= 10'000 && last_error_log_ms_.compare_exchange_strong(last, now))
         observe::error("ratelimit.store_unavailable",

@@ -1,6 +1,6 @@
 #include "sessions/session_store.hpp"
 
-#include "jobs/outbox.hpp"
+#include "common/time.hpp"
 #include "security/hash.hpp"
 #include "security/random.hpp"
 
@@ -56,7 +56,7 @@ std::optional<Authenticated> SessionStore::authenticate(std::string_view token) 
     *lease << "SELECT id, user_id, created_at, last_active_at FROM sessions WHERE token_hash = :h AND logged_out_at IS NULL",
         soci::use(hash), soci::into(id, ind), soci::into(user_id), soci::into(created), soci::into(active);
     if (ind != soci::i_ok) return std::nullopt;
-    const long long now = jobs::now_ms();
+    const long long now = common::now_ms();
     if (now - active > policy_.idle_timeout.count() || now - created > policy_.max_age.count()) return std::nullopt;
     if (now - active >= policy_.activity_resolution.count()) {
         *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(id);
@@ -89,7 +89,7 @@ std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
 
 bool SessionStore::revoke(const std::string& user_id, const std::string& session_id) {
     auto lease = pool_.acquire();
-    long long now = jobs::now_ms();
+    long long now = common::now_ms();
     soci::statement st = (lease->prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = COALESCE(logged_out_at, :now) "
                                             "WHERE id = :id AND user_id = :u",
                           soci::use(now), soci::use(session_id), soci::use(user_id));
@@ -99,7 +99,7 @@ bool SessionStore::revoke(const std::string& user_id, const std::string& session
 
 void SessionStore::logout(const std::string& session_id, bool remember) {
     auto lease = pool_.acquire();
-    long long now = jobs::now_ms();
+    long long now = common::now_ms();
     if (remember)
         *lease << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(now), soci::use(session_id);
     else

@@ -348,7 +348,7 @@ TEST_F(Accounts, PasswordlessAccountsCannotLogInButMaySetAPasswordRightAfterSign
     u.id = security::uuid4();
     u.username = "social_" + security::random_hex(3);
     u.email = fresh_email();
-    u.created_at = u.updated_at = jobs::now_ms();
+    u.created_at = u.updated_at = common::now_ms();
     std::string token;
     {
         auto lease = server_->app().pool().acquire();
@@ -357,7 +357,7 @@ TEST_F(Accounts, PasswordlessAccountsCannotLogInButMaySetAPasswordRightAfterSign
         sessions::RequestMeta meta;
         meta.ip = "127.0.0.1";
         meta.user_agent = "test";
-        token = server_->app().sessions().create(tx.session(), u.id, meta, jobs::now_ms()).second;
+        token = server_->app().sessions().create(tx.session(), u.id, meta, common::now_ms()).second;
         tx.commit();
     }
     EXPECT_EQ(login(u.email, kPassword).json().at("code"), "invalid_credentials");

@@ -91,7 +91,7 @@ TEST_F(Jobs, UnreachableSmtpIsRetriedWithBackoffThenDead) {
     auto first = jobs::Outbox(server.app().pool()).find(id);
     ASSERT_TRUE(first->last_error.has_value());
     EXPECT_NE(first->last_error->find("SMTP"), std::string::npos) << *first->last_error;
-    EXPECT_GT(first->run_at_ms, jobs::now_ms());  // scheduled later, not spinning
+    EXPECT_GT(first->run_at_ms, common::now_ms());  // scheduled later, not spinning
     ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; }, 15s));
     auto dead = jobs::Outbox(server.app().pool()).find(id);
     EXPECT_EQ(dead->job.attempts, notify::kEmailMaxAttempts);
