@@ -129,6 +129,49 @@ TEST_F(WorkerProcesses, EmailsQueuedWhileSmtpIsDownFor30SecondsAllArriveOnceItRe
     EXPECT_EQ(worker->wait(), 0);
 }
 
+TEST_F(WorkerProcesses, AServerKilledBetweenCommitAndSendLosesNoEmail) {
+    SmtpSink sink;  // "slow" recipients take 3 s to accept
+    sink.start();
+    auto serve = [&](const std::string& name, bool worker) {
+        auto port = free_port();
+        auto env = worker_env(sink.url());
+        env["PORT"] = std::to_string(port);
+        env["JOBS_IN_PROCESS"] = worker ? "true" : "false";
+        env["JOB_LEASE"] = "4s";  // longer than the sink's 3 s: a lease must outlive one delivery
+        auto p = std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"}, env, logs_ / (name + ".log"));
+        EXPECT_TRUE(wait_until([&] {
+            try {
+                return HttpClient(port).get("/api/health").status == 200;
+            } catch (...) {
+                return false;
+            }
+        }));
+        return std::make_pair(std::move(p), port);
+    };
+    auto request_code = [](std::uint16_t port, const std::string& email) {
+        return HttpClient(port).post_json("/api/auth/email-verification-request", R"({"email":")" + email + R"("})").status;
+    };
+    // 1. Committed, never picked up: the process dies before any worker runs.
+    auto [first, first_port] = serve("killed-before-send", false);
+    ASSERT_EQ(request_code(first_port, "early@example.com"), 202);
+    first->kill(SIGKILL);
+    first->wait();
+    // 2. Committed and claimed, killed while the SMTP conversation is under way.
+    auto [second, second_port] = serve("killed-mid-send", true);
+    ASSERT_EQ(request_code(second_port, "slow-late@example.com"), 202);
+    ASSERT_TRUE(wait_until([&] { return count("running") == 1; }, 10s));
+    std::this_thread::sleep_for(500ms);
+    second->kill(SIGKILL);
+    second->wait();
+    EXPECT_LE(count("done"), 1) << "only the first email can have gone out before the kill";
+    // A fresh server delivers both: the first at once, the second once its lease expires.
+    auto [third, third_port] = serve("restarted", true);
+    ASSERT_TRUE(wait_until([&] { return count("done") == 2; }, 30s)) << "queued=" << count("queued") << " running=" << count("running");
+    EXPECT_GE(sink.message_ids().size(), 2u);
+    third->kill(SIGTERM);
+    EXPECT_EQ(third->wait(), 0);
+}
+
 TEST_F(WorkerProcesses, APermanentRejectionIsDeadAtOnceAndShownByJobsList) {
     SmtpSink sink;
     sink.start();
