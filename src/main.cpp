@@ -35,6 +35,9 @@ constexpr const char* kConfigHelp = R"(Configuration comes from the environment 
   TRUSTED_PROXIES            CIDRs whose X-Forwarded-For is believed
   CORS_ALLOW_ORIGINS         comma-separated origins, or *
   IO_THREADS, WORKER_THREADS network threads; threads for DB and hashing work
+  PUBLIC_URL                 where browsers reach this server (OAuth callback URLs)
+  GOOGLE_CLIENT_ID/_SECRET   enable Google sign-in; FACEBOOK_CLIENT_ID/_SECRET likewise
+  OAUTH_REDIRECT_ALLOWED_ORIGINS  where sign-in may return to (default: APP_URL's origin)
 See .env.example and the README for every variable.
 )";
 

@@ -172,21 +172,24 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
-    users_.touch_login(tx.session(), user->id, now);
-    const bool new_device = sessions_.is_new_device(tx.session(), user->id, meta);
-    auto [session_id, token] = sessions_.create(tx.session(), user->id, meta, now);
+    auto signed_in = open_session(tx, *user, meta, now);
+    tx.commit();
+    if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
+    return signed_in;
+}
+
+SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {
+    users_.touch_login(tx.session(), user.id, now);
+    const bool new_device = sessions_.is_new_device(tx.session(), user.id, meta);
+    auto [session_id, token] = sessions_.create(tx.session(), user.id, meta, now);
     if (new_device) {
         auto vars = meta_vars(meta);
         vars["time"] = email_time(now);
-        notify::enqueue_email(tx.session(), "new-login-device", user->email, std::move(vars));
+        notify::enqueue_email(tx.session(), "new-login-device", user.email, std::move(vars));
     }
-    tx.commit();
-    user->last_login_at = now;
-    observe::info("accounts.logged_in", {{"user_id", user->id},
-                                         {"session_id", session_id},
-                                         {"rehashed", rehashed.has_value()},
-                                         {"new_device", new_device}});
-    return {token, *user};
+    user.last_login_at = now;
+    observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
+    return {token, std::move(user)};
 }
 
 User AccountService::get(const std::string& user_id) {

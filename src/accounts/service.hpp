@@ -48,6 +48,10 @@ public:
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
     SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
 
+    // Starts a session for `user` in `tx` as every sign-in does: records the login time,
+    // and emails the new-login-device alert when this device or country is new for them.
+    SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
+
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);

@@ -2,9 +2,12 @@
 
 #include "api/accounts.hpp"
 #include "api/health.hpp"
+#include "api/oauth.hpp"
 #include "app/version.hpp"
 #include "db/migrations.hpp"
 #include "http/middleware.hpp"
+#include "oauth/facebook.hpp"
+#include "oauth/google.hpp"
 #include "observe/log.hpp"
 #include "ratelimit/memory_store.hpp"
 #include "ratelimit/redis_store.hpp"
@@ -69,6 +72,16 @@ App::App(config::Settings settings)
     accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy,
                                                             limiter_.get());
 
+    social_ = std::make_unique<oauth::SocialSignIn>(
+        *pool_, *accounts_,
+        oauth::SignInPolicy{.public_url = settings_.public_url,
+                            .allowed_origins = settings_.oauth_redirect_allowed_origins,
+                            .default_redirect = settings_.app_url});
+    if (settings_.google.enabled())
+        social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
+    if (settings_.facebook.enabled())
+        social_->add(std::make_unique<oauth::FacebookProvider>(settings_.facebook, settings_.oauth_http_timeout));
+
     try {
         user_agents_ = geo::UserAgentParser::load(settings_.ua_regexes_path);
     } catch (const std::exception& e) {
@@ -85,6 +98,7 @@ App::App(config::Settings settings)
     api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = redis_check});
     api::register_auth_routes(router_, *accounts_, *sessions_, *inspector_);
     api::register_user_routes(router_, *accounts_, *sessions_, *inspector_);
+    api::register_oauth_routes(router_, *social_, *inspector_, settings_.public_url.starts_with("https://"));
 
     // Outermost first. Rate limits sit outside error mapping so they can add their headers
     // to every answer; they need the routes declared above.
@@ -137,6 +151,13 @@ void App::serve_forever() {
                                      {"database", config::mask_url(settings_.database_url)},
                                      {"io_threads", settings_.io_threads},
                                      {"worker_threads", settings_.worker_threads}});
+    for (const auto* name : {"google", "facebook"}) {
+        if (social_->enabled(name))
+            observe::info("oauth.provider_enabled", {{"provider", name}, {"callback_url", social_->callback_url(name)}});
+        else
+            observe::info("oauth.provider_disabled",
+                          {{"provider", name}, {"reason", std::string(name == std::string("google") ? "GOOGLE" : "FACEBOOK") + "_CLIENT_ID is not set"}});
+    }
     server_->run();
     worker_->stop();
     observe::info("server.stopped");

@@ -18,6 +18,7 @@
 #include "jobs/worker.hpp"
 #include "notify/email.hpp"
 #include "notify/mailer.hpp"
+#include "oauth/social_sign_in.hpp"
 
 #include <memory>
 
@@ -39,6 +40,7 @@ public:
     http::Server& server() { return *server_; }
     jobs::Worker& worker() { return *worker_; }
     accounts::AccountService& accounts() { return *accounts_; }
+    oauth::SocialSignIn& social() { return *social_; }
     sessions::SessionStore& sessions() { return *sessions_; }
     geo::GeoIp& geoip() { return *geoip_; }
     ratelimit::RateLimiter& limiter() { return *limiter_; }
@@ -57,6 +59,7 @@ private:
     std::unique_ptr<sessions::SessionStore> sessions_;
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
+    std::unique_ptr<oauth::SocialSignIn> social_;
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
     std::unique_ptr<api::RequestInspector> inspector_;

@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "http/url.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -97,6 +99,31 @@ void validate_url_scheme(std::string_view key, const std::string& url, std::init
     for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
     Reader::fail(key, (sep == std::string::npos ? std::string("not a URL") : "unsupported scheme '" + scheme + "'") +
                           " (expected " + allowed + ")");
+}
+
+// Provider endpoints must be https, except on loopback where the tests' fakes listen.
+void validate_endpoint(std::string_view key, const std::string& url) {
+    auto parsed = http::parse_absolute_url(url);
+    if (!parsed) Reader::fail(key, "must be an absolute http(s) URL (got '" + url + "')");
+    const auto& o = parsed->origin;
+    const bool loopback = o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
+    if (!o.starts_with("https://") && !loopback) Reader::fail(key, "must use https (got '" + url + "')");
+    if (url.find('?') != std::string::npos || url.find('#') != std::string::npos)
+        Reader::fail(key, "must not carry a query or fragment (got '" + url + "')");
+}
+
+void read_provider(const Reader& r, const std::string& prefix, const char* identity_key, OAuthProviderSettings& p) {
+    r.string(prefix + "_CLIENT_ID", p.client_id);
+    r.string(prefix + "_CLIENT_SECRET", p.client_secret);
+    r.string(prefix + "_AUTHORIZATION_URL", p.authorization_url);
+    r.string(prefix + "_TOKEN_URL", p.token_url);
+    r.string(prefix + "_" + identity_key, p.identity_url);
+    if (p.enabled() && p.client_secret.empty())
+        Reader::fail(prefix + "_CLIENT_SECRET", "is required when " + prefix + "_CLIENT_ID is set");
+    validate_endpoint(prefix + "_AUTHORIZATION_URL", p.authorization_url);
+    validate_endpoint(prefix + "_TOKEN_URL", p.token_url);
+    validate_endpoint(prefix + "_" + identity_key, p.identity_url);
+    while (p.identity_url.ends_with('/')) p.identity_url.pop_back();
 }
 
 }  // namespace
@@ -268,6 +295,28 @@ Settings load_settings(const Env& env) {
     r.duration("SESSION_MAX_AGE", s.session_max_age);
     if (s.session_idle_timeout.count() <= 0 || s.session_max_age.count() <= 0)
         Reader::fail("SESSION_MAX_AGE", "session timeouts must be positive");
+
+    // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
+    s.public_url = s.port ? "http://localhost:" + std::to_string(s.port) : "http://localhost";
+    r.string("PUBLIC_URL", s.public_url);
+    while (s.public_url.ends_with('/')) s.public_url.pop_back();
+    if (auto u = http::parse_absolute_url(s.public_url); !u || (!u->rest.empty()))
+        Reader::fail("PUBLIC_URL", "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" +
+                                       s.public_url + "')");
+    read_provider(r, "GOOGLE", "JWKS_URL", s.google);
+    read_provider(r, "FACEBOOK", "GRAPH_URL", s.facebook);
+    if (auto v = r.raw("OAUTH_REDIRECT_ALLOWED_ORIGINS")) {
+        for (const auto& item : split_list(*v)) {
+            auto u = http::parse_absolute_url(item);
+            if (!u || !(u->rest.empty() || u->rest == "/"))
+                Reader::fail("OAUTH_REDIRECT_ALLOWED_ORIGINS", "'" + item + "' is not an origin such as https://app.example.com");
+            s.oauth_redirect_allowed_origins.push_back(u->origin);
+        }
+    } else if (auto app = http::parse_absolute_url(s.app_url)) {
+        s.oauth_redirect_allowed_origins.push_back(app->origin);
+    }
+    r.duration("OAUTH_HTTP_TIMEOUT", s.oauth_http_timeout);
+    if (s.oauth_http_timeout.count() <= 0) Reader::fail("OAUTH_HTTP_TIMEOUT", "must be positive");
 
     if (auto v = r.raw("JOBS_IN_PROCESS")) {
         auto t = std::string(trim(*v));

@@ -19,6 +19,16 @@ struct ConfigError : std::runtime_error {
 
 enum class LogFormat { console, json };
 
+// One social sign-in provider. Empty client_id: the provider is disabled.
+struct OAuthProviderSettings {
+    std::string client_id;
+    std::string client_secret;
+    std::string authorization_url;
+    std::string token_url;
+    std::string identity_url;  // Google: the JWKS; Facebook: the Graph API base
+    bool enabled() const { return !client_id.empty(); }
+};
+
 struct Settings {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
@@ -62,6 +72,15 @@ struct Settings {
     int argon2_max_concurrent = 0;  // resolved at load: cores
     std::chrono::milliseconds session_idle_timeout{std::chrono::hours(24 * 14)};
     std::chrono::milliseconds session_max_age{std::chrono::hours(24 * 30)};
+
+    // Social sign-in.
+    std::string public_url;  // where browsers reach this server; default http://localhost:PORT
+    OAuthProviderSettings google{"", "", "https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token",
+                                 "https://www.googleapis.com/oauth2/v3/certs"};
+    OAuthProviderSettings facebook{"", "", "https://www.facebook.com/v19.0/dialog/oauth",
+                                   "https://graph.facebook.com/v19.0/oauth/access_token", "https://graph.facebook.com/v19.0"};
+    std::vector<std::string> oauth_redirect_allowed_origins;  // default: APP_URL's origin
+    std::chrono::milliseconds oauth_http_timeout{10'000};
 
     // Job worker (outbox delivery).
     bool jobs_in_process = true;  // worker threads inside `serve`

@@ -7,6 +7,10 @@ namespace security {
 
 // SHA-256 of `data` as 64 lowercase hex characters.
 std::string sha256_hex(std::string_view data);
+// SHA-256 of `data` as 32 raw bytes (PKCE challenges).
+std::string sha256_bytes(std::string_view data);
+// HMAC-SHA256 of `data` under `key` as lowercase hex (Facebook's appsecret_proof).
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 // Compares two secrets without leaking where they differ (the length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
 

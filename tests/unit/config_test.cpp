@@ -167,3 +167,41 @@ TEST(ParseDuration, UnderstandsUnits) {
     EXPECT_THROW(config::parse_duration("10 years"), std::invalid_argument);
     EXPECT_THROW(config::parse_duration(""), std::invalid_argument);
 }
+
+TEST(Settings, SocialSignInIsOffUntilAClientIdIsGiven) {
+    auto s = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com/welcome"}});
+    EXPECT_FALSE(s.google.enabled());
+    EXPECT_FALSE(s.facebook.enabled());
+    EXPECT_EQ(s.public_url, "http://localhost:8000");
+    EXPECT_EQ(s.oauth_redirect_allowed_origins, (std::vector<std::string>{"https://app.example.com"}));
+    EXPECT_EQ(s.google.token_url, "https://oauth2.googleapis.com/token");
+
+    s = load_settings({{"GOOGLE_CLIENT_ID", "id.apps.googleusercontent.com"},
+                       {"GOOGLE_CLIENT_SECRET", "s"},
+                       {"GOOGLE_JWKS_URL", "http://127.0.0.1:9999/certs"},
+                       {"FACEBOOK_CLIENT_ID", "123"},
+                       {"FACEBOOK_CLIENT_SECRET", "s2"},
+                       {"FACEBOOK_GRAPH_URL", "https://graph.facebook.com/v20.0/"},
+                       {"PUBLIC_URL", "https://api.example.com/"},
+                       {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:5173"},
+                       {"OAUTH_HTTP_TIMEOUT", "3s"}});
+    EXPECT_TRUE(s.google.enabled());
+    EXPECT_TRUE(s.facebook.enabled());
+    EXPECT_EQ(s.google.identity_url, "http://127.0.0.1:9999/certs");
+    EXPECT_EQ(s.facebook.identity_url, "https://graph.facebook.com/v20.0");
+    EXPECT_EQ(s.public_url, "https://api.example.com");
+    EXPECT_EQ(s.oauth_redirect_allowed_origins, (std::vector<std::string>{"https://app.example.com", "http://localhost:5173"}));
+    EXPECT_EQ(s.oauth_http_timeout, std::chrono::seconds(3));
+}
+
+TEST(Settings, SocialSignInMistakesAreCaughtAtStart) {
+    expect_config_error({{"GOOGLE_CLIENT_ID", "id"}}, "GOOGLE_CLIENT_SECRET: is required when GOOGLE_CLIENT_ID is set");
+    expect_config_error({{"FACEBOOK_TOKEN_URL", "http://graph.example.com/token"}},
+                        "FACEBOOK_TOKEN_URL: must use https (got 'http://graph.example.com/token')");
+    expect_config_error({{"GOOGLE_JWKS_URL", "certs"}}, "GOOGLE_JWKS_URL: must be an absolute http(s) URL (got 'certs')");
+    expect_config_error({{"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://app.example.com/path"}},
+                        "OAUTH_REDIRECT_ALLOWED_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com");
+    expect_config_error({{"PUBLIC_URL", "https://api.example.com/v1"}},
+                        "PUBLIC_URL: must be the origin browsers reach this server at, e.g. https://api.example.com (got "
+                        "'https://api.example.com/v1')");
+}

@@ -1,0 +1,15 @@
+#pragma once
+// Routes of API.md's social sign-in section.
+#include "http/router.hpp"
+#include "oauth/social_sign_in.hpp"
+
+namespace api {
+
+class RequestInspector;
+
+// `secure_cookies`: mark the flow cookie Secure (when PUBLIC_URL is https).
+void register_oauth_routes(http::Router &router, oauth::SocialSignIn &social,
+                           const RequestInspector &inspector,
+                           bool secure_cookies);
+
+} // namespace api
