@@ -8,7 +8,9 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
     router.get("/api/health", [](http::Request&) { return http::json(200, {{"status", "OK"}}); })
         .on_io_thread()
         .unlimited()
-        .describe("Liveness: the process answers. Never touches the database.");
+        .describe("Liveness: the process answers. Never touches the database.")
+        .tag("health")
+        .returns(200, "Health");
 
     router.get("/api/health/ready",
                [checks = std::move(checks)](http::Request&) {
@@ -25,7 +27,10 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
                                                       {"redis", redis}});
                })
         .unlimited()
-        .describe("Readiness: the database (and Redis, when configured) answer.");
+        .describe("Readiness: the database (and Redis, when configured) answer.")
+        .tag("health")
+        .returns(200, "Readiness")
+        .returns(503, "Readiness");
 }
 
 }  // namespace api

@@ -8,123 +8,125 @@
 namespace api {
 namespace {
 
-constexpr int kFlowCookieSeconds = 600; // as long as a state lives
+constexpr int kFlowCookieSeconds = 600;  // as long as a state lives
 
-std::string cookie_name(std::string_view provider) {
-  return "starter_oauth_" + std::string(provider);
-}
+std::string cookie_name(std::string_view provider) { return "starter_oauth_" + std::string(provider); }
 
 // The flow cookie goes only to this provider's callback; SameSite=Lax still
 // sends it on the top-level redirect back from the provider.
-std::string flow_cookie(std::string_view provider, std::string_view value,
-                        int max_age, bool secure) {
-  return cookie_name(provider) + "=" + std::string(value) +
-         "; Max-Age=" + std::to_string(max_age) + "; Path=/api/oauth/" +
-         std::string(provider) + "/callback; HttpOnly; SameSite=Lax" +
-         (secure ? "; Secure" : "");
+std::string flow_cookie(std::string_view provider, std::string_view value, int max_age, bool secure) {
+    return cookie_name(provider) + "=" + std::string(value) + "; Max-Age=" + std::to_string(max_age) + "; Path=/api/oauth/" +
+           std::string(provider) + "/callback; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
 }
 
-std::optional<std::string> read_cookie(const http::Request &req,
-                                       std::string_view name) {
-  std::string_view header = req.header("Cookie");
-  while (!header.empty()) {
-    auto semi = header.find(';');
-    auto item = header.substr(0, semi);
-    header = semi == std::string_view::npos ? std::string_view()
-                                            : header.substr(semi + 1);
-    while (!item.empty() && item.front() == ' ')
-      item.remove_prefix(1);
-    auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name)
-      return std::string(item.substr(eq + 1));
-  }
-  return std::nullopt;
+std::optional<std::string> read_cookie(const http::Request& req, std::string_view name) {
+    std::string_view header = req.header("Cookie");
+    while (!header.empty()) {
+        auto semi = header.find(';');
+        auto item = header.substr(0, semi);
+        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        auto eq = item.find('=');
+        if (eq != std::string_view::npos && item.substr(0, eq) == name) return std::string(item.substr(eq + 1));
+    }
+    return std::nullopt;
 }
 
 // Query parameters, plus form fields of a POSTed x-www-form-urlencoded body
 // (providers' form_post, or a sign-in button in a <form>). On a clash the body
 // wins.
-http::Fields request_params(const http::Request &req) {
-  auto fields = http::form_decode(req.query);
-  if (req.method == "POST" &&
-      req.header("Content-Type")
-          .starts_with("application/x-www-form-urlencoded")) {
-    auto body = http::form_decode(req.body());
-    fields.insert(fields.begin(), body.begin(), body.end());
-  }
-  return fields;
+http::Fields request_params(const http::Request& req) {
+    auto fields = http::form_decode(req.query);
+    if (req.method == "POST" && req.header("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+        auto body = http::form_decode(req.body());
+        fields.insert(fields.begin(), body.begin(), body.end());
+    }
+    return fields;
 }
 
-std::optional<std::string> field(const http::Fields &fields,
-                                 std::string_view name) {
-  for (const auto &[n, v] : fields)
-    if (n == name)
-      return v;
-  return std::nullopt;
+std::optional<std::string> field(const http::Fields& fields, std::string_view name) {
+    for (const auto& [n, v] : fields)
+        if (n == name) return v;
+    return std::nullopt;
 }
 
-http::Response redirect(const std::string &location) {
-  http::Response res;
-  res.result(boost::beast::http::status::found);
-  res.set(boost::beast::http::field::location, location);
-  res.set(boost::beast::http::field::cache_control, "no-store");
-  return res;
-}
-
-} // namespace
-
-void register_oauth_routes(http::Router &r, oauth::SocialSignIn &social,
-                           const RequestInspector &inspector,
-                           bool secure_cookies) {
-  auto login = [&social, secure_cookies](http::Request &req) {
-    const std::string provider(req.param("provider"));
-    auto start =
-        social.begin(provider, field(request_params(req), "redirect_to"));
-    auto res = redirect(start.authorization_url);
-    res.insert(boost::beast::http::field::set_cookie,
-               flow_cookie(provider, start.browser_secret, kFlowCookieSeconds,
-                           secure_cookies));
+http::Response redirect(const std::string& location) {
+    http::Response res;
+    res.result(boost::beast::http::status::found);
+    res.set(boost::beast::http::field::location, location);
+    res.set(boost::beast::http::field::cache_control, "no-store");
     return res;
-  };
-  r.get("/api/oauth/{provider}/login", login)
-      .limit("60/hour")
-      .describe("Start Google or Facebook sign-in (302 to the provider)");
-  r.post("/api/oauth/{provider}/login", login)
-      .limit("60/hour")
-      .describe("Start Google or Facebook sign-in (302 to the provider)");
-
-  auto callback = [&social, &inspector, secure_cookies](http::Request &req) {
-    const std::string provider(req.param("provider"));
-    auto params = request_params(req);
-    auto target = social.complete(
-        provider,
-        {field(params, "state"), field(params, "code"), field(params, "error")},
-        read_cookie(req, cookie_name(provider)), inspector.describe(req));
-    auto res = redirect(target);
-    res.insert(
-        boost::beast::http::field::set_cookie,
-        flow_cookie(provider, "", 0, secure_cookies)); // spent either way
-    return res;
-  };
-  r.get("/api/oauth/{provider}/callback", callback)
-      .limit("60/hour")
-      .describe("The provider's redirect back (302 to redirect_to)");
-  r.post("/api/oauth/{provider}/callback", callback)
-      .limit("60/hour")
-      .describe("The provider's redirect back (302 to redirect_to)");
-
-  r.post("/api/oauth/token",
-         [&social](http::Request &req) {
-           http::FieldReader in(http::parse_json_object(req.body()));
-           auto code = in.required_string("code", 128);
-           in.finish();
-           auto s = social.redeem(code);
-           return http::json(200, {{"authentication_token", s.token},
-                                   {"user", user_json(s.user)}});
-         })
-      .limit("60/hour")
-      .describe("Exchange the one-time login code from a social sign-in for a "
-                "session");
 }
 
-} // namespace api
+}  // namespace
+
+void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const RequestInspector& inspector, bool secure_cookies) {
+    auto login = [&social, secure_cookies](http::Request& req) {
+        const std::string provider(req.param("provider"));
+        auto start = social.begin(provider, field(request_params(req), "redirect_to"));
+        auto res = redirect(start.authorization_url);
+        res.insert(boost::beast::http::field::set_cookie,
+                   flow_cookie(provider, start.browser_secret, kFlowCookieSeconds, secure_cookies));
+        return res;
+    };
+    r.get("/api/oauth/{provider}/login", login)
+        .limit("60/hour")
+        .describe("Start Google or Facebook sign-in (302 to the provider)")
+        .tag("social sign-in")
+        .query("redirect_to", "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
+        .returns(302)
+        .returns(400, "Error")
+        .returns(404, "Error");
+    r.post("/api/oauth/{provider}/login", login)
+        .limit("60/hour")
+        .describe("Start Google or Facebook sign-in (302 to the provider)")
+        .tag("social sign-in")
+        .accepts_form()
+        .query("redirect_to", "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
+        .returns(302)
+        .returns(400, "Error")
+        .returns(404, "Error");
+
+    auto callback = [&social, &inspector, secure_cookies](http::Request& req) {
+        const std::string provider(req.param("provider"));
+        auto params = request_params(req);
+        auto target = social.complete(provider, {field(params, "state"), field(params, "code"), field(params, "error")},
+                                      read_cookie(req, cookie_name(provider)), inspector.describe(req));
+        auto res = redirect(target);
+        res.insert(boost::beast::http::field::set_cookie, flow_cookie(provider, "", 0, secure_cookies));  // spent either way
+        return res;
+    };
+    r.get("/api/oauth/{provider}/callback", callback)
+        .limit("60/hour")
+        .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
+        .tag("social sign-in")
+        .query("code", "The provider's authorization code")
+        .query("state", "The state sent to the provider")
+        .query("error", "Set by the provider when the user declined")
+        .returns(302)
+        .returns(404, "Error");
+    r.post("/api/oauth/{provider}/callback", callback)
+        .limit("60/hour")
+        .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
+        .tag("social sign-in")
+        .accepts_form()
+        .returns(302)
+        .returns(404, "Error");
+
+    r.post("/api/oauth/token",
+           [&social](http::Request& req) {
+               http::FieldReader in(http::parse_json_object(req.body()));
+               auto code = in.required_string("code", 128);
+               in.finish();
+               auto s = social.redeem(code);
+               return http::json(200, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
+           })
+        .limit("60/hour")
+        .describe("Exchange the one-time login code from a social sign-in for a session")
+        .tag("social sign-in")
+        .accepts("LoginCodeRequest")
+        .returns(200, "SignedIn")
+        .returns(400, "Error");
+}
+
+}  // namespace api

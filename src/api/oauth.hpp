@@ -8,8 +8,7 @@ namespace api {
 class RequestInspector;
 
 // `secure_cookies`: mark the flow cookie Secure (when PUBLIC_URL is https).
-void register_oauth_routes(http::Router &router, oauth::SocialSignIn &social,
-                           const RequestInspector &inspector,
+void register_oauth_routes(http::Router& router, oauth::SocialSignIn& social, const RequestInspector& inspector,
                            bool secure_cookies);
 
-} // namespace api
+}  // namespace api

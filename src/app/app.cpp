@@ -1,7 +1,9 @@
 #include "app/app.hpp"
 
 #include "api/accounts.hpp"
+#include "api/docs.hpp"
 #include "api/health.hpp"
+#include "api/openapi.hpp"
 #include "api/oauth.hpp"
 #include "app/version.hpp"
 #include "db/migrations.hpp"
@@ -11,6 +13,8 @@
 #include "observe/log.hpp"
 #include "ratelimit/memory_store.hpp"
 #include "ratelimit/redis_store.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -99,6 +103,15 @@ App::App(config::Settings settings)
     api::register_auth_routes(router_, *accounts_, *sessions_, *inspector_);
     api::register_user_routes(router_, *accounts_, *sessions_, *inspector_);
     api::register_oauth_routes(router_, *social_, *inspector_, settings_.public_url.starts_with("https://"));
+    auto swagger_ui = api::load_swagger_ui(settings_.swagger_ui_dir);
+    if (swagger_ui.empty())
+        observe::warn("docs.swagger_ui_unavailable",
+                      {{"path", settings_.swagger_ui_dir}, {"effect", "/docs answers 404; run scripts/fetch-web-assets"}});
+    api::register_docs_routes(router_, openapi_json_, std::move(swagger_ui));
+    // Last: the document describes every route declared above.
+    openapi_json_ = boost::json::serialize(api::openapi_document(router_, {.title = settings_.app_name + " API",
+                                                                           .version = kVersion,
+                                                                           .server_url = settings_.public_url}));
 
     // Outermost first. Rate limits sit outside error mapping so they can add their headers
     // to every answer; they need the routes declared above.

@@ -60,6 +60,7 @@ private:
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
+    std::string openapi_json_;  // built once every route exists
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
     std::unique_ptr<api::RequestInspector> inspector_;

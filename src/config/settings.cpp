@@ -285,6 +285,8 @@ Settings load_settings(const Env& env) {
     s.geoip_database_path = s.data_dir + "/GeoLite2-City.mmdb";
     r.string("GEOIP_DATABASE_PATH", s.geoip_database_path);
     r.string("UA_REGEXES_PATH", s.ua_regexes_path);
+    s.swagger_ui_dir = s.data_dir + "/swagger-ui";
+    r.string("SWAGGER_UI_DIR", s.swagger_ui_dir);
 
     r.integer("ARGON2_TIME_COST", s.argon2_time_cost, 1, 100);
     r.integer("ARGON2_MEMORY_KIB", s.argon2_memory_kib, 8, 4 * 1024 * 1024);

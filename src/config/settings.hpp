@@ -65,6 +65,9 @@ struct Settings {
     std::string geoip_database_path;  // default: DATA_DIR/GeoLite2-City.mmdb
     std::string ua_regexes_path = "/usr/share/uap-core/regexes.yaml";
 
+    // API docs: Swagger UI files (npm swagger-ui-dist); default DATA_DIR/swagger-ui.
+    std::string swagger_ui_dir;
+
     // Passwords and sessions.
     std::uint32_t argon2_time_cost = 3;
     std::uint32_t argon2_memory_kib = 64 * 1024;

@@ -10,149 +10,131 @@ namespace http {
 namespace {
 
 // The URL without its query and fragment, for error messages.
-std::string_view without_query(std::string_view url) {
-  return url.substr(0, url.find_first_of("?#"));
-}
+std::string_view without_query(std::string_view url) { return url.substr(0, url.find_first_of("?#")); }
 
 struct Sink {
-  std::string *body;
-  std::size_t limit;
-  bool overflow = false;
+    std::string* body;
+    std::size_t limit;
+    bool overflow = false;
 };
 
-std::size_t write_body(char *data, std::size_t size, std::size_t n,
-                       void *user) {
-  auto *sink = static_cast<Sink *>(user);
-  if (sink->body->size() + size * n > sink->limit) {
-    sink->overflow = true;
-    return 0; // aborts the transfer
-  }
-  sink->body->append(data, size * n);
-  return size * n;
-}
-
-std::size_t read_header(char *data, std::size_t size, std::size_t n,
-                        void *user) {
-  std::string_view line(data, size * n);
-  constexpr std::string_view name = "cache-control:";
-  if (line.size() > name.size()) {
-    bool match = true;
-    for (std::size_t i = 0; i < name.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
-    if (match) {
-      auto value = line.substr(name.size());
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-      while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
-                                value.back() == ' '))
-        value.remove_suffix(1);
-      *static_cast<std::string *>(user) = std::string(value);
+std::size_t write_body(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* sink = static_cast<Sink*>(user);
+    if (sink->body->size() + size * n > sink->limit) {
+        sink->overflow = true;
+        return 0;  // aborts the transfer
     }
-  }
-  return size * n;
+    sink->body->append(data, size * n);
+    return size * n;
 }
 
-} // namespace
+std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user) {
+    std::string_view line(data, size * n);
+    constexpr std::string_view name = "cache-control:";
+    if (line.size() > name.size()) {
+        bool match = true;
+        for (std::size_t i = 0; i < name.size() && match; ++i)
+            match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+        if (match) {
+            auto value = line.substr(name.size());
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+                value.remove_suffix(1);
+            *static_cast<std::string*>(user) = std::string(value);
+        }
+    }
+    return size * n;
+}
 
-OutboundResponse fetch(const OutboundRequest &request) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                           curl_easy_cleanup);
-  if (!curl)
-    throw OutboundError("curl_easy_init failed");
-  CURL *c = curl.get();
-  OutboundResponse response;
-  Sink sink{&response.body, request.max_response_bytes};
-  curl_slist *headers = nullptr;
-  for (const auto &[name, value] : request.headers)
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(
-      headers, curl_slist_free_all);
+}  // namespace
 
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  const long timeout_ms = static_cast<long>(request.timeout.count());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "starter");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.cache_control);
-  if (request.method == "POST") {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
-                     static_cast<long>(request.body.size()));
-  } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+OutboundResponse fetch(const OutboundRequest& request) {
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+    if (!curl) throw OutboundError("curl_easy_init failed");
+    CURL* c = curl.get();
+    OutboundResponse response;
+    Sink sink{&response.body, request.max_response_bytes};
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(headers, curl_slist_free_all);
 
-  CURLcode rc = curl_easy_perform(c);
-  const std::string where =
-      request.method + " " + std::string(without_query(request.url));
-  if (sink.overflow)
-    throw OutboundError(where + ": answer larger than " +
-                        std::to_string(request.max_response_bytes) + " bytes");
-  if (rc != CURLE_OK) {
-    // libcurl's error buffer can quote the URL; keep only the cause.
-    throw OutboundError(where + ": " + curl_easy_strerror(rc));
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  response.status = static_cast<int>(status);
-  return response;
+    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    const long timeout_ms = static_cast<long>(request.timeout.count());
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "starter");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.cache_control);
+    if (request.method == "POST") {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    } else if (request.method != "GET") {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+
+    CURLcode rc = curl_easy_perform(c);
+    const std::string where = request.method + " " + std::string(without_query(request.url));
+    if (sink.overflow)
+        throw OutboundError(where + ": answer larger than " + std::to_string(request.max_response_bytes) + " bytes");
+    if (rc != CURLE_OK) {
+        // libcurl's error buffer can quote the URL; keep only the cause.
+        throw OutboundError(where + ": " + curl_easy_strerror(rc));
+    }
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    return response;
 }
 
 std::string url_encode(std::string_view text) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 0xF];
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 0xF];
+        }
     }
-  }
-  return out;
+    return out;
 }
 
-std::string form_encode(const Fields &fields) {
-  std::string out;
-  for (const auto &[name, value] : fields) {
-    if (!out.empty())
-      out += '&';
-    out += url_encode(name);
-    out += '=';
-    out += url_encode(value);
-  }
-  return out;
+std::string form_encode(const Fields& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        if (!out.empty()) out += '&';
+        out += url_encode(name);
+        out += '=';
+        out += url_encode(value);
+    }
+    return out;
 }
 
 Fields form_decode(std::string_view text) {
-  Fields out;
-  while (!text.empty()) {
-    auto amp = text.find('&');
-    auto pair = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view()
-                                         : text.substr(amp + 1);
-    if (pair.empty())
-      continue;
-    auto eq = pair.find('=');
-    auto name = url_decode(pair.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view()
-                                                         : pair.substr(eq + 1));
-    if (name && value)
-      out.emplace_back(std::move(*name), std::move(*value));
-  }
-  return out;
+    Fields out;
+    while (!text.empty()) {
+        auto amp = text.find('&');
+        auto pair = text.substr(0, amp);
+        text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+        if (pair.empty()) continue;
+        auto eq = pair.find('=');
+        auto name = url_decode(pair.substr(0, eq));
+        auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        if (name && value) out.emplace_back(std::move(*name), std::move(*value));
+    }
+    return out;
 }
 
-} // namespace http
+}  // namespace http

@@ -9,10 +9,10 @@
 namespace http {
 
 struct AbsoluteUrl {
-  std::string origin; // "https://app.example.com" or "http://localhost:3000":
-                      // lower-case, no default port
-  std::string rest;   // path, query and fragment as given ("" or starting with
-                      // '/', '?' or '#')
+    std::string origin;  // "https://app.example.com" or "http://localhost:3000":
+                         // lower-case, no default port
+    std::string rest;    // path, query and fragment as given ("" or starting with
+                         // '/', '?' or '#')
 };
 
 // nullopt unless `url` is http(s)://host[:port][rest] with no user info, no
@@ -21,7 +21,6 @@ struct AbsoluteUrl {
 std::optional<AbsoluteUrl> parse_absolute_url(std::string_view url);
 
 // `url` with name=value (encoded) added to its query, before any fragment.
-std::string with_query_param(std::string_view url, std::string_view name,
-                             std::string_view value);
+std::string with_query_param(std::string_view url, std::string_view name, std::string_view value);
 
-} // namespace http
+}  // namespace http

@@ -6,59 +6,48 @@
 namespace oauth {
 namespace {
 
-std::string string_member(const boost::json::object &o, const char *name) {
-  auto it = o.find(name);
-  return it != o.end() && it->value().is_string()
-             ? std::string(it->value().as_string())
-             : std::string();
+std::string string_member(const boost::json::object& o, const char* name) {
+    auto it = o.find(name);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
 }
 
-} // namespace
+}  // namespace
 
-std::string
-FacebookProvider::authorization_url(const AuthorizationRequest &r) const {
-  return settings_.authorization_url + "?" +
-         http::form_encode({{"response_type", "code"},
-                            {"client_id", settings_.client_id},
-                            {"redirect_uri", r.redirect_uri},
-                            {"scope", "email"},
-                            {"state", r.state}});
+std::string FacebookProvider::authorization_url(const AuthorizationRequest& r) const {
+    return settings_.authorization_url + "?" +
+           http::form_encode({{"response_type", "code"},
+                              {"client_id", settings_.client_id},
+                              {"redirect_uri", r.redirect_uri},
+                              {"scope", "email"},
+                              {"state", r.state}});
 }
 
-Identity FacebookProvider::identify(const std::string &code,
-                                    const std::string &redirect_uri,
-                                    const std::string &, const std::string &) {
-  http::OutboundRequest exchange;
-  exchange.url = settings_.token_url + "?" +
-                 http::form_encode({{"client_id", settings_.client_id},
-                                    {"client_secret", settings_.client_secret},
-                                    {"redirect_uri", redirect_uri},
-                                    {"code", code}});
-  exchange.timeout = timeout_;
-  exchange.headers = {{"Accept", "application/json"}};
-  auto token = string_member(call_json(exchange, "Facebook token endpoint"),
-                             "access_token");
-  if (token.empty())
-    throw ProviderError("Facebook token endpoint returned no access_token");
+Identity FacebookProvider::identify(const std::string& code, const std::string& redirect_uri, const std::string&,
+                                    const std::string&) {
+    http::OutboundRequest exchange;
+    exchange.url = settings_.token_url + "?" +
+                   http::form_encode({{"client_id", settings_.client_id},
+                                      {"client_secret", settings_.client_secret},
+                                      {"redirect_uri", redirect_uri},
+                                      {"code", code}});
+    exchange.timeout = timeout_;
+    exchange.headers = {{"Accept", "application/json"}};
+    auto token = string_member(call_json(exchange, "Facebook token endpoint"), "access_token");
+    if (token.empty()) throw ProviderError("Facebook token endpoint returned no access_token");
 
-  http::OutboundRequest me;
-  me.url = settings_.identity_url + "/me?" +
-           http::form_encode(
-               {{"fields", "id,name,email"},
-                {"access_token", token},
-                {"appsecret_proof",
-                 security::hmac_sha256_hex(settings_.client_secret, token)}});
-  me.timeout = timeout_;
-  me.headers = {{"Accept", "application/json"}};
-  auto profile = call_json(me, "Facebook Graph /me");
-  // Facebook only shares confirmed addresses; an account without one has no
-  // email here.
-  Identity identity{string_member(profile, "id"),
-                    string_member(profile, "email"),
-                    string_member(profile, "name")};
-  if (identity.subject.empty())
-    throw ProviderError("Facebook Graph /me returned no id");
-  return identity;
+    http::OutboundRequest me;
+    me.url = settings_.identity_url + "/me?" +
+             http::form_encode({{"fields", "id,name,email"},
+                                {"access_token", token},
+                                {"appsecret_proof", security::hmac_sha256_hex(settings_.client_secret, token)}});
+    me.timeout = timeout_;
+    me.headers = {{"Accept", "application/json"}};
+    auto profile = call_json(me, "Facebook Graph /me");
+    // Facebook only shares confirmed addresses; an account without one has no
+    // email here.
+    Identity identity{string_member(profile, "id"), string_member(profile, "email"), string_member(profile, "name")};
+    if (identity.subject.empty()) throw ProviderError("Facebook Graph /me returned no id");
+    return identity;
 }
 
-} // namespace oauth
+}  // namespace oauth

@@ -11,20 +11,17 @@ namespace oauth {
 
 class FacebookProvider final : public Provider {
 public:
-  FacebookProvider(const config::OAuthProviderSettings &settings,
-                   std::chrono::milliseconds timeout)
-      : settings_(settings), timeout_(timeout) {}
+    FacebookProvider(const config::OAuthProviderSettings& settings, std::chrono::milliseconds timeout)
+        : settings_(settings), timeout_(timeout) {}
 
-  std::string_view name() const override { return "facebook"; }
-  std::string
-  authorization_url(const AuthorizationRequest &request) const override;
-  Identity identify(const std::string &code, const std::string &redirect_uri,
-                    const std::string &code_verifier,
-                    const std::string &nonce) override;
+    std::string_view name() const override { return "facebook"; }
+    std::string authorization_url(const AuthorizationRequest& request) const override;
+    Identity identify(const std::string& code, const std::string& redirect_uri, const std::string& code_verifier,
+                      const std::string& nonce) override;
 
 private:
-  config::OAuthProviderSettings settings_;
-  std::chrono::milliseconds timeout_;
+    config::OAuthProviderSettings settings_;
+    std::chrono::milliseconds timeout_;
 };
 
-} // namespace oauth
+}  // namespace oauth

@@ -4,23 +4,19 @@
 
 namespace oauth {
 
-boost::json::object call_json(const http::OutboundRequest &request,
-                              std::string_view what) {
-  http::OutboundResponse response;
-  try {
-    response = http::fetch(request);
-  } catch (const http::OutboundError &e) {
-    throw ProviderError(std::string(what) + ": " + e.what());
-  }
-  if (response.status < 200 || response.status > 299)
-    throw ProviderError(std::string(what) + " answered HTTP " +
-                        std::to_string(response.status));
-  boost::system::error_code ec;
-  auto value = boost::json::parse(response.body, ec);
-  if (ec || !value.is_object())
-    throw ProviderError(std::string(what) +
-                        " answered something other than a JSON object");
-  return std::move(value.as_object());
+boost::json::object call_json(const http::OutboundRequest& request, std::string_view what) {
+    http::OutboundResponse response;
+    try {
+        response = http::fetch(request);
+    } catch (const http::OutboundError& e) {
+        throw ProviderError(std::string(what) + ": " + e.what());
+    }
+    if (response.status < 200 || response.status > 299)
+        throw ProviderError(std::string(what) + " answered HTTP " + std::to_string(response.status));
+    boost::system::error_code ec;
+    auto value = boost::json::parse(response.body, ec);
+    if (ec || !value.is_object()) throw ProviderError(std::string(what) + " answered something other than a JSON object");
+    return std::move(value.as_object());
 }
 
-} // namespace oauth
+}  // namespace oauth

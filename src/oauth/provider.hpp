@@ -13,44 +13,40 @@ namespace oauth {
 
 // Who the provider says signed in.
 struct Identity {
-  std::string subject; // the provider's stable user id
-  std::string email;   // "" when the provider shared none
-  std::string name;
+    std::string subject;  // the provider's stable user id
+    std::string email;    // "" when the provider shared none
+    std::string name;
 };
 
 // What the authorization redirect carries. `code_challenge` is PKCE S256,
 // `nonce` goes into (and must come back in) an OpenID Connect ID token.
 struct AuthorizationRequest {
-  std::string state;
-  std::string redirect_uri;
-  std::string code_challenge;
-  std::string nonce;
+    std::string state;
+    std::string redirect_uri;
+    std::string code_challenge;
+    std::string nonce;
 };
 
 // The provider refused, failed, timed out or answered something we do not
 // trust. The message says why, for the log; it never holds a secret.
 struct ProviderError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+    using std::runtime_error::runtime_error;
 };
 
 // Performs a provider call and returns its JSON object answer; anything else
 // (network failure, timeout, non-2xx status, non-JSON) is a ProviderError
 // naming `what`.
-boost::json::object call_json(const http::OutboundRequest &request,
-                              std::string_view what);
+boost::json::object call_json(const http::OutboundRequest& request, std::string_view what);
 
 class Provider {
 public:
-  virtual ~Provider() = default;
-  virtual std::string_view name() const = 0;
-  virtual std::string
-  authorization_url(const AuthorizationRequest &request) const = 0;
-  // Exchanges the authorization code and verifies the identity. Throws
-  // ProviderError.
-  virtual Identity identify(const std::string &code,
-                            const std::string &redirect_uri,
-                            const std::string &code_verifier,
-                            const std::string &nonce) = 0;
+    virtual ~Provider() = default;
+    virtual std::string_view name() const = 0;
+    virtual std::string authorization_url(const AuthorizationRequest& request) const = 0;
+    // Exchanges the authorization code and verifies the identity. Throws
+    // ProviderError.
+    virtual Identity identify(const std::string& code, const std::string& redirect_uri, const std::string& code_verifier,
+                              const std::string& nonce) = 0;
 };
 
-} // namespace oauth
+}  // namespace oauth

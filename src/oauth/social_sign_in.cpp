@@ -19,288 +19,228 @@ namespace {
 
 // Why a callback did not sign anyone in; the value is API.md's error_code.
 struct SignInRefused : std::runtime_error {
-  explicit SignInRefused(const char *error_code, const std::string &why)
-      : std::runtime_error(why), code(error_code) {}
-  const char *code;
+    explicit SignInRefused(const char* error_code, const std::string& why) : std::runtime_error(why), code(error_code) {}
+    const char* code;
 };
 
-constexpr const char *kCallbackFailed = "oauth_callback";
-constexpr const char *kCreateFailed = "oauth_account_create";
-constexpr const char *kNotLinked = "oauth_account_not_linked";
+constexpr const char* kCallbackFailed = "oauth_callback";
+constexpr const char* kCreateFailed = "oauth_account_create";
+constexpr const char* kNotLinked = "oauth_account_not_linked";
 
 // The PKCE verifier and the OIDC nonce come from the browser's secret cookie,
 // so nothing stored server-side is enough to finish a flow.
-std::string derive(std::string_view purpose,
-                   const std::string &browser_secret) {
-  return security::base64url_encode(
-      security::sha256_bytes(std::string(purpose) + ":" + browser_secret));
+std::string derive(std::string_view purpose, const std::string& browser_secret) {
+    return security::base64url_encode(security::sha256_bytes(std::string(purpose) + ":" + browser_secret));
 }
-std::string code_verifier(const std::string &s) { return derive("pkce", s); }
-std::string nonce(const std::string &s) { return derive("nonce", s); }
+std::string code_verifier(const std::string& s) { return derive("pkce", s); }
+std::string nonce(const std::string& s) { return derive("nonce", s); }
 
-std::string meta_to_json(const sessions::RequestMeta &m) {
-  boost::json::object o{{"ip", m.ip},
-                        {"user_agent", m.user_agent},
-                        {"device", m.device},
-                        {"device_key", m.device_key},
-                        {"location_text", m.location_text}};
-  if (m.country_code)
-    o["country_code"] = *m.country_code;
-  if (m.location_json)
-    o["location_json"] = *m.location_json;
-  return boost::json::serialize(o);
+std::string meta_to_json(const sessions::RequestMeta& m) {
+    boost::json::object o{{"ip", m.ip},
+                          {"user_agent", m.user_agent},
+                          {"device", m.device},
+                          {"device_key", m.device_key},
+                          {"location_text", m.location_text}};
+    if (m.country_code) o["country_code"] = *m.country_code;
+    if (m.location_json) o["location_json"] = *m.location_json;
+    return boost::json::serialize(o);
 }
 
-sessions::RequestMeta meta_from_json(const std::string &text) {
-  sessions::RequestMeta m;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object())
+sessions::RequestMeta meta_from_json(const std::string& text) {
+    sessions::RequestMeta m;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return m;
+    const auto& o = v.as_object();
+    auto get = [&](const char* name) -> std::optional<std::string> {
+        auto it = o.find(name);
+        if (it == o.end() || !it->value().is_string()) return std::nullopt;
+        return std::string(it->value().as_string());
+    };
+    m.ip = get("ip").value_or("");
+    m.user_agent = get("user_agent").value_or("");
+    m.device = get("device").value_or(m.device);
+    m.device_key = get("device_key").value_or("");
+    m.location_text = get("location_text").value_or(m.location_text);
+    m.country_code = get("country_code");
+    m.location_json = get("location_json");
     return m;
-  const auto &o = v.as_object();
-  auto get = [&](const char *name) -> std::optional<std::string> {
-    auto it = o.find(name);
-    if (it == o.end() || !it->value().is_string())
-      return std::nullopt;
-    return std::string(it->value().as_string());
-  };
-  m.ip = get("ip").value_or("");
-  m.user_agent = get("user_agent").value_or("");
-  m.device = get("device").value_or(m.device);
-  m.device_key = get("device_key").value_or("");
-  m.location_text = get("location_text").value_or(m.location_text);
-  m.country_code = get("country_code");
-  m.location_json = get("location_json");
-  return m;
 }
 
-} // namespace
+}  // namespace
 
 void SocialSignIn::add(std::unique_ptr<Provider> provider) {
-  std::string name(provider->name());
-  providers_[name] = std::move(provider);
+    std::string name(provider->name());
+    providers_[name] = std::move(provider);
 }
 
 std::vector<std::string> SocialSignIn::enabled_providers() const {
-  std::vector<std::string> out;
-  for (const auto &[name, _] : providers_)
-    out.push_back(name);
-  return out;
+    std::vector<std::string> out;
+    for (const auto& [name, _] : providers_) out.push_back(name);
+    return out;
 }
 
 std::string SocialSignIn::callback_url(std::string_view provider) const {
-  return policy_.public_url + "/api/oauth/" + std::string(provider) +
-         "/callback";
+    return policy_.public_url + "/api/oauth/" + std::string(provider) + "/callback";
 }
 
-Provider &SocialSignIn::provider(const std::string &name) const {
-  auto it = providers_.find(name);
-  if (it == providers_.end())
-    throw http::not_found("This sign-in provider is not enabled");
-  return *it->second;
+Provider& SocialSignIn::provider(const std::string& name) const {
+    auto it = providers_.find(name);
+    if (it == providers_.end()) throw http::not_found("This sign-in provider is not enabled");
+    return *it->second;
 }
 
-SignInStart SocialSignIn::begin(const std::string &name,
-                                const std::optional<std::string> &redirect_to) {
-  auto &p = provider(name);
-  std::string target = redirect_to.value_or(policy_.default_redirect);
-  auto url = http::parse_absolute_url(target);
-  if (!url ||
-      std::find(policy_.allowed_origins.begin(), policy_.allowed_origins.end(),
-                url->origin) == policy_.allowed_origins.end())
-    throw http::invalid_input("redirect_to must be a URL on an allowed origin "
-                              "(OAUTH_REDIRECT_ALLOWED_ORIGINS)",
-                              "redirect_to");
+SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std::string>& redirect_to) {
+    auto& p = provider(name);
+    std::string target = redirect_to.value_or(policy_.default_redirect);
+    auto url = http::parse_absolute_url(target);
+    if (!url ||
+        std::find(policy_.allowed_origins.begin(), policy_.allowed_origins.end(), url->origin) == policy_.allowed_origins.end())
+        throw http::invalid_input(
+            "redirect_to must be a URL on an allowed origin "
+            "(OAUTH_REDIRECT_ALLOWED_ORIGINS)",
+            "redirect_to");
 
-  SignInStart start;
-  start.browser_secret = security::random_hex(32);
-  const std::string state = security::random_hex(32);
-  const auto now = common::now_ms();
-  {
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    store_.save_state(tx.session(), security::sha256_hex(state),
-                      {name, security::sha256_hex(start.browser_secret), target,
-                       now + policy_.state_ttl.count()},
-                      now);
-    tx.commit();
-  }
-  start.authorization_url =
-      p.authorization_url({state, callback_url(name),
-                           security::base64url_encode(security::sha256_bytes(
-                               code_verifier(start.browser_secret))),
-                           nonce(start.browser_secret)});
-  return start;
+    SignInStart start;
+    start.browser_secret = security::random_hex(32);
+    const std::string state = security::random_hex(32);
+    const auto now = common::now_ms();
+    {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        store_.save_state(tx.session(), security::sha256_hex(state),
+                          {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count()}, now);
+        tx.commit();
+    }
+    start.authorization_url = p.authorization_url(
+        {state, callback_url(name), security::base64url_encode(security::sha256_bytes(code_verifier(start.browser_secret))),
+         nonce(start.browser_secret)});
+    return start;
 }
 
-std::string
-SocialSignIn::complete(const std::string &name, const CallbackParams &params,
-                       const std::optional<std::string> &browser_secret,
-                       const sessions::RequestMeta &meta) {
-  auto &p = provider(name);
-  auto refuse = [&](const std::string &target, const char *code,
-                    const std::string &why) {
-    observe::warn("oauth.sign_in_failed",
-                  {{"provider", name}, {"error_code", code}, {"reason", why}});
-    return http::with_query_param(target, "error_code", code);
-  };
+std::string SocialSignIn::complete(const std::string& name, const CallbackParams& params,
+                                   const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta) {
+    auto& p = provider(name);
+    auto refuse = [&](const std::string& target, const char* code, const std::string& why) {
+        observe::warn("oauth.sign_in_failed", {{"provider", name}, {"error_code", code}, {"reason", why}});
+        return http::with_query_param(target, "error_code", code);
+    };
 
-  // 1. The state must be one we issued, for this provider, unexpired, unused,
-  // and
-  //    presented by the browser that started the flow.
-  std::optional<PendingSignIn> pending;
-  if (params.state && params.state->size() <= 256) {
-    const auto state_hash = security::sha256_hex(*params.state);
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    pending = store_.find_state(tx.session(), state_hash);
-    if (!pending)
-      return refuse(policy_.default_redirect, kCallbackFailed,
-                    "unknown or already used state");
-    if (pending->provider != name)
-      return refuse(policy_.default_redirect, kCallbackFailed,
-                    "state of another provider");
-    // A foreign browser (login CSRF) does not consume the victim's flow.
-    if (!browser_secret ||
-        !security::constant_time_equal(security::sha256_hex(*browser_secret),
-                                       pending->browser_hash))
-      return refuse(
-          pending->redirect_to, kCallbackFailed,
-          "state not bound to this browser (cookie missing or different)");
-    if (!store_.delete_state(tx.session(), state_hash))
-      return refuse(pending->redirect_to, kCallbackFailed,
-                    "state used concurrently");
-    tx.commit();
-    if (pending->expires_at <= common::now_ms())
-      return refuse(pending->redirect_to, kCallbackFailed, "state expired");
-  } else {
-    return refuse(policy_.default_redirect, kCallbackFailed, "no state");
-  }
-  if (params.error)
-    return refuse(pending->redirect_to, kCallbackFailed,
-                  "provider error: " + params.error->substr(0, 100));
-  if (!params.code || params.code->empty() || params.code->size() > 2048)
-    return refuse(pending->redirect_to, kCallbackFailed,
-                  "no authorization code");
+    // 1. The state must be one we issued, for this provider, unexpired, unused,
+    // and
+    //    presented by the browser that started the flow.
+    std::optional<PendingSignIn> pending;
+    if (params.state && params.state->size() <= 256) {
+        const auto state_hash = security::sha256_hex(*params.state);
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        pending = store_.find_state(tx.session(), state_hash);
+        if (!pending) return refuse(policy_.default_redirect, kCallbackFailed, "unknown or already used state");
+        if (pending->provider != name) return refuse(policy_.default_redirect, kCallbackFailed, "state of another provider");
+        // A foreign browser (login CSRF) does not consume the victim's flow.
+        if (!browser_secret || !security::constant_time_equal(security::sha256_hex(*browser_secret), pending->browser_hash))
+            return refuse(pending->redirect_to, kCallbackFailed, "state not bound to this browser (cookie missing or different)");
+        if (!store_.delete_state(tx.session(), state_hash))
+            return refuse(pending->redirect_to, kCallbackFailed, "state used concurrently");
+        tx.commit();
+        if (pending->expires_at <= common::now_ms()) return refuse(pending->redirect_to, kCallbackFailed, "state expired");
+    } else {
+        return refuse(policy_.default_redirect, kCallbackFailed, "no state");
+    }
+    if (params.error) return refuse(pending->redirect_to, kCallbackFailed, "provider error: " + params.error->substr(0, 100));
+    if (!params.code || params.code->empty() || params.code->size() > 2048)
+        return refuse(pending->redirect_to, kCallbackFailed, "no authorization code");
 
-  // 2. Ask the provider who this is (no database connection held meanwhile).
-  Identity identity;
-  try {
-    identity =
-        p.identify(*params.code, callback_url(name),
-                   code_verifier(*browser_secret), nonce(*browser_secret));
-  } catch (const ProviderError &e) {
-    return refuse(pending->redirect_to, kCallbackFailed, e.what());
-  }
+    // 2. Ask the provider who this is (no database connection held meanwhile).
+    Identity identity;
+    try {
+        identity = p.identify(*params.code, callback_url(name), code_verifier(*browser_secret), nonce(*browser_secret));
+    } catch (const ProviderError& e) {
+        return refuse(pending->redirect_to, kCallbackFailed, e.what());
+    }
 
-  // 3. The account rules, and a one-time code for the front end.
-  const std::string login_code = security::random_hex(32);
-  try {
+    // 3. The account rules, and a one-time code for the front end.
+    const std::string login_code = security::random_hex(32);
+    try {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        const auto now = common::now_ms();
+        auto user = resolve_account(tx, name, identity, now);
+        store_.save_login_code(tx.session(), security::sha256_hex(login_code), {user.id, name, meta_to_json(meta)},
+                               now + policy_.login_code_ttl.count(), now);
+        tx.commit();
+        observe::info("oauth.signed_in", {{"provider", name}, {"user_id", user.id}});
+    } catch (const SignInRefused& e) {
+        return refuse(pending->redirect_to, e.code, e.what());
+    }
+    return http::with_query_param(pending->redirect_to, "code", login_code);
+}
+
+accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
+                                             std::int64_t now) {
+    auto& s = tx.session();
+    if (auto user_id = store_.linked_user(s, provider, identity.subject)) {
+        auto user = users_.by_id(s, *user_id);
+        if (!user) throw SignInRefused(kCallbackFailed, "linked account vanished");
+        return *user;
+    }
+    auto email = accounts::normalize_email(identity.email);
+    if (!email) throw SignInRefused(kCreateFailed, "the provider shared no usable email address");
+    // Linking to an existing account needs that account's consent: never
+    // silently.
+    if (users_.by_email(s, *email)) throw SignInRefused(kNotLinked, "an account with this email exists without this provider");
+
+    accounts::User user;
+    user.id = security::uuid4();
+    user.username = unique_username(s, *email);
+    user.email = *email;
+    user.created_at = user.updated_at = now;
+    try {
+        users_.insert(s, user);
+        store_.link(s, user.id, provider, identity.subject, now);
+    } catch (const soci::soci_error& e) {
+        // A concurrent sign-in took the username, email or link first.
+        throw SignInRefused(kCreateFailed, std::string("account creation lost a race: ") + db::describe_error(e));
+    }
+    user.oauth_providers.push_back(provider);
+    notify::enqueue_email(s, "onboarding", user.email, {{"username", user.username}});
+    observe::info("oauth.account_created", {{"provider", provider}, {"user_id", user.id}});
+    return user;
+}
+
+std::string SocialSignIn::unique_username(soci::session& s, const std::string& email) const {
+    // "Jane.Doe+news@example.com" -> "Jane.Doe"; then "Jane.Doe_4821" etc. when
+    // taken.
+    std::string base;
+    for (char c : email.substr(0, email.find('@'))) {
+        if (c == '+') break;
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') base += c;
+    }
+    base = base.substr(0, 24);
+    if (base.size() < 2 || std::all_of(base.begin(), base.end(), [](unsigned char c) { return std::isdigit(c); }))
+        base = "user" + base.substr(0, 20);
+    if (!users_.by_username(s, base)) return base;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        std::string candidate = base + "_" + security::random_hex(2 + attempt / 4);
+        if (!users_.by_username(s, candidate)) return candidate;
+    }
+    return "user_" + security::random_hex(8);
+}
+
+accounts::SignedIn SocialSignIn::redeem(const std::string& login_code) {
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
-    auto user = resolve_account(tx, name, identity, now);
-    store_.save_login_code(tx.session(), security::sha256_hex(login_code),
-                           {user.id, name, meta_to_json(meta)},
-                           now + policy_.login_code_ttl.count(), now);
+    auto grant = store_.take_login_code(tx.session(), security::sha256_hex(login_code), now);
+    if (!grant) {
+        tx.commit();  // an expired code found on the way is gone for good
+        throw http::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+    }
+    auto user = users_.by_id(tx.session(), grant->user_id);
+    if (!user) throw http::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+    auto signed_in = accounts_.open_session(tx, *user, meta_from_json(grant->meta_json), now);
     tx.commit();
-    observe::info("oauth.signed_in",
-                  {{"provider", name}, {"user_id", user.id}});
-  } catch (const SignInRefused &e) {
-    return refuse(pending->redirect_to, e.code, e.what());
-  }
-  return http::with_query_param(pending->redirect_to, "code", login_code);
+    return signed_in;
 }
 
-accounts::User SocialSignIn::resolve_account(db::Transaction &tx,
-                                             const std::string &provider,
-                                             const Identity &identity,
-                                             std::int64_t now) {
-  auto &s = tx.session();
-  if (auto user_id = store_.linked_user(s, provider, identity.subject)) {
-    auto user = users_.by_id(s, *user_id);
-    if (!user)
-      throw SignInRefused(kCallbackFailed, "linked account vanished");
-    return *user;
-  }
-  auto email = accounts::normalize_email(identity.email);
-  if (!email)
-    throw SignInRefused(kCreateFailed,
-                        "the provider shared no usable email address");
-  // Linking to an existing account needs that account's consent: never
-  // silently.
-  if (users_.by_email(s, *email))
-    throw SignInRefused(
-        kNotLinked, "an account with this email exists without this provider");
-
-  accounts::User user;
-  user.id = security::uuid4();
-  user.username = unique_username(s, *email);
-  user.email = *email;
-  user.created_at = user.updated_at = now;
-  try {
-    users_.insert(s, user);
-    store_.link(s, user.id, provider, identity.subject, now);
-  } catch (const soci::soci_error &e) {
-    // A concurrent sign-in took the username, email or link first.
-    throw SignInRefused(kCreateFailed,
-                        std::string("account creation lost a race: ") +
-                            db::describe_error(e));
-  }
-  user.oauth_providers.push_back(provider);
-  notify::enqueue_email(s, "onboarding", user.email,
-                        {{"username", user.username}});
-  observe::info("oauth.account_created",
-                {{"provider", provider}, {"user_id", user.id}});
-  return user;
-}
-
-std::string SocialSignIn::unique_username(soci::session &s,
-                                          const std::string &email) const {
-  // "Jane.Doe+news@example.com" -> "Jane.Doe"; then "Jane.Doe_4821" etc. when
-  // taken.
-  std::string base;
-  for (char c : email.substr(0, email.find('@'))) {
-    if (c == '+')
-      break;
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
-        c == '-')
-      base += c;
-  }
-  base = base.substr(0, 24);
-  if (base.size() < 2 ||
-      std::all_of(base.begin(), base.end(),
-                  [](unsigned char c) { return std::isdigit(c); }))
-    base = "user" + base.substr(0, 20);
-  if (!users_.by_username(s, base))
-    return base;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string candidate = base + "_" + security::random_hex(2 + attempt / 4);
-    if (!users_.by_username(s, candidate))
-      return candidate;
-  }
-  return "user_" + security::random_hex(8);
-}
-
-accounts::SignedIn SocialSignIn::redeem(const std::string &login_code) {
-  auto lease = pool_.acquire();
-  db::Transaction tx(lease);
-  const auto now = common::now_ms();
-  auto grant = store_.take_login_code(tx.session(),
-                                      security::sha256_hex(login_code), now);
-  if (!grant) {
-    tx.commit(); // an expired code found on the way is gone for good
-    throw http::invalid_input(
-        "The login code is invalid, used or expired. Sign in again.", "code");
-  }
-  auto user = users_.by_id(tx.session(), grant->user_id);
-  if (!user)
-    throw http::invalid_input(
-        "The login code is invalid, used or expired. Sign in again.", "code");
-  auto signed_in =
-      accounts_.open_session(tx, *user, meta_from_json(grant->meta_json), now);
-  tx.commit();
-  return signed_in;
-}
-
-} // namespace oauth
+}  // namespace oauth

@@ -18,70 +18,62 @@
 namespace oauth {
 
 struct SignInPolicy {
-  std::string public_url; // this server, for the callback URLs
-  std::vector<std::string> allowed_origins; // where redirect_to may point
-  std::string default_redirect; // redirect_to when none is given (APP_URL)
-  std::chrono::milliseconds state_ttl{std::chrono::minutes(10)};
-  std::chrono::milliseconds login_code_ttl{std::chrono::seconds(60)};
+    std::string public_url;                    // this server, for the callback URLs
+    std::vector<std::string> allowed_origins;  // where redirect_to may point
+    std::string default_redirect;              // redirect_to when none is given (APP_URL)
+    std::chrono::milliseconds state_ttl{std::chrono::minutes(10)};
+    std::chrono::milliseconds login_code_ttl{std::chrono::seconds(60)};
 };
 
 // What the login route answers: send the browser to `authorization_url` and
 // give it the `browser_secret` cookie.
 struct SignInStart {
-  std::string authorization_url;
-  std::string browser_secret;
+    std::string authorization_url;
+    std::string browser_secret;
 };
 
 // What the provider sent back to the callback.
 struct CallbackParams {
-  std::optional<std::string> state;
-  std::optional<std::string> code;
-  std::optional<std::string> error;
+    std::optional<std::string> state;
+    std::optional<std::string> code;
+    std::optional<std::string> error;
 };
 
 class SocialSignIn {
 public:
-  SocialSignIn(db::Pool &pool, accounts::AccountService &accounts,
-               SignInPolicy policy)
-      : pool_(pool), accounts_(accounts), policy_(std::move(policy)) {}
+    SocialSignIn(db::Pool& pool, accounts::AccountService& accounts, SignInPolicy policy)
+        : pool_(pool), accounts_(accounts), policy_(std::move(policy)) {}
 
-  void add(std::unique_ptr<Provider> provider);
-  bool enabled(std::string_view provider) const {
-    return providers_.contains(std::string(provider));
-  }
-  std::vector<std::string> enabled_providers() const;
-  std::string callback_url(std::string_view provider) const;
+    void add(std::unique_ptr<Provider> provider);
+    bool enabled(std::string_view provider) const { return providers_.contains(std::string(provider)); }
+    std::vector<std::string> enabled_providers() const;
+    std::string callback_url(std::string_view provider) const;
 
-  // Throws http::Error 404 for a disabled provider, 400 for a redirect_to
-  // outside the allowed origins.
-  SignInStart begin(const std::string &provider,
-                    const std::optional<std::string> &redirect_to);
-  // Always answers where to send the browser: redirect_to with ?code=..., or
-  // with
-  // ?error_code=oauth_callback|oauth_account_create|oauth_account_not_linked.
-  std::string complete(const std::string &provider,
-                       const CallbackParams &params,
-                       const std::optional<std::string> &browser_secret,
-                       const sessions::RequestMeta &meta);
-  // The login code's session. Throws http::Error 400 when it is unknown, used
-  // or expired.
-  accounts::SignedIn redeem(const std::string &login_code);
+    // Throws http::Error 404 for a disabled provider, 400 for a redirect_to
+    // outside the allowed origins.
+    SignInStart begin(const std::string& provider, const std::optional<std::string>& redirect_to);
+    // Always answers where to send the browser: redirect_to with ?code=..., or
+    // with
+    // ?error_code=oauth_callback|oauth_account_create|oauth_account_not_linked.
+    std::string complete(const std::string& provider, const CallbackParams& params,
+                         const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta);
+    // The login code's session. Throws http::Error 400 when it is unknown, used
+    // or expired.
+    accounts::SignedIn redeem(const std::string& login_code);
 
 private:
-  Provider &provider(const std::string &name) const;
-  // The user this identity signs in as; creates a password-less account when
-  // the email is free. Throws SignInRefused.
-  accounts::User resolve_account(db::Transaction &tx,
-                                 const std::string &provider,
-                                 const Identity &identity, std::int64_t now);
-  std::string unique_username(soci::session &s, const std::string &email) const;
+    Provider& provider(const std::string& name) const;
+    // The user this identity signs in as; creates a password-less account when
+    // the email is free. Throws SignInRefused.
+    accounts::User resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity, std::int64_t now);
+    std::string unique_username(soci::session& s, const std::string& email) const;
 
-  db::Pool &pool_;
-  accounts::AccountService &accounts_;
-  SignInPolicy policy_;
-  std::map<std::string, std::unique_ptr<Provider>> providers_;
-  OAuthStore store_;
-  accounts::UserRepository users_;
+    db::Pool& pool_;
+    accounts::AccountService& accounts_;
+    SignInPolicy policy_;
+    std::map<std::string, std::unique_ptr<Provider>> providers_;
+    OAuthStore store_;
+    accounts::UserRepository users_;
 };
 
-} // namespace oauth
+}  // namespace oauth

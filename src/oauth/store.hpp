@@ -10,42 +10,34 @@
 namespace oauth {
 
 struct PendingSignIn {
-  std::string provider;
-  std::string browser_hash;
-  std::string redirect_to;
-  std::int64_t expires_at = 0;
+    std::string provider;
+    std::string browser_hash;
+    std::string redirect_to;
+    std::int64_t expires_at = 0;
 };
 
 struct LoginGrant {
-  std::string user_id;
-  std::string provider;
-  std::string meta_json;
+    std::string user_id;
+    std::string provider;
+    std::string meta_json;
 };
 
 class OAuthStore {
 public:
-  // Also drops expired states, so the table only holds flows in flight.
-  void save_state(soci::session &s, const std::string &state_hash,
-                  const PendingSignIn &p, std::int64_t now) const;
-  std::optional<PendingSignIn> find_state(soci::session &s,
-                                          const std::string &state_hash) const;
-  // True when this call removed the state (and so owns the flow).
-  bool delete_state(soci::session &s, const std::string &state_hash) const;
+    // Also drops expired states, so the table only holds flows in flight.
+    void save_state(soci::session& s, const std::string& state_hash, const PendingSignIn& p, std::int64_t now) const;
+    std::optional<PendingSignIn> find_state(soci::session& s, const std::string& state_hash) const;
+    // True when this call removed the state (and so owns the flow).
+    bool delete_state(soci::session& s, const std::string& state_hash) const;
 
-  void save_login_code(soci::session &s, const std::string &code_hash,
-                       const LoginGrant &g, std::int64_t expires_at,
-                       std::int64_t now) const;
-  // The unexpired grant, removed in the same step so it is redeemed once.
-  std::optional<LoginGrant> take_login_code(soci::session &s,
-                                            const std::string &code_hash,
-                                            std::int64_t now) const;
+    void save_login_code(soci::session& s, const std::string& code_hash, const LoginGrant& g, std::int64_t expires_at,
+                         std::int64_t now) const;
+    // The unexpired grant, removed in the same step so it is redeemed once.
+    std::optional<LoginGrant> take_login_code(soci::session& s, const std::string& code_hash, std::int64_t now) const;
 
-  std::optional<std::string> linked_user(soci::session &s,
-                                         const std::string &provider,
-                                         const std::string &subject) const;
-  void link(soci::session &s, const std::string &user_id,
-            const std::string &provider, const std::string &subject,
-            std::int64_t now) const;
+    std::optional<std::string> linked_user(soci::session& s, const std::string& provider, const std::string& subject) const;
+    void link(soci::session& s, const std::string& user_id, const std::string& provider, const std::string& subject,
+              std::int64_t now) const;
 };
 
-} // namespace oauth
+}  // namespace oauth

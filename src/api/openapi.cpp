@@ -1,0 +1,341 @@
+#include "api/openapi.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace api {
+namespace {
+
+// Every schema the routes name, as JSON Schema 2020-12 (OpenAPI 3.1). Response shapes follow
+// api/views.cpp; request shapes follow each handler's FieldReader.
+constexpr const char* kSchemas = R"json({
+  "Error": {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+      "code": {"type": "string", "description": "Stable, machine-readable", "examples": ["invalid_input"]},
+      "message": {"type": "string", "description": "For humans"},
+      "field": {"type": "string", "description": "The request field the error is about"},
+      "request_id": {"type": "string", "description": "On 500 answers: quote it when reporting"},
+      "feedback": {
+        "type": "object",
+        "description": "Why a password is too weak (zxcvbn)",
+        "properties": {"warning": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}}
+      }
+    },
+    "example": {"code": "invalid_input", "message": "The code is invalid or has expired. Request a new one.", "field": "email_verification_code"}
+  },
+  "ValidationError": {
+    "type": "object",
+    "required": ["code", "message", "errors"],
+    "properties": {
+      "code": {"const": "validation_failed"},
+      "message": {"type": "string"},
+      "errors": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": ["loc", "msg", "type"],
+          "properties": {
+            "loc": {"type": "array", "items": {"type": "string"}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"}
+          }
+        }
+      }
+    },
+    "example": {"code": "validation_failed", "message": "Request validation failed",
+                "errors": [{"loc": ["body", "email"], "msg": "value is not a valid email address", "type": "value_error"}]}
+  },
+  "RateLimited": {
+    "type": "object",
+    "required": ["code", "message", "is_primary"],
+    "properties": {
+      "code": {"const": "rate_limited"},
+      "message": {"type": "string"},
+      "is_primary": {"type": "boolean", "description": "true: the API-wide limit; false: this route's own"}
+    }
+  },
+  "User": {
+    "type": "object",
+    "required": ["id", "username", "email", "has_password", "auth_providers", "created_at", "updated_at", "last_login_at"],
+    "properties": {
+      "id": {"type": "string", "format": "uuid"},
+      "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
+      "email": {"type": "string", "format": "email"},
+      "has_password": {"type": "boolean"},
+      "auth_providers": {"type": "array", "items": {"enum": ["email_password", "google", "facebook"]}},
+      "created_at": {"type": "string", "format": "date-time"},
+      "updated_at": {"type": "string", "format": "date-time"},
+      "last_login_at": {"type": ["string", "null"], "format": "date-time"}
+    },
+    "example": {"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "username": "jane", "email": "jane@example.com",
+                "has_password": true, "auth_providers": ["email_password"], "created_at": "2026-11-24T10:00:00Z",
+                "updated_at": "2026-11-24T10:00:00Z", "last_login_at": "2026-11-24T10:00:00Z"}
+  },
+  "PublicUser": {
+    "type": "object",
+    "required": ["id", "username", "created_at"],
+    "properties": {
+      "id": {"type": "string", "format": "uuid"},
+      "username": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"}
+    }
+  },
+  "Location": {
+    "type": "object",
+    "properties": {
+      "city": {"type": ["string", "null"]},
+      "region": {"type": ["string", "null"]},
+      "country": {"type": ["string", "null"]},
+      "latitude": {"type": ["number", "null"]},
+      "longitude": {"type": ["number", "null"]}
+    }
+  },
+  "Session": {
+    "type": "object",
+    "required": ["id", "ip_address", "user_agent", "device", "location", "created_at", "last_active_at", "logged_out_at", "is_current"],
+    "properties": {
+      "id": {"type": "string", "format": "uuid"},
+      "ip_address": {"type": "string"},
+      "user_agent": {"type": "string"},
+      "device": {"type": "string", "examples": ["Chrome 120 on Mac OS X 10.15"]},
+      "location": {"oneOf": [{"$ref": "#/components/schemas/Location"}, {"type": "null"}]},
+      "created_at": {"type": "string", "format": "date-time"},
+      "last_active_at": {"type": "string", "format": "date-time"},
+      "logged_out_at": {"type": ["string", "null"], "format": "date-time"},
+      "is_current": {"type": "boolean"}
+    }
+  },
+  "SessionList": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+  "SignedIn": {
+    "type": "object",
+    "required": ["authentication_token", "user"],
+    "properties": {
+      "authentication_token": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Send as Authorization: Bearer <token>"},
+      "user": {"$ref": "#/components/schemas/User"}
+    }
+  },
+  "Accepted": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+  "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "OK"}}},
+  "Readiness": {
+    "type": "object",
+    "required": ["status", "database", "redis"],
+    "properties": {
+      "status": {"enum": ["OK", "unavailable"]},
+      "database": {"enum": ["ok", "unavailable"]},
+      "redis": {"enum": ["ok", "unavailable", "disabled"]}
+    }
+  },
+  "EmailRequest": {
+    "type": "object",
+    "required": ["email"],
+    "properties": {"email": {"type": "string", "format": "email", "maxLength": 250}},
+    "example": {"email": "jane@example.com"}
+  },
+  "RegisterRequest": {
+    "type": "object",
+    "required": ["email", "email_verification_code", "username", "password"],
+    "properties": {
+      "email": {"type": "string", "format": "email", "maxLength": 250},
+      "email_verification_code": {"type": "string", "pattern": "^[0-9]{8}$", "description": "Alias: email_verification_token"},
+      "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
+      "password": {"type": "string", "minLength": 8, "maxLength": 128, "description": "zxcvbn score 3 or more"}
+    },
+    "example": {"email": "jane@example.com", "email_verification_code": "12345678", "username": "jane",
+                "password": "correct horse battery staple"}
+  },
+  "LoginRequest": {
+    "type": "object",
+    "required": ["login", "password"],
+    "properties": {
+      "login": {"type": "string", "description": "An email (contains @) or a username"},
+      "password": {"type": "string"}
+    },
+    "example": {"login": "jane@example.com", "password": "correct horse battery staple"}
+  },
+  "LogoutRequest": {
+    "type": "object",
+    "properties": {"remember_session": {"type": "boolean", "default": true, "description": "Keep the session record (the device stays known)"}}
+  },
+  "ResetPasswordRequest": {
+    "type": "object",
+    "required": ["email", "reset_code", "new_password"],
+    "properties": {
+      "email": {"type": "string", "format": "email"},
+      "reset_code": {"type": "string", "pattern": "^[0-9]{8}$", "description": "Alias: reset_token"},
+      "new_password": {"type": "string", "minLength": 8, "maxLength": 128}
+    }
+  },
+  "UpdateUserRequest": {
+    "type": "object",
+    "properties": {"username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"}}
+  },
+  "ChangePasswordRequest": {
+    "type": "object",
+    "required": ["new_password"],
+    "properties": {
+      "current_password": {"type": "string", "description": "Required when the account has a password"},
+      "new_password": {"type": "string", "minLength": 8, "maxLength": 128}
+    }
+  },
+  "EmailChangeRequest": {
+    "type": "object",
+    "required": ["email"],
+    "properties": {
+      "email": {"type": "string", "format": "email"},
+      "current_password": {"type": "string", "description": "Required when the account has a password"}
+    }
+  },
+  "ChangeEmailRequest": {
+    "type": "object",
+    "required": ["email", "email_verification_code"],
+    "properties": {
+      "email": {"type": "string", "format": "email"},
+      "email_verification_code": {"type": "string", "pattern": "^[0-9]{8}$"}
+    }
+  },
+  "LoginCodeRequest": {
+    "type": "object",
+    "required": ["code"],
+    "properties": {"code": {"type": "string", "maxLength": 128, "description": "From redirect_to?code=... after a social sign-in; 60 s, once"}}
+  }
+})json";
+
+
+const char* reason(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 204: return "No content";
+        case 302: return "Redirect (see Location)";
+        case 400: return "A rule said no (invalid_input, invalid_credentials, malformed_request)";
+        case 401: return "Missing, unknown or expired token (unauthenticated)";
+        case 403: return "Needs the current password or a recent login (reauthentication_required)";
+        case 404: return "Not found";
+        case 413: return "Body larger than 64 KiB (payload_too_large)";
+        case 422: return "Field errors (validation_failed)";
+        case 429: return "Rate limited; see Retry-After";
+        case 500: return "A bug (unexpected); quote request_id";
+        case 503: return "A dependency is unavailable";
+        default: return "Answer";
+    }
+}
+
+boost::json::object ref(const std::string& schema) { return {{"$ref", "#/components/schemas/" + schema}}; }
+
+boost::json::object response(int status, const std::string& schema) {
+    boost::json::object r{{"description", reason(status)}};
+    if (!schema.empty()) r["content"] = {{"application/json", {{"schema", ref(schema)}}}};
+    if (status == 302) r["headers"] = {{"Location", {{"schema", {{"type", "string"}}}}}};
+    if (status == 429)
+        r["headers"] = {{"Retry-After", {{"description", "Seconds until a retry can succeed"}, {"schema", {{"type", "integer"}}}}}};
+    return r;
+}
+
+std::string operation_id(const http::Route& route) {
+    std::string id;
+    for (char c : route.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : route.pattern) {
+        if (std::isalnum(static_cast<unsigned char>(c))) id += c;
+        else if (!id.empty() && id.back() != '_') id += '_';
+    }
+    while (!id.empty() && id.back() == '_') id.pop_back();
+    return id;
+}
+
+}  // namespace
+
+boost::json::object openapi_document(const http::Router& router, const OpenApiInfo& info) {
+    boost::json::object paths;
+    std::set<std::string> tags;
+    for (const auto& route : router.routes()) {
+        const auto& doc = route->doc;
+        if (doc.hidden) continue;
+        boost::json::object op{{"operationId", operation_id(*route)}, {"summary", route->summary}};
+        if (!doc.tag.empty()) {
+            op["tags"] = boost::json::array{boost::json::value(doc.tag)};
+            tags.insert(doc.tag);
+        }
+        std::string description;
+        if (!route->exempt_from_rate_limits)
+            description = "Rate limit: " + (route->limit_text.empty() ? std::string("the API-wide limit only")
+                                                                      : route->limit_text + " per client IP, plus the API-wide limit");
+        else description = "Not rate limited.";
+        op["description"] = description;
+        if (!route->limit_text.empty()) op["x-rate-limit"] = route->limit_text;
+
+        boost::json::array parameters;
+        for (const auto& segment : route->segments) {
+            if (segment.size() < 2 || segment.front() != '{') continue;
+            parameters.push_back(boost::json::object{{"name", segment.substr(1, segment.size() - 2)},
+                                  {"in", "path"},
+                                  {"required", true},
+                                  {"schema", {{"type", "string"}}}});
+        }
+        for (const auto& [name, text] : doc.query)
+            parameters.push_back(boost::json::object{{"name", name}, {"in", "query"}, {"required", false}, {"description", text}, {"schema", {{"type", "string"}}}});
+        if (!parameters.empty()) op["parameters"] = std::move(parameters);
+
+        if (!doc.request_schema.empty() || doc.accepts_form) {
+            boost::json::object content;
+            if (!doc.request_schema.empty()) content["application/json"] = {{"schema", ref(doc.request_schema)}};
+            if (doc.accepts_form) content["application/x-www-form-urlencoded"] = {{"schema", {{"type", "object"}}}};
+            op["requestBody"] = {{"required", doc.request_schema != "LogoutRequest" && !doc.request_schema.empty()},
+                                 {"content", std::move(content)}};
+        }
+
+        boost::json::object responses;
+        for (const auto& [status, schema] : doc.responses) responses[std::to_string(status)] = response(status, schema);
+        auto add = [&](int status, const char* schema) {
+            auto key = std::to_string(status);
+            if (!responses.contains(key)) responses[key] = response(status, schema);
+        };
+        if (!doc.request_schema.empty()) {
+            add(400, "Error");
+            add(413, "Error");
+            add(422, "ValidationError");
+        }
+        if (doc.authenticated) add(401, "Error");
+        if (!route->exempt_from_rate_limits) add(429, "RateLimited");
+        add(500, "Error");
+        op["responses"] = std::move(responses);
+        if (doc.authenticated)
+            op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}},
+                                                boost::json::object{{"token_header", boost::json::array{}}}};
+
+        std::string method;
+        for (char c : route->method) method += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto& item = paths[route->pattern];
+        if (!item.is_object()) item = boost::json::object{};
+        item.as_object()[method] = std::move(op);
+    }
+
+    boost::json::array tag_list;
+    for (const auto& t : tags) tag_list.push_back(boost::json::object{{"name", t}});
+    boost::json::object document{
+        {"openapi", "3.1.0"},
+        {"info",
+         {{"title", info.title},
+          {"version", info.version},
+          {"description",
+           "Authentication and user backend. Every error body is {code, message}; every response carries X-Request-ID. "
+           "See API.md for the full contract."}}},
+        {"servers", boost::json::array{boost::json::object{{"url", info.server_url}}}},
+        {"tags", std::move(tag_list)},
+        {"paths", std::move(paths)},
+        {"components",
+         {{"schemas", boost::json::parse(kSchemas)},
+          {"securitySchemes",
+           {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "64 hex characters from login or register"}}},
+            {"token_header",
+             {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Authentication-Token"}, {"description", "The reference starter's header"}}}}}}}};
+    return document;
+}
+
+}  // namespace api
