@@ -206,24 +206,38 @@ constexpr const char* kSchemas = R"json({
   }
 })json";
 
-
 const char* reason(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 201: return "Created";
-        case 202: return "Accepted";
-        case 204: return "No content";
-        case 302: return "Redirect (see Location)";
-        case 400: return "A rule said no (invalid_input, invalid_credentials, malformed_request)";
-        case 401: return "Missing, unknown or expired token (unauthenticated)";
-        case 403: return "Needs the current password or a recent login (reauthentication_required)";
-        case 404: return "Not found";
-        case 413: return "Body larger than 64 KiB (payload_too_large)";
-        case 422: return "Field errors (validation_failed)";
-        case 429: return "Rate limited; see Retry-After";
-        case 500: return "A bug (unexpected); quote request_id";
-        case 503: return "A dependency is unavailable";
-        default: return "Answer";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 202:
+            return "Accepted";
+        case 204:
+            return "No content";
+        case 302:
+            return "Redirect (see Location)";
+        case 400:
+            return "A rule said no (invalid_input, invalid_credentials, malformed_request)";
+        case 401:
+            return "Missing, unknown or expired token (unauthenticated)";
+        case 403:
+            return "Needs the current password or a recent login (reauthentication_required)";
+        case 404:
+            return "Not found";
+        case 413:
+            return "Body larger than 64 KiB (payload_too_large)";
+        case 422:
+            return "Field errors (validation_failed)";
+        case 429:
+            return "Rate limited; see Retry-After";
+        case 500:
+            return "A bug (unexpected); quote request_id";
+        case 503:
+            return "A dependency is unavailable";
+        default:
+            return "Answer";
     }
 }
 
@@ -234,7 +248,8 @@ boost::json::object response(int status, const std::string& schema) {
     if (!schema.empty()) r["content"] = {{"application/json", {{"schema", ref(schema)}}}};
     if (status == 302) r["headers"] = {{"Location", {{"schema", {{"type", "string"}}}}}};
     if (status == 429)
-        r["headers"] = {{"Retry-After", {{"description", "Seconds until a retry can succeed"}, {"schema", {{"type", "integer"}}}}}};
+        r["headers"] = {
+            {"Retry-After", {{"description", "Seconds until a retry can succeed"}, {"schema", {{"type", "integer"}}}}}};
     return r;
 }
 
@@ -242,8 +257,10 @@ std::string operation_id(const http::Route& route) {
     std::string id;
     for (char c : route.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (char c : route.pattern) {
-        if (std::isalnum(static_cast<unsigned char>(c))) id += c;
-        else if (!id.empty() && id.back() != '_') id += '_';
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            id += c;
+        else if (!id.empty() && id.back() != '_')
+            id += '_';
     }
     while (!id.empty() && id.back() == '_') id.pop_back();
     return id;
@@ -264,9 +281,11 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
         }
         std::string description;
         if (!route->exempt_from_rate_limits)
-            description = "Rate limit: " + (route->limit_text.empty() ? std::string("the API-wide limit only")
-                                                                      : route->limit_text + " per client IP, plus the API-wide limit");
-        else description = "Not rate limited.";
+            description =
+                "Rate limit: " + (route->limit_text.empty() ? std::string("the API-wide limit only")
+                                                            : route->limit_text + " per client IP, plus the API-wide limit");
+        else
+            description = "Not rate limited.";
         op["description"] = description;
         if (!route->limit_text.empty()) op["x-rate-limit"] = route->limit_text;
 
@@ -274,12 +293,13 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
         for (const auto& segment : route->segments) {
             if (segment.size() < 2 || segment.front() != '{') continue;
             parameters.push_back(boost::json::object{{"name", segment.substr(1, segment.size() - 2)},
-                                  {"in", "path"},
-                                  {"required", true},
-                                  {"schema", {{"type", "string"}}}});
+                                                     {"in", "path"},
+                                                     {"required", true},
+                                                     {"schema", {{"type", "string"}}}});
         }
         for (const auto& [name, text] : doc.query)
-            parameters.push_back(boost::json::object{{"name", name}, {"in", "query"}, {"required", false}, {"description", text}, {"schema", {{"type", "string"}}}});
+            parameters.push_back(boost::json::object{
+                {"name", name}, {"in", "query"}, {"required", false}, {"description", text}, {"schema", {{"type", "string"}}}});
         if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
         if (!doc.request_schema.empty() || doc.accepts_form) {
@@ -334,7 +354,10 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
           {"securitySchemes",
            {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "64 hex characters from login or register"}}},
             {"token_header",
-             {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Authentication-Token"}, {"description", "The reference starter's header"}}}}}}}};
+             {{"type", "apiKey"},
+              {"in", "header"},
+              {"name", "X-Authentication-Token"},
+              {"description", "The reference starter's header"}}}}}}}};
     return document;
 }
 

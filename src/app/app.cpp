@@ -3,6 +3,7 @@
 #include "api/accounts.hpp"
 #include "api/docs.hpp"
 #include "api/health.hpp"
+#include "api/metrics.hpp"
 #include "api/openapi.hpp"
 #include "api/oauth.hpp"
 #include "app/version.hpp"
@@ -108,6 +109,14 @@ App::App(config::Settings settings)
         observe::warn("docs.swagger_ui_unavailable",
                       {{"path", settings_.swagger_ui_dir}, {"effect", "/docs answers 404; run scripts/fetch-web-assets"}});
     api::register_docs_routes(router_, openapi_json_, std::move(swagger_ui));
+    api::register_metrics_route(
+        router_, {.http = http_metrics_,
+                  .job_delivery_seconds = job_delivery_seconds_,
+                  .jobs_by_state = [this] { return jobs::Outbox(*pool_).counts(); },
+                  .db_pool = [this] { return std::pair{pool_->in_use(), pool_->size()}; },
+                  .rate_limit_rejections = [this] { return limiter_->rejections(); },
+                  .rate_limit_store_errors = [this] { return limiter_->store_errors(); }});
+    for (const auto& route : router_.routes()) http_metrics_.add_route(route.get(), route->method, route->pattern);
     // Last: the document describes every route declared above.
     openapi_json_ = boost::json::serialize(api::openapi_document(router_, {.title = settings_.app_name + " API",
                                                                            .version = kVersion,
@@ -116,6 +125,7 @@ App::App(config::Settings settings)
     // Outermost first. Rate limits sit outside error mapping so they can add their headers
     // to every answer; they need the routes declared above.
     pipeline_.use(http::request_id());
+    pipeline_.use(http::request_metrics(http_metrics_));
     pipeline_.use(http::access_log());
     pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
     pipeline_.use(http::cors(settings_.cors_allow_origins));
@@ -139,6 +149,7 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     // Prune every 10 minutes, or more often when the retention itself is shorter.
     o.prune_interval = std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
     o.name = name;
+    o.delivery_seconds = &job_delivery_seconds_;
     std::map<std::string, jobs::JobHandler> handlers{
         {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};
     return std::make_unique<jobs::Worker>(*pool_, std::move(handlers), o);

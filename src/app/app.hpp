@@ -18,6 +18,7 @@
 #include "jobs/worker.hpp"
 #include "notify/email.hpp"
 #include "notify/mailer.hpp"
+#include "observe/metrics.hpp"
 #include "oauth/social_sign_in.hpp"
 
 #include <memory>
@@ -61,6 +62,8 @@ private:
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
     std::string openapi_json_;  // built once every route exists
+    observe::HttpMetrics http_metrics_;
+    observe::Histogram job_delivery_seconds_{observe::Histogram::latency_buckets()};
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
     std::unique_ptr<api::RequestInspector> inspector_;

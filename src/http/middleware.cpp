@@ -52,6 +52,20 @@ Middleware access_log() {
     };
 }
 
+Middleware request_metrics(observe::HttpMetrics& metrics) {
+    return [&metrics](Request& req, Next next) {
+        metrics.begin();
+        struct End {
+            observe::HttpMetrics& m;
+            ~End() { m.end(); }
+        } end{metrics};
+        auto res = next(req);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
+        metrics.record(req.route, req.route ? std::string_view(req.route->method) : req.method, res.result_int(), seconds);
+        return res;
+    };
+}
+
 Middleware security_headers(SecurityHeaderOptions options) {
     return [options](Request& req, Next next) {
         auto res = next(req);

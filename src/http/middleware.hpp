@@ -2,6 +2,7 @@
 // The standard middleware, outermost first: request id, access log, security headers, CORS,
 // error mapping. `app/` installs them in that order.
 #include "http/pipeline.hpp"
+#include "observe/metrics.hpp"
 
 #include <exception>
 #include <functional>
@@ -17,6 +18,8 @@ Middleware request_id();
 
 // One `http.request` event per request: method, route template, path, status, duration.
 Middleware access_log();
+// Counts every answer by route template and status, with its duration (for /metrics).
+Middleware request_metrics(observe::HttpMetrics& metrics);
 
 struct SecurityHeaderOptions {
     bool hsts = false;  // only when served over https

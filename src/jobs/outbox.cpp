@@ -39,7 +39,7 @@ std::vector<Job> Outbox::claim(const std::string& worker_id, int limit, std::chr
         "attempts = attempts + 1, updated_at = :now1 "
         "WHERE id IN (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= :now2) "
         "OR (state = 'running' AND locked_until < :now3) ORDER BY run_at LIMIT :lim") +
-        (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id, kind, payload, attempts, max_attempts";
+        (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id, kind, payload, attempts, max_attempts, created_at";
     db::Transaction tx(lease_conn);
     std::vector<Job> out;
     soci::rowset<soci::row> rows =
@@ -51,6 +51,7 @@ std::vector<Job> Outbox::claim(const std::string& worker_id, int limit, std::chr
         j.payload = r.get<std::string>(2);
         j.attempts = r.get<int>(3);
         j.max_attempts = r.get<int>(4);
+        j.created_at_ms = r.get<long long>(5);
         out.push_back(std::move(j));
     }
     tx.commit();

@@ -19,6 +19,7 @@ struct Job {
     std::string payload;  // JSON
     int attempts = 0;     // including the current one
     int max_attempts = 0;
+    std::int64_t created_at_ms = 0;  // when it was enqueued
 };
 
 struct JobRow {

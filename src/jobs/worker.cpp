@@ -1,5 +1,6 @@
 #include "jobs/worker.hpp"
 
+#include "common/time.hpp"
 #include "db/pool.hpp"
 #include "observe/log.hpp"
 #include "security/random.hpp"
@@ -87,6 +88,8 @@ void Worker::run(const Job& job, const std::string& worker_id) {
         if (it == handlers_.end()) throw PermanentFailure("no handler for job kind '" + job.kind + "'");
         auto handled = it->second(job);
         outbox_.complete(job, worker_id, handled.scrubbed_payload);
+        if (options_.delivery_seconds && job.created_at_ms > 0)
+            options_.delivery_seconds->observe(static_cast<double>(common::now_ms() - job.created_at_ms) / 1000.0);
         observe::info("jobs.done", {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"duration_ms", elapsed_ms()}});
         return;
     } catch (const PermanentFailure& e) {
@@ -100,6 +103,7 @@ void Worker::run(const Job& job, const std::string& worker_id) {
         observe::Level level = state == "dead" ? observe::Level::error : observe::Level::warning;
         observe::log(level, state == "dead" ? "jobs.dead" : "jobs.retry_scheduled",
                      {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"error", error}});
+        if (state == "dead" && options_.on_dead) options_.on_dead(job, error);
     } catch (const std::exception& e) {
         // The lease will expire and another claim will retry it: still not lost.
         observe::error("jobs.fail_record_failed", {{"job_id", job.id}, {"error", db::describe_error(e)}});

@@ -1,6 +1,7 @@
 #pragma once
 // Worker threads that claim due jobs from the outbox and run the handler for their kind.
 #include "jobs/outbox.hpp"
+#include "observe/metrics.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -32,6 +33,10 @@ struct WorkerOptions {
     std::string name = "worker";
     std::chrono::milliseconds done_retention{7LL * 24 * 3600 * 1000};  // delivered jobs kept this long
     std::chrono::milliseconds prune_interval{10 * 60'000};
+    // Seconds from enqueue to delivery of each done job (for /metrics); may be null.
+    observe::Histogram* delivery_seconds = nullptr;
+    // Called when a job is given up on (dead): error reporting.
+    std::function<void(const Job&, const std::string& error)> on_dead;
 };
 
 class Worker {

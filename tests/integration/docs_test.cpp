@@ -94,16 +94,17 @@ TEST_F(Docs, SwaggerUiShowsTheOperationsInHeadlessChromium) {
     ASSERT_EQ(client_->get("/docs/swagger-ui-bundle.js").status, 200);
 
     const std::string url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/docs";
-    const std::string flags = " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-dev-shm-usage"
-                              " --no-first-run --virtual-time-budget=15000 --user-data-dir='" +
-                              (artifacts() / "chromium-profile").string() + "'";
+    const std::string flags =
+        " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-dev-shm-usage"
+        " --no-first-run --virtual-time-budget=15000 --user-data-dir='" +
+        (artifacts() / "chromium-profile").string() + "'";
     const auto dom = artifacts() / "swagger-ui-dom.html";
     const auto shot = artifacts() / "swagger-ui.png";
     std::filesystem::remove(shot);
-    ASSERT_EQ(std::system(("timeout 120 '" + chromium + "'" + flags + " --dump-dom '" + url + "' > '" + dom.string() +
-                           "' 2>/dev/null")
-                              .c_str()),
-              0);
+    ASSERT_EQ(
+        std::system(("timeout 120 '" + chromium + "'" + flags + " --dump-dom '" + url + "' > '" + dom.string() + "' 2>/dev/null")
+                        .c_str()),
+        0);
     const auto html = read_file(dom);
     // Swagger UI fetched /api/openapi.json and rendered one block per operation.
     for (const char* path : {"/api/auth/login", "/api/users/@me", "/api/oauth/token", "/api/health"})

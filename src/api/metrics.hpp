@@ -1,0 +1,24 @@
+#pragma once
+// GET /metrics: Prometheus text format. Not rate limited (scrapers poll it).
+#include "http/router.hpp"
+#include "observe/metrics.hpp"
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace api {
+
+struct MetricsSources {
+    const observe::HttpMetrics& http;
+    const observe::Histogram& job_delivery_seconds;
+    std::function<std::vector<std::pair<std::string, long long>>()> jobs_by_state;  // may throw (database down)
+    std::function<std::pair<std::size_t, std::size_t>()> db_pool;                   // {in use, size}
+    std::function<std::uint64_t()> rate_limit_rejections;
+    std::function<std::uint64_t()> rate_limit_store_errors;
+};
+
+void register_metrics_route(http::Router& router, MetricsSources sources);
+
+}  // namespace api
