@@ -38,13 +38,14 @@ constexpr const char* kConfigHelp = R"(Configuration comes from the environment 
   PUBLIC_URL                 where browsers reach this server (OAuth callback URLs)
   GOOGLE_CLIENT_ID/_SECRET   enable Google sign-in; FACEBOOK_CLIENT_ID/_SECRET likewise
   OAUTH_REDIRECT_ALLOWED_ORIGINS  where sign-in may return to (default: APP_URL's origin)
+  SENTRY_DSN                 report unexpected errors to Sentry
 See .env.example and the README for every variable.
 )";
 
 std::string format_time_ms(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
 
 // `starter worker`: the same delivery loop as inside `serve`, as its own process.
-void run_worker(const config::Settings& settings, int threads) {
+void run_worker(const config::Settings& settings, int threads, std::shared_ptr<observe::SentryReporter> reporter) {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
@@ -52,7 +53,7 @@ void run_worker(const config::Settings& settings, int threads) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // threads started below inherit this
     auto s = settings;
     s.jobs_in_process = false;
-    app::App application(s);
+    app::App application(s, std::move(reporter));
     db::migrate_up(application.pool());
     auto worker = application.make_worker(threads > 0 ? threads : settings.job_threads, "worker");
     worker->start();
@@ -179,12 +180,14 @@ int main(int argc, char** argv) {
     app::init_logging(settings);
 
     int rc = 0;
+    // Made first, so a failed start (bad database, port taken) is reported too.
+    auto reporter = app::make_reporter(settings);
     try {
         if (*serve) {
-            app::App application(settings);
+            app::App application(settings, reporter);
             application.serve_forever();
         } else if (*worker) {
-            run_worker(settings, worker_threads);
+            run_worker(settings, worker_threads, reporter);
         } else if (*jobs_cmd) {
             rc = run_jobs_command(settings, *jobs_list ? "list" : *jobs_retry ? "retry" : "purge", list_state, list_limit,
                                   retry_id, purge_dead, purge_done, older_than);
@@ -204,6 +207,12 @@ int main(int argc, char** argv) {
         }
     } catch (const std::exception& e) {
         observe::error("starter.fatal", {{"error", db::describe_error(e)}});
+        observe::ErrorEvent event;
+        event.level = "fatal";
+        event.type = "StartupFailure";
+        event.message = db::describe_error(e);
+        event.tags = {{"command", *serve ? "serve" : *worker ? "worker" : *migrate ? "migrate" : "jobs"}};
+        if (!reporter->capture(std::move(event)).empty()) reporter->flush(std::chrono::seconds(3));
         observe::shutdown_logging();
         std::cerr << "starter: " << db::describe_error(e) << "\n";
         return 1;

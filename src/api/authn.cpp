@@ -15,6 +15,7 @@ sessions::Authenticated require_viewer(const http::Request& req, sessions::Sessi
     if (token.empty()) throw http::unauthenticated("Authentication required: send Authorization: Bearer <token>");
     auto viewer = store.authenticate(token);
     if (!viewer) throw http::unauthenticated("The token is invalid or has expired");
+    req.user_id = viewer->user_id;
     return *viewer;
 }
 

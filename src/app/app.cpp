@@ -15,6 +15,7 @@
 #include "ratelimit/memory_store.hpp"
 #include "ratelimit/redis_store.hpp"
 
+#include <boost/core/demangle.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -51,8 +52,16 @@ void init_logging(const config::Settings& s) {
                           s.log_level);
 }
 
-App::App(config::Settings settings)
-    : settings_(std::move(settings)), templates_(settings_.app_name, settings_.app_url) {
+std::shared_ptr<observe::SentryReporter> make_reporter(const config::Settings& s) {
+    return std::make_shared<observe::SentryReporter>(observe::SentryOptions{.dsn = s.sentry_dsn,
+                                                                           .environment = s.sentry_environment,
+                                                                           .release = std::string("starter@") + kVersion,
+                                                                           .sample_rate = s.sentry_sample_rate});
+}
+
+App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> reporter)
+    : settings_(std::move(settings)), templates_(settings_.app_name, settings_.app_url),
+      reporter_(reporter ? std::move(reporter) : make_reporter(settings_)) {
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
     mailer_ = notify::make_mailer(settings_.smtp_url, settings_.data_dir);
@@ -130,7 +139,17 @@ App::App(config::Settings settings)
     pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
     pipeline_.use(http::cors(settings_.cors_allow_origins));
     pipeline_.use(ratelimit::rate_limit(*limiter_, router_));
-    pipeline_.use(http::error_mapping({translate_database_errors}));
+    pipeline_.use(http::error_mapping({translate_database_errors}, [this](const http::Request& req, const std::exception& e) {
+        observe::ErrorEvent event;
+        event.type = boost::core::demangle(typeid(e).name());
+        event.message = e.what();
+        event.stack = observe::current_stack(2);
+        event.request_method = std::string(req.method);
+        event.request_route = req.route ? req.route->pattern : "unmatched";
+        event.user_id = req.user_id;
+        event.tags = {{"request_id", req.request_id}, {"route", event.request_route}};
+        reporter_->capture(std::move(event));
+    }));
 
     server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
 }
@@ -150,6 +169,13 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     o.prune_interval = std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
     o.name = name;
     o.delivery_seconds = &job_delivery_seconds_;
+    o.on_dead = [reporter = reporter_](const jobs::Job& job, const std::string& error) {
+        observe::ErrorEvent event;
+        event.type = "JobDead";
+        event.message = "job " + job.kind + " gave up after " + std::to_string(job.attempts) + " attempts: " + error;
+        event.tags = {{"job_id", job.id}, {"job_kind", job.kind}};
+        reporter->capture(std::move(event));
+    };
     std::map<std::string, jobs::JobHandler> handlers{
         {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};
     return std::make_unique<jobs::Worker>(*pool_, std::move(handlers), o);

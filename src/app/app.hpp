@@ -19,15 +19,21 @@
 #include "notify/email.hpp"
 #include "notify/mailer.hpp"
 #include "observe/metrics.hpp"
+#include "observe/sentry.hpp"
 #include "oauth/social_sign_in.hpp"
 
 #include <memory>
 
 namespace app {
 
+// The Sentry reporter the settings ask for (a disabled one without SENTRY_DSN).
+std::shared_ptr<observe::SentryReporter> make_reporter(const config::Settings& settings);
+
 class App {
 public:
-    explicit App(config::Settings settings);
+    // `reporter`: the process's Sentry reporter (main makes it first, so it can report a
+    // failed start); null makes one from the settings.
+    explicit App(config::Settings settings, std::shared_ptr<observe::SentryReporter> reporter = nullptr);
     ~App();
 
     // Applies pending migrations (logged), then listens. Throws on failure.
@@ -42,6 +48,7 @@ public:
     jobs::Worker& worker() { return *worker_; }
     accounts::AccountService& accounts() { return *accounts_; }
     oauth::SocialSignIn& social() { return *social_; }
+    observe::SentryReporter& reporter() { return *reporter_; }
     sessions::SessionStore& sessions() { return *sessions_; }
     geo::GeoIp& geoip() { return *geoip_; }
     ratelimit::RateLimiter& limiter() { return *limiter_; }
@@ -62,6 +69,7 @@ private:
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
     std::string openapi_json_;  // built once every route exists
+    std::shared_ptr<observe::SentryReporter> reporter_;
     observe::HttpMetrics http_metrics_;
     observe::Histogram job_delivery_seconds_{observe::Histogram::latency_buckets()};
     std::unique_ptr<geo::UserAgentParser> user_agents_;

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "http/url.hpp"
+#include "observe/sentry.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -319,6 +320,20 @@ Settings load_settings(const Env& env) {
     }
     r.duration("OAUTH_HTTP_TIMEOUT", s.oauth_http_timeout);
     if (s.oauth_http_timeout.count() <= 0) Reader::fail("OAUTH_HTTP_TIMEOUT", "must be positive");
+
+    r.string("SENTRY_DSN", s.sentry_dsn);
+    if (!s.sentry_dsn.empty() && !observe::SentryDsn::parse(s.sentry_dsn))
+        Reader::fail("SENTRY_DSN", "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
+    r.string("SENTRY_ENVIRONMENT", s.sentry_environment);
+    if (auto v = r.raw("SENTRY_SAMPLE_RATE")) {
+        try {
+            std::size_t used = 0;
+            s.sentry_sample_rate = std::stod(std::string(trim(*v)), &used);
+            if (used != trim(*v).size() || s.sentry_sample_rate < 0 || s.sentry_sample_rate > 1) throw std::invalid_argument("x");
+        } catch (const std::exception&) {
+            Reader::fail("SENTRY_SAMPLE_RATE", "must be a number from 0 to 1 (got '" + std::string(trim(*v)) + "')");
+        }
+    }
 
     if (auto v = r.raw("JOBS_IN_PROCESS")) {
         auto t = std::string(trim(*v));

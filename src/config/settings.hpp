@@ -85,6 +85,11 @@ struct Settings {
     std::vector<std::string> oauth_redirect_allowed_origins;  // default: APP_URL's origin
     std::chrono::milliseconds oauth_http_timeout{10'000};
 
+    // Error reporting.
+    std::string sentry_dsn;  // empty: off
+    std::string sentry_environment = "production";
+    double sentry_sample_rate = 1.0;
+
     // Job worker (outbox delivery).
     bool jobs_in_process = true;  // worker threads inside `serve`
     int job_threads = 2;

@@ -32,6 +32,8 @@ struct Request {
     std::chrono::steady_clock::time_point received_at;
     const Route* route = nullptr;  // null when nothing matched
     std::vector<std::pair<std::string_view, std::string_view>> params;
+    // Set once the caller is authenticated, for logs and error reports.
+    mutable std::string user_id;
 
     std::string_view header(std::string_view name) const;
     std::string_view param(std::string_view name) const;

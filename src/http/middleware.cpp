@@ -106,8 +106,8 @@ Middleware cors(std::vector<std::string> allowed_origins) {
     };
 }
 
-Middleware error_mapping(std::vector<ErrorTranslator> translators) {
-    return [translators = std::move(translators)](Request& req, Next next) -> Response {
+Middleware error_mapping(std::vector<ErrorTranslator> translators, ErrorReporter report) {
+    return [translators = std::move(translators), report = std::move(report)](Request& req, Next next) -> Response {
         try {
             return next(req);
         } catch (const Error& e) {
@@ -118,8 +118,10 @@ Middleware error_mapping(std::vector<ErrorTranslator> translators) {
             observe::error("http.unexpected_error", {{"exception", e.what()},
                                                      {"method", req.method},
                                                      {"route", req.route ? std::string_view(req.route->pattern) : req.path}});
+            if (report) report(req, e);
         } catch (...) {
             observe::error("http.unexpected_error", {{"exception", "unknown"}, {"method", req.method}});
+            if (report) report(req, std::runtime_error("an exception not derived from std::exception"));
         }
         return error_response(Error(500, "unexpected", "An unexpected error occurred. Quote the request_id when reporting it.",
                                     {{"request_id", req.request_id}}));

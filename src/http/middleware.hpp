@@ -34,7 +34,9 @@ using ErrorTranslator = std::function<std::optional<Error>(const std::exception&
 
 // Turns http::Error into its JSON body; any other exception into a logged 500
 // `unexpected` carrying the request id, unless a translator claims it.
-Middleware error_mapping(std::vector<ErrorTranslator> translators);
+// Called with each unexpected exception (a 500), e.g. to report it to Sentry.
+using ErrorReporter = std::function<void(const Request&, const std::exception&)>;
+Middleware error_mapping(std::vector<ErrorTranslator> translators, ErrorReporter report = {});
 
 // The JSON response for an Error (status, body, headers).
 Response error_response(const Error& e);

@@ -82,8 +82,6 @@ struct FakeProviders::Grant {
 };
 
 struct FakeProviders::State {
-    asio::io_context io;
-    tcp::acceptor acceptor{io};
     mutable std::mutex mutex;
     Person person{"google-sub-1", "jane.doe@example.com"};
     IdTokenTweaks tweaks;
@@ -98,24 +96,12 @@ struct FakeProviders::State {
 
 FakeProviders::FakeProviders() : s_(std::make_unique<State>()) {
     s_->keys.push_back(Key::generate("test-key-1"));
-    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-    s_->acceptor.open(ep.protocol());
-    s_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    s_->acceptor.bind(ep);
-    s_->acceptor.listen();
-    port_ = s_->acceptor.local_endpoint().port();
-    thread_ = std::thread([this] { serve(); });
+    server_ = std::make_unique<LoopbackServer>([this](const Received& r) { return handle(r); });
 }
 
 FakeProviders::~FakeProviders() {
-    stopping_ = true;
-    try {  // wake the blocking accept
-        asio::io_context io;
-        tcp::socket poke(io);
-        poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    } catch (const std::exception&) {
-    }
-    thread_.join();
+    stopping_ = true;  // a handler sleeping in a delay returns, so the server can stop
+    server_.reset();
 }
 
 config::OAuthProviderSettings FakeProviders::google_settings() const {
@@ -154,32 +140,6 @@ std::vector<std::string> FakeProviders::authorization_queries() const {
     return s_->authorization_queries;
 }
 
-void FakeProviders::serve() {
-    while (!stopping_) {
-        tcp::socket socket(s_->io);
-        boost::system::error_code ec;
-        s_->acceptor.accept(socket, ec);
-        if (ec || stopping_) continue;
-        boost::beast::flat_buffer buffer;
-        bhttp::request<bhttp::string_body> req;
-        bhttp::read(socket, buffer, req, ec);
-        if (ec) continue;
-        int status = 200;
-        std::vector<std::pair<std::string, std::string>> headers;
-        std::string body = handle(std::string(req.method_string()), std::string(req.target()), req.body(), status, headers);
-        bhttp::response<bhttp::string_body> res;
-        res.result(static_cast<unsigned>(status));
-        res.version(11);
-        res.keep_alive(false);
-        res.set(bhttp::field::content_type, "application/json");
-        for (const auto& [k, v] : headers) res.set(k, v);
-        res.body() = body;
-        res.prepare_payload();
-        bhttp::write(socket, res, ec);
-        socket.shutdown(tcp::socket::shutdown_both, ec);
-    }
-}
-
 std::string FakeProviders::id_token_for(const Person& p, const std::string& nonce) {
     std::lock_guard lock(s_->mutex);
     const auto& t = s_->tweaks;
@@ -202,8 +162,18 @@ std::string FakeProviders::id_token_for(const Person& p, const std::string& nonc
     return input + "." + security::base64url_encode(key.sign(input));
 }
 
-std::string FakeProviders::handle(const std::string& method, const std::string& target, const std::string& body, int& status,
-                                  std::vector<std::pair<std::string, std::string>>& headers) {
+Reply FakeProviders::handle(const Received& request) {
+    Reply reply;
+    reply.body = respond(request, reply);
+    return reply;
+}
+
+std::string FakeProviders::respond(const Received& request, Reply& reply) {
+    const std::string& method = request.method;
+    const std::string& target = request.target;
+    const std::string& body = request.body;
+    int& status = reply.status;
+    auto& headers = reply.headers;
     auto q = target.find('?');
     const std::string path = target.substr(0, q);
     const std::string query = q == std::string::npos ? "" : target.substr(q + 1);

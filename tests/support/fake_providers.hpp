@@ -7,6 +7,7 @@
 // and attackers do.
 #include "config/settings.hpp"
 #include "support/http_client.hpp"
+#include "support/loopback_server.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -47,8 +48,8 @@ public:
     FakeProviders();
     ~FakeProviders();
 
-    std::uint16_t port() const { return port_; }
-    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::uint16_t port() const { return server_->port(); }
+    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     config::OAuthProviderSettings google_settings() const;
     config::OAuthProviderSettings facebook_settings() const;
 
@@ -64,17 +65,15 @@ public:
 private:
     struct Grant;
     struct Key;
-    void serve();
-    std::string handle(const std::string& method, const std::string& target, const std::string& body, int& status,
-                       std::vector<std::pair<std::string, std::string>>& headers);
+    Reply handle(const Received& request);
+    std::string respond(const Received& request, Reply& reply);  // the body; sets status and headers
     std::string id_token_for(const Person& p, const std::string& nonce);
 
     struct State;
     std::unique_ptr<State> s_;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stopping_{false};
     std::atomic<int> jwks_fetches_{0};
-    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::unique_ptr<LoopbackServer> server_;  // last: stops before the state it uses goes
 };
 
 // A browser: follows nothing by itself, keeps cookies (Path and Max-Age
