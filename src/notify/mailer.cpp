@@ -90,7 +90,8 @@ void FileMailer::send(const Email& email) {
         if (!out) throw std::runtime_error("cannot write " + tmp.string());
     }
     std::filesystem::rename(tmp, path);  // readers never see half a message
-    observe::info("mail.written", {{"to", email.to}, {"subject", email.subject}, {"path", path.string()}});
+    // Never the subject: it carries the code for verification and reset emails.
+    observe::info("mail.written", {{"to", email.to}, {"message_id", email.message_id}, {"path", path.string()}});
 }
 
 SmtpMailer::SmtpMailer(std::string url, std::chrono::seconds timeout) : url_(std::move(url)), timeout_(timeout) {}
@@ -132,7 +133,7 @@ void SmtpMailer::send(const Email& email) {
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
-        observe::info("mail.sent", {{"to", email.to}, {"subject", email.subject}, {"message_id", email.message_id}});
+        observe::info("mail.sent", {{"to", email.to}, {"message_id", email.message_id}});  // no subject: it may hold a code
         return;
     }
     std::string why = "SMTP " + (code ? std::to_string(code) + " " : std::string()) + curl_easy_strerror(rc) +
