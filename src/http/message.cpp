@@ -55,6 +55,14 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     return std::nullopt;
 }
 
+void Request::bind_target() {
+    method = raw.method_string();
+    std::string_view target = raw.target();
+    auto qmark = target.find('?');
+    path = target.substr(0, qmark);
+    query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+}
+
 Response json(int status, const boost::json::value& body) {
     Response res;
     res.result(static_cast<unsigned>(status));

@@ -35,6 +35,9 @@ struct Request {
     // Set once the caller is authenticated, for logs and error reports.
     mutable std::string user_id;
 
+    // Sets method, path and query from the raw request line.
+    void bind_target();
+
     std::string_view header(std::string_view name) const;
     std::string_view param(std::string_view name) const;
     // A decoded query parameter, or nullopt when absent.

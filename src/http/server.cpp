@@ -285,11 +285,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         RawRequest& raw = he ? unparsed : parser.get();
         Request req(raw);
         req.received_at = std::chrono::steady_clock::now();
-        req.method = raw.method_string();
-        std::string_view target = raw.target();
-        auto qmark = target.find('?');
-        req.path = target.substr(0, qmark);
-        if (qmark != std::string_view::npos) req.query = target.substr(qmark + 1);
+        req.bind_target();
         req.peer = peer.address();
         req.client = client_ip(req.peer, req.header("X-Forwarded-For"), options_.trusted_proxies);
 
