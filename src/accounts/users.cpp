@@ -7,29 +7,35 @@
 namespace accounts {
 
 std::optional<User> UserRepository::one(soci::session& s, const std::string& column, const std::string& value) const {
-    // `column` is one of our own constants, never user input.
-    soci::rowset<soci::row> rows =
-        (s.prepare << "SELECT id, username, email, password_hash, created_at, updated_at, last_login_at FROM users WHERE " +
-                          column + " = :v",
-         soci::use(value));
-    std::optional<User> out;
-    for (const auto& r : rows) {
-        User u;
-        u.id = r.get<std::string>(0);
-        u.username = r.get<std::string>(1);
-        u.email = r.get<std::string>(2);
-        if (r.get_indicator(3) == soci::i_ok) u.password_hash = r.get<std::string>(3);
-        u.created_at = r.get<long long>(4);
-        u.updated_at = r.get<long long>(5);
-        if (r.get_indicator(6) == soci::i_ok) u.last_login_at = r.get<long long>(6);
-        out = std::move(u);
+    // One statement with typed columns (this runs on every authenticated request): the
+    // providers come aggregated into one comma-separated column. `column` is one of our
+    // own constants, never user input.
+    const bool pg = s.get_backend_name() == "postgresql";
+    const std::string providers = pg ? "(SELECT string_agg(provider, ',' ORDER BY provider) FROM oauth_accounts WHERE user_id = users.id)"
+                                     : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
+                                       "WHERE user_id = users.id ORDER BY provider))";
+    User u;
+    std::string hash, linked;
+    long long created = 0, updated = 0, last_login = 0;
+    soci::indicator id_ind = soci::i_null, hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null;
+    s << "SELECT id, username, email, password_hash, created_at, updated_at, last_login_at, " + providers +
+             " FROM users WHERE " + column + " = :v",
+        soci::use(value), soci::into(u.id, id_ind), soci::into(u.username), soci::into(u.email), soci::into(hash, hash_ind),
+        soci::into(created), soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind);
+    if (!s.got_data() || id_ind != soci::i_ok) return std::nullopt;
+    if (hash_ind == soci::i_ok) u.password_hash = std::move(hash);
+    u.created_at = created;
+    u.updated_at = updated;
+    if (login_ind == soci::i_ok) u.last_login_at = last_login;
+    if (linked_ind == soci::i_ok) {
+        std::string_view rest = linked;
+        while (!rest.empty()) {
+            auto comma = rest.find(',');
+            u.oauth_providers.emplace_back(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
     }
-    if (out) {
-        soci::rowset<std::string> providers =
-            (s.prepare << "SELECT provider FROM oauth_accounts WHERE user_id = :id ORDER BY provider", soci::use(out->id));
-        for (const auto& p : providers) out->oauth_providers.push_back(p);
-    }
-    return out;
+    return u;
 }
 
 std::optional<User> UserRepository::by_id(soci::session& s, const std::string& id) const { return one(s, "id", id); }
