@@ -86,9 +86,10 @@ TEST_F(Accounts, RegistrationFieldErrors) {
     expect(weak, 400, "invalid_input", "password");
     auto feedback = weak.json().at("feedback").as_object();
     EXPECT_FALSE(feedback.at("suggestions").as_array().empty());
-    // A password built from the user's own email is weak too.
-    auto local = email.substr(0, email.find('@'));
-    expect(register_with(email, code, "zoe", local + "1"), 400, "invalid_input", "password");
+    // A password built from the user's own email or username is weak too (they are
+    // zxcvbn's user inputs, as in a front end's zxcvbn(password, [email, username])).
+    expect(register_with(email, code, "zoe", email + "1"), 400, "invalid_input", "password");
+    expect(register_with(email, code, "marguerite_holloway", "Marguerite_Holloway!"), 400, "invalid_input", "password");
     expect(register_with(email, "00000000", "zoe"), 400, "invalid_input", "email_verification_code");
     // Nothing above consumed the code.
     EXPECT_EQ(register_with(email, code, "zoe_" + security::random_hex(3)).status, 201);
