@@ -69,23 +69,19 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
                    flow_cookie(provider, start.browser_secret, kFlowCookieSeconds, secure_cookies));
         return res;
     };
-    r.get("/api/oauth/{provider}/login", login)
-        .limit("60/hour")
-        .describe("Start Google or Facebook sign-in (302 to the provider)")
-        .tag("social sign-in")
-        .query("redirect_to", "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
-        .returns(302)
-        .returns(400, "Error")
-        .returns(404, "Error");
-    r.post("/api/oauth/{provider}/login", login)
-        .limit("60/hour")
-        .describe("Start Google or Facebook sign-in (302 to the provider)")
-        .tag("social sign-in")
-        .accepts_form()
-        .query("redirect_to", "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
-        .returns(302)
-        .returns(400, "Error")
-        .returns(404, "Error");
+    // GET for links, POST for sign-in buttons in a <form> (and providers' form posts).
+    for (const char* method : {"GET", "POST"}) {
+        auto& route = r.add(method, "/api/oauth/{provider}/login", login)
+                          .limit("60/hour")
+                          .describe("Start Google or Facebook sign-in (302 to the provider)")
+                          .tag("social sign-in")
+                          .query("redirect_to",
+                                 "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
+                          .returns(302)
+                          .returns(400, "Error")
+                          .returns(404, "Error");
+        if (std::string_view(method) == "POST") route.accepts_form();
+    }
 
     auto callback = [&social, &inspector, secure_cookies](http::Request& req) {
         const std::string provider(req.param("provider"));
@@ -96,22 +92,18 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
         res.insert(boost::beast::http::field::set_cookie, flow_cookie(provider, "", 0, secure_cookies));  // spent either way
         return res;
     };
-    r.get("/api/oauth/{provider}/callback", callback)
-        .limit("60/hour")
-        .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
-        .tag("social sign-in")
-        .query("code", "The provider's authorization code")
-        .query("state", "The state sent to the provider")
-        .query("error", "Set by the provider when the user declined")
-        .returns(302)
-        .returns(404, "Error");
-    r.post("/api/oauth/{provider}/callback", callback)
-        .limit("60/hour")
-        .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
-        .tag("social sign-in")
-        .accepts_form()
-        .returns(302)
-        .returns(404, "Error");
+    for (const char* method : {"GET", "POST"}) {
+        auto& route = r.add(method, "/api/oauth/{provider}/callback", callback)
+                          .limit("60/hour")
+                          .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
+                          .tag("social sign-in")
+                          .query("code", "The provider's authorization code")
+                          .query("state", "The state sent to the provider")
+                          .query("error", "Set by the provider when the user declined")
+                          .returns(302)
+                          .returns(404, "Error");
+        if (std::string_view(method) == "POST") route.accepts_form();
+    }
 
     r.post("/api/oauth/token",
            [&social](http::Request& req) {
