@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <mutex>
 
 namespace observe {
 namespace {
@@ -83,19 +84,25 @@ std::string render(Format format, std::string_view event, std::initializer_list<
 
 void init_logging(Format format, std::string_view level) {
     g_format = format;
-    spdlog::drop_all();
-    if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
-    auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
-    // Block rather than drop when the queue is full: a lost audit line is worse than a slow one.
-    auto logger = std::make_shared<spdlog::async_logger>("starter", sink, spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::block);
+    // One logger for the life of the process: a second init (several servers in one test
+    // process) reconfigures it in place, because other threads may be writing through it.
+    static std::once_flag created;
+    std::call_once(created, [] {
+        spdlog::drop_all();
+        if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
+        auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+        // Block rather than drop when the queue is full: a lost audit line is worse than a slow one.
+        auto logger = std::make_shared<spdlog::async_logger>("starter", sink, spdlog::thread_pool(),
+                                                             spdlog::async_overflow_policy::block);
+        logger->flush_on(spdlog::level::warn);
+        spdlog::set_default_logger(logger);
+    });
+    auto* logger = spdlog::default_logger_raw();
     if (format == Format::json)
         logger->set_pattern(R"({"timestamp":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
     else
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-8l%$ %v", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(std::string(level == "warning" ? "warning" : level)));
-    logger->flush_on(spdlog::level::warn);
-    spdlog::set_default_logger(logger);
 }
 
 void shutdown_logging() {
