@@ -200,7 +200,7 @@ User AccountService::get(const std::string& user_id) {
 
 std::optional<User> AccountService::find(const std::string& user_id) {
     auto lease = pool_.acquire();
-    return users_.by_id(*lease, user_id);
+    return users_.by_id(lease, user_id);
 }
 
 User AccountService::change_username(const std::string& user_id, const std::string& username) {

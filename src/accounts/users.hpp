@@ -1,5 +1,7 @@
 #pragma once
 // The users table (and the social links that make up `auth_providers`).
+#include "db/pool.hpp"
+
 #include <soci/session.h>
 
 #include <cstdint>
@@ -25,6 +27,7 @@ struct User {
 class UserRepository {
 public:
     std::optional<User> by_id(soci::session& s, const std::string& id) const;
+    std::optional<User> by_id(db::Lease& lease, const std::string& id) const;  // prepared once per connection
     std::optional<User> by_email(soci::session& s, const std::string& email) const;        // case-insensitive
     std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
     void insert(soci::session& s, const User& u) const;

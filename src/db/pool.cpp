@@ -43,10 +43,23 @@ std::string postgres_keyword_string(const std::string& url) {
     return out;
 }
 
+namespace detail {
+std::size_t next_prepared_id() {
+    static std::atomic<std::size_t> next{0};
+    return next++;
+}
+}  // namespace detail
+
 Dialect Lease::dialect() const { return pool_->dialect(); }
 
 Lease::~Lease() {
-    if (pool_) pool_->release(slot_);
+    if (pool_) pool_->release(slot_, std::uncaught_exceptions() > exceptions_);
+}
+
+std::unique_ptr<Prepared>& Lease::prepared_slot(std::size_t id) {
+    auto& all = pool_->slots_[slot_]->prepared;
+    if (all.size() <= id) all.resize(id + 1);
+    return all[id];
 }
 
 Transaction::Transaction(Lease& lease) : lease_(lease) {
@@ -82,7 +95,7 @@ Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     }
     for (std::size_t i = 0; i < size; ++i) {
-        slots_.push_back(std::make_unique<soci::session>());
+        slots_.push_back(std::make_unique<Slot>());
         free_.push_back(size - 1 - i);
     }
 }
@@ -122,32 +135,56 @@ void Pool::connect(soci::session& s) {
 }
 
 Lease Pool::acquire() {
-    std::size_t slot;
+    std::size_t index;
     {
         std::unique_lock lock(mutex_);
         if (!freed_.wait_for(lock, acquire_timeout_, [this] { return !free_.empty(); }))
             throw Unavailable("no database connection came free in time");
-        slot = free_.back();
+        index = free_.back();
         free_.pop_back();
     }
-    auto& s = *slots_[slot];
-    // A connection that failed earlier (server restart) is re-opened here.
+    auto& slot = *slots_[index];
     try {
-        if (!s.is_connected()) {
-            s.close();
-            connect(s);
-        }
+        reopen_if_dropped(slot);
     } catch (...) {
-        release(slot);
+        release(index, true);
         throw;
     }
-    return Lease(*this, slot, s);
+    return Lease(*this, index, *slot.session);
 }
 
-void Pool::release(std::size_t slot) {
+// Connections in steady use skip the check (SOCI's is_connected() is a round trip on
+// PostgreSQL); an idle one, or one whose last lease failed, is checked and re-opened when
+// the database dropped it (a server restart), and then every other connection is checked
+// before its next use too, so a restart costs at most the requests that were in flight.
+void Pool::reopen_if_dropped(Slot& slot) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool suspect = slot.suspect.exchange(false);
+    if (!suspect && now - slot.last_used < std::chrono::seconds(1)) return;
+    auto& s = *slot.session;
+    if (s.is_connected()) return;
+    slot.prepared.clear();  // a statement must die before its connection
+    s.close();
+    if (slot.opened_before)
+        for (auto& other : slots_)
+            if (other.get() != &slot) other->suspect = true;
+    connect(s);
+    slot.opened_before = true;
+}
+
+void Pool::release(std::size_t index, bool failed) {
+    auto& slot = *slots_[index];
+    if (failed) {
+        // The error may have left a statement mid-way or the connection gone: prepare
+        // afresh and check the connection before its next use.
+        slot.prepared.clear();
+        slot.suspect = true;
+    } else {
+        slot.last_used = std::chrono::steady_clock::now();
+    }
     {
         std::lock_guard lock(mutex_);
-        free_.push_back(slot);
+        free_.push_back(index);
     }
     freed_.notify_one();
 }

@@ -2,8 +2,10 @@
 // A fixed-size pool of SOCI sessions over SQLite or PostgreSQL, and transactions on them.
 #include <soci/session.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -21,11 +23,27 @@ struct Unavailable : std::runtime_error {
 
 class Pool;
 
-// A connection borrowed from the pool; returned when the lease dies.
+// A statement prepared once per connection and executed by every request that needs it
+// (token -> session, id -> user run on each authenticated request): the database parses
+// and plans it once instead of per request. A subclass holds the soci::statement and the
+// variables it binds, and prepares it in its constructor from a soci::session&.
+struct Prepared {
+    virtual ~Prepared() = default;
+};
+
+namespace detail {
+std::size_t next_prepared_id();
+}
+
+// A connection borrowed from the pool; returned when the lease dies. A lease that dies
+// while an exception is in flight marks its connection for a check before its next use.
 class Lease {
 public:
-    Lease(Pool& pool, std::size_t slot, soci::session& s) : pool_(&pool), slot_(slot), session_(&s) {}
-    Lease(Lease&& o) noexcept : pool_(o.pool_), slot_(o.slot_), session_(o.session_) { o.pool_ = nullptr; }
+    Lease(Pool& pool, std::size_t slot, soci::session& s)
+        : pool_(&pool), slot_(slot), session_(&s), exceptions_(std::uncaught_exceptions()) {}
+    Lease(Lease&& o) noexcept : pool_(o.pool_), slot_(o.slot_), session_(o.session_), exceptions_(o.exceptions_) {
+        o.pool_ = nullptr;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
@@ -35,10 +53,22 @@ public:
     soci::session* operator->() const { return session_; }
     Dialect dialect() const;
 
+    // This connection's instance of T (a Prepared), prepared on first use.
+    template <class T>
+    T& prepared() {
+        static const std::size_t id = detail::next_prepared_id();
+        auto& slot = prepared_slot(id);
+        if (!slot) slot = std::make_unique<T>(*session_);
+        return static_cast<T&>(*slot);
+    }
+
 private:
+    std::unique_ptr<Prepared>& prepared_slot(std::size_t id);
+
     Pool* pool_;
     std::size_t slot_;
     soci::session* session_;
+    int exceptions_;  // std::uncaught_exceptions() when the lease was taken
 };
 
 // A transaction on a lease: rolled back unless committed. On SQLite it takes the write
@@ -65,7 +95,9 @@ public:
     Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout);
     ~Pool();
 
-    // Waits up to the acquire timeout for a free connection; throws Unavailable.
+    // Waits up to the acquire timeout for a free connection; throws Unavailable. A
+    // connection idle for more than a second, or whose last lease ended in an exception, is
+    // checked (one round trip) and re-opened when the database dropped it.
     Lease acquire();
     Dialect dialect() const { return dialect_; }
     std::size_t size() const { return slots_.size(); }
@@ -75,13 +107,21 @@ public:
 
 private:
     friend class Lease;
-    void release(std::size_t slot);
+    struct Slot {
+        std::unique_ptr<soci::session> session = std::make_unique<soci::session>();
+        std::vector<std::unique_ptr<Prepared>> prepared;  // by detail::next_prepared_id()
+        std::chrono::steady_clock::time_point last_used;  // end of the last lease that went well
+        std::atomic<bool> suspect{true};                  // check before the next use
+        bool opened_before = false;
+    };
+    void release(std::size_t slot, bool failed);
     void connect(soci::session& s);
+    void reopen_if_dropped(Slot& slot);
 
     std::string url_;
     Dialect dialect_;
     std::chrono::milliseconds acquire_timeout_;
-    std::vector<std::unique_ptr<soci::session>> slots_;
+    std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<std::size_t> free_;
     mutable std::mutex mutex_;
     std::condition_variable freed_;

@@ -7,6 +7,21 @@
 #include <soci/soci.h>
 
 namespace sessions {
+namespace {
+
+// token hash -> live session: runs on every authenticated request, so it is prepared once
+// per connection.
+struct SessionByToken : db::Prepared {
+    std::string hash, id, user_id;
+    long long created = 0, active = 0;
+    soci::statement st;
+    explicit SessionByToken(soci::session& s)
+        : st((s.prepare << "SELECT id, user_id, created_at, last_active_at FROM sessions "
+                           "WHERE token_hash = :h AND logged_out_at IS NULL",
+              soci::use(hash), soci::into(id), soci::into(user_id), soci::into(created), soci::into(active))) {}
+};
+
+}  // namespace
 
 bool plausible_token(std::string_view token) {
     if (token.size() != 64) return false;
@@ -48,20 +63,16 @@ bool SessionStore::is_new_device(soci::session& tx, const std::string& user_id, 
 
 std::optional<Authenticated> SessionStore::authenticate(std::string_view token) {
     if (!plausible_token(token)) return std::nullopt;
-    std::string hash = security::sha256_hex(token);
     auto lease = pool_.acquire();
-    std::string id, user_id;
-    long long created = 0, active = 0;
-    soci::indicator ind = soci::i_null;
-    *lease << "SELECT id, user_id, created_at, last_active_at FROM sessions WHERE token_hash = :h AND logged_out_at IS NULL",
-        soci::use(hash), soci::into(id, ind), soci::into(user_id), soci::into(created), soci::into(active);
-    if (ind != soci::i_ok) return std::nullopt;
+    auto& q = lease.prepared<SessionByToken>();
+    q.hash = security::sha256_hex(token);
+    if (!q.st.execute(true)) return std::nullopt;  // no row: the into variables keep stale values
     const long long now = common::now_ms();
-    if (now - active > policy_.idle_timeout.count() || now - created > policy_.max_age.count()) return std::nullopt;
-    if (now - active >= policy_.activity_resolution.count()) {
-        *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(id);
+    if (now - q.active > policy_.idle_timeout.count() || now - q.created > policy_.max_age.count()) return std::nullopt;
+    if (now - q.active >= policy_.activity_resolution.count()) {
+        *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(q.id);
     }
-    return Authenticated{id, user_id, created};
+    return Authenticated{q.id, q.user_id, q.created};
 }
 
 std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
