@@ -18,6 +18,19 @@ Dialect dialect_of(const std::string& url) {
     throw std::invalid_argument("unsupported database URL scheme");
 }
 
+// Before SQLite's first use: a pooled connection is only ever used by the thread holding
+// its lease, so SQLite's per-connection mutexes (serialized mode) are not needed, and its
+// allocation statistics (a global mutex taken on every malloc) are never read.
+void configure_sqlite_once() {
+    static const bool done = [] {
+        // SOCI's header declares the SQLite API inside namespace sqlite_api.
+        sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+        sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)done;
+}
+
 }  // namespace
 
 std::string postgres_keyword_string(const std::string& url) {
@@ -91,6 +104,7 @@ Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_
     : url_(std::move(url)), dialect_(dialect_of(url_)), acquire_timeout_(acquire_timeout) {
     if (size == 0) size = 1;
     if (dialect_ == Dialect::sqlite) {
+        configure_sqlite_once();
         auto path = std::filesystem::path(url_.substr(std::string_view("sqlite://").size()));
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     }

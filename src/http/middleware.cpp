@@ -27,7 +27,7 @@ Response error_response(const Error& e) {
 Middleware request_id() {
     return [](Request& req, Next next) {
         auto given = req.header("X-Request-ID");
-        req.request_id = is_sane_request_id(given) ? std::string(given) : security::uuid4();
+        req.request_id = is_sane_request_id(given) ? std::string(given) : security::uuid4_nonsecret();
         observe::LogContext ctx({{"request_id", req.request_id}});
         auto res = next(req);
         res.set("X-Request-ID", req.request_id);

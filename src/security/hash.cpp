@@ -21,12 +21,19 @@ std::string hex(const unsigned char* bytes, unsigned int len) {
     return out;
 }
 
+// OpenSSL 3 looks EVP_sha256() up in its provider table on every use; fetching it once
+// removes that lock and lookup from every authenticated request.
+const EVP_MD* sha256_md() {
+    static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md ? md : EVP_sha256();
+}
+
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1)
         throw std::runtime_error("sha256 failed");
     return hex(digest, len);
 }
@@ -34,7 +41,7 @@ std::string sha256_hex(std::string_view data) {
 std::string sha256_bytes(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1)
         throw std::runtime_error("sha256 failed");
     return std::string(reinterpret_cast<const char*>(digest), len);
 }

@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -32,9 +34,9 @@ std::string random_hex(std::size_t n) {
     return out;
 }
 
-std::string uuid4() {
-    std::array<unsigned char, 16> b{};
-    fill(b.data(), b.size());
+namespace {
+
+std::string format_uuid4(std::array<unsigned char, 16> b) {
     b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
     b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
     std::string out;
@@ -44,6 +46,35 @@ std::string uuid4() {
         append_hex(out, &b[i], 1);
     }
     return out;
+}
+
+// splitmix64: a well-mixed 64-bit output per counter step.
+std::uint64_t mix(std::uint64_t& state) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::string uuid4() {
+    std::array<unsigned char, 16> b{};
+    fill(b.data(), b.size());
+    return format_uuid4(b);
+}
+
+std::string uuid4_nonsecret() {
+    thread_local std::uint64_t state = [] {
+        std::uint64_t seed = 0;
+        fill(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
+        return seed;
+    }();
+    std::array<unsigned char, 16> b{};
+    const std::uint64_t hi = mix(state), lo = mix(state);
+    std::memcpy(b.data(), &hi, 8);
+    std::memcpy(b.data() + 8, &lo, 8);
+    return format_uuid4(b);
 }
 
 }  // namespace security

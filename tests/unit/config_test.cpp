@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 using config::ConfigError;
 using config::Env;
@@ -54,6 +56,16 @@ TEST(Settings, DefaultsGiveTheEmbeddedSetup) {
     EXPECT_GE(s.worker_threads, 1);
     EXPECT_GE(s.io_threads, 1);
     EXPECT_EQ(s.max_body_bytes, 64u * 1024);
+}
+
+TEST(Settings, WorkerThreadsDefaultFollowsTheDatabase) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // SQLite never waits on a network: one worker per core (at least 2).
+    EXPECT_EQ(load_settings({}).worker_threads, std::max(2, cores));
+    // PostgreSQL workers wait on round trips: more of them than cores.
+    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}}).worker_threads, std::max(4, 2 * cores));
+    // An explicit value wins either way.
+    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}, {"WORKER_THREADS", "3"}}).worker_threads, 3);
 }
 
 TEST(Settings, DatabaseDefaultFollowsDataDir) {
