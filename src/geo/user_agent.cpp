@@ -76,6 +76,7 @@ std::vector<std::unique_ptr<UserAgentParser::Rule>> compile(std::vector<RuleText
         o.set_log_errors(false);
         o.set_max_mem(8 << 20);
         o.set_case_sensitive(!t.case_insensitive);
+        o.set_encoding(RE2::Options::EncodingLatin1);
         rule->regex = std::make_unique<RE2>(t.pattern, o);
         if (!rule->regex->ok())
             throw std::runtime_error(std::string("regexes.yaml: ") + section + " pattern does not compile: " + rule->regex->error());
