@@ -7,6 +7,7 @@
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
 #include "observe/log.hpp"
+#include "security/hash.hpp"
 #include "security/random.hpp"
 
 #include <boost/json/array.hpp>
@@ -190,6 +191,17 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     user.last_login_at = now;
     observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
     return {token, std::move(user)};
+}
+
+std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(std::string_view token) {
+    if (!sessions::plausible_token(token)) return std::nullopt;
+    auto lease = pool_.acquire();
+    auto row = users_.by_session_token_hash(lease, security::sha256_hex(token));
+    if (!row) return std::nullopt;
+    auto session = sessions_.admit(lease, std::move(row->session_id), row->user.id, row->session_created_at,
+                                   row->session_last_active_at);
+    if (!session) return std::nullopt;
+    return std::pair{std::move(*session), std::move(row->user)};
 }
 
 User AccountService::get(const std::string& user_id) {

@@ -52,6 +52,9 @@ public:
     // and emails the new-login-device alert when this device or country is new for them.
     SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
 
+    // The caller behind a bearer token and their user, read in one statement (the
+    // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
+    std::optional<std::pair<sessions::Authenticated, User>> viewer(std::string_view token);
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);

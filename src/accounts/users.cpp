@@ -8,32 +8,27 @@ namespace accounts {
 
 namespace {
 
-// A user by one column, in one statement with typed columns: the providers come aggregated
-// into one comma-separated column. `column` is one of our own constants, never user input.
-struct UserLookup : db::Prepared {
-    std::string value;
+// The columns of a user (table alias `u`) as SOCI binds them, shared by every statement
+// that reads users: the providers come aggregated into one comma-separated column.
+struct UserColumns {
     std::string id, username, email, hash, linked;
     long long created = 0, updated = 0, last_login = 0;
     soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null;
-    soci::statement st;
 
-    UserLookup(soci::session& s, const std::string& column)
-        : st((s.prepare << sql(s.get_backend_name() == "postgresql", column), soci::use(value), soci::into(id),
-              soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created), soci::into(updated),
-              soci::into(last_login, login_ind), soci::into(linked, linked_ind))) {}
-
-    static std::string sql(bool pg, const std::string& column) {
+    static std::string select(bool pg) {
         const std::string providers =
-            pg ? "(SELECT string_agg(provider, ',' ORDER BY provider) FROM oauth_accounts WHERE user_id = users.id)"
+            pg ? "(SELECT string_agg(provider, ',' ORDER BY provider) FROM oauth_accounts WHERE user_id = u.id)"
                : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
-                 "WHERE user_id = users.id ORDER BY provider))";
-        return "SELECT id, username, email, password_hash, created_at, updated_at, last_login_at, " + providers +
-               " FROM users WHERE " + column + " = :v";
+                 "WHERE user_id = u.id ORDER BY provider))";
+        return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers;
     }
 
-    std::optional<User> run(std::string key) {
-        value = std::move(key);
-        if (!st.execute(true)) return std::nullopt;  // no row: the into variables keep stale values
+    soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
+        return p, soci::into(id), soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created),
+               soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind);
+    }
+
+    User take() const {
         User u;
         u.id = id;
         u.username = username;
@@ -54,9 +49,45 @@ struct UserLookup : db::Prepared {
     }
 };
 
+bool is_postgres(soci::session& s) { return s.get_backend_name() == "postgresql"; }
+
+// A user by one column. `column` is one of our own constants, never user input.
+struct UserLookup : db::Prepared {
+    std::string value;
+    UserColumns row;
+    soci::statement st;
+
+    UserLookup(soci::session& s, const std::string& column)
+        : st(row.bind((s.prepare << "SELECT " + UserColumns::select(is_postgres(s)) + " FROM users u WHERE u." + column + " = :v",
+                       soci::use(value)))) {}
+
+    std::optional<User> run(std::string key) {
+        value = std::move(key);
+        if (!st.execute(true)) return std::nullopt;  // no row: the into variables keep stale values
+        auto user = row.take();
+        db::finish(st);
+        return user;
+    }
+};
+
 // Every authenticated request reads its user by id: prepared once per connection.
 struct UserById : UserLookup {
     explicit UserById(soci::session& s) : UserLookup(s, "id") {}
+};
+
+// GET /api/users/@me, the hottest authenticated read: the live session of a token hash and
+// its user in one statement (one round trip on PostgreSQL instead of two).
+struct UserBySessionToken : db::Prepared {
+    std::string hash, session_id;
+    long long session_created = 0, session_active = 0;
+    UserColumns row;
+    soci::statement st;
+
+    explicit UserBySessionToken(soci::session& s)
+        : st(row.bind((s.prepare << "SELECT s.id, s.created_at, s.last_active_at, " + UserColumns::select(is_postgres(s)) +
+                                        " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                        " WHERE s.token_hash = :h AND s.logged_out_at IS NULL",
+                       soci::use(hash), soci::into(session_id), soci::into(session_created), soci::into(session_active)))) {}
 };
 
 }  // namespace
@@ -67,6 +98,15 @@ std::optional<User> UserRepository::one(soci::session& s, const std::string& col
 
 std::optional<User> UserRepository::by_id(db::Lease& lease, const std::string& id) const {
     return lease.prepared<UserById>().run(id);
+}
+
+std::optional<SessionUser> UserRepository::by_session_token_hash(db::Lease& lease, const std::string& token_hash) const {
+    auto& q = lease.prepared<UserBySessionToken>();
+    q.hash = token_hash;
+    if (!q.st.execute(true)) return std::nullopt;
+    SessionUser out{q.session_id, q.session_created, q.session_active, q.row.take()};
+    db::finish(q.st);
+    return out;
 }
 std::optional<User> UserRepository::by_id(soci::session& s, const std::string& id) const { return one(s, "id", id); }
 std::optional<User> UserRepository::by_email(soci::session& s, const std::string& email) const {

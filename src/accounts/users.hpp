@@ -24,10 +24,20 @@ struct User {
     bool has_password() const { return password_hash.has_value(); }
 };
 
+// A live (not logged out) session row and its user, read together.
+struct SessionUser {
+    std::string session_id;
+    std::int64_t session_created_at = 0;
+    std::int64_t session_last_active_at = 0;
+    User user;
+};
+
 class UserRepository {
 public:
     std::optional<User> by_id(soci::session& s, const std::string& id) const;
     std::optional<User> by_id(db::Lease& lease, const std::string& id) const;  // prepared once per connection
+    // The session whose token has this sha256, with its user, in one prepared statement.
+    std::optional<SessionUser> by_session_token_hash(db::Lease& lease, const std::string& token_hash) const;
     std::optional<User> by_email(soci::session& s, const std::string& email) const;        // case-insensitive
     std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
     void insert(soci::session& s, const User& u) const;

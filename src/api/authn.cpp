@@ -6,17 +6,34 @@
 
 namespace api {
 
-sessions::Authenticated require_viewer(const http::Request& req, sessions::SessionStore& store) {
+namespace {
+
+std::string_view bearer_token(const http::Request& req) {
     std::string_view token;
     auto authorization = req.header("Authorization");
     if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer ")) token = authorization.substr(7);
     else token = req.header("X-Authentication-Token");
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
     if (token.empty()) throw http::unauthenticated("Authentication required: send Authorization: Bearer <token>");
-    auto viewer = store.authenticate(token);
-    if (!viewer) throw http::unauthenticated("The token is invalid or has expired");
+    return token;
+}
+
+const char* const kInvalidToken = "The token is invalid or has expired";
+
+}  // namespace
+
+sessions::Authenticated require_viewer(const http::Request& req, sessions::SessionStore& store) {
+    auto viewer = store.authenticate(bearer_token(req));
+    if (!viewer) throw http::unauthenticated(kInvalidToken);
     req.user_id = viewer->user_id;
     return *viewer;
+}
+
+std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req, accounts::AccountService& accounts) {
+    auto viewer = accounts.viewer(bearer_token(req));
+    if (!viewer) throw http::unauthenticated(kInvalidToken);
+    req.user_id = viewer->first.user_id;
+    return std::move(*viewer);
 }
 
 sessions::RequestMeta RequestInspector::describe(const http::Request& req) const {

@@ -8,8 +8,7 @@ namespace api {
 void register_user_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions,
                           const RequestInspector& inspector) {
     r.get("/api/users/@me", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         return http::json(200, user_json(accounts.get(viewer.user_id)));
+         return http::json(200, user_json(require_viewer_user(req, accounts).second));
      }).limit("1000/hour").describe("The current user").tag("users").authenticated().returns(200, "User");
 
     r.patch("/api/users/@me", [&](http::Request& req) {

@@ -219,6 +219,11 @@ bool Pool::ping() {
     }
 }
 
+void finish(soci::statement& st) {
+    while (st.fetch()) {
+    }
+}
+
 std::string describe_error(const std::exception& e) {
     std::string msg = e.what();
     // SOCI appends `while executing "..." with :name=value`: keep the query, drop the values.

@@ -1,6 +1,7 @@
 #pragma once
 // A fixed-size pool of SOCI sessions over SQLite or PostgreSQL, and transactions on them.
 #include <soci/session.h>
+#include <soci/statement.h>
 
 #include <atomic>
 #include <chrono>
@@ -126,6 +127,14 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable freed_;
 };
+
+// Runs a prepared statement that was executed with execute(true) to its end. SQLite keeps
+// a statement's read transaction (and its snapshot) open until the statement has run to
+// the end, so a cached statement left after its first row would make a later BEGIN
+// IMMEDIATE on that connection fail at once with "database is locked" (a stale snapshot
+// cannot become a writer) and would hold back WAL checkpoints. Call it after copying the
+// row out: it may overwrite the bound variables.
+void finish(soci::statement& st);
 
 // A postgresql:// URL as libpq keyword='value' pairs (what SOCI's backend expects).
 std::string postgres_keyword_string(const std::string& url);

@@ -67,12 +67,20 @@ std::optional<Authenticated> SessionStore::authenticate(std::string_view token) 
     auto& q = lease.prepared<SessionByToken>();
     q.hash = security::sha256_hex(token);
     if (!q.st.execute(true)) return std::nullopt;  // no row: the into variables keep stale values
+    std::string id = q.id, user_id = q.user_id;
+    const std::int64_t created = q.created, active = q.active;
+    db::finish(q.st);
+    return admit(lease, std::move(id), std::move(user_id), created, active);
+}
+
+std::optional<Authenticated> SessionStore::admit(db::Lease& lease, std::string id, std::string user_id, std::int64_t created,
+                                                 std::int64_t last_active) {
     const long long now = common::now_ms();
-    if (now - q.active > policy_.idle_timeout.count() || now - q.created > policy_.max_age.count()) return std::nullopt;
-    if (now - q.active >= policy_.activity_resolution.count()) {
-        *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(q.id);
+    if (now - last_active > policy_.idle_timeout.count() || now - created > policy_.max_age.count()) return std::nullopt;
+    if (now - last_active >= policy_.activity_resolution.count()) {
+        *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(id);
     }
-    return Authenticated{q.id, q.user_id, q.created};
+    return Authenticated{std::move(id), std::move(user_id), created};
 }
 
 std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {

@@ -60,6 +60,11 @@ public:
     bool is_new_device(soci::session& tx, const std::string& user_id, const RequestMeta& meta);
     // The live session of a token, refreshing last_active_at at most once per minute.
     std::optional<Authenticated> authenticate(std::string_view token);
+    // The policy half of authenticate() for a session row read by someone else's query (the
+    // accounts module reads session and user in one statement): nullopt when it is idle
+    // past the timeout or too old; refreshes last_active_at when due.
+    std::optional<Authenticated> admit(db::Lease& lease, std::string id, std::string user_id, std::int64_t created,
+                                       std::int64_t last_active);
     std::vector<SessionRecord> list(const std::string& user_id);
     // Logs out one of the user's sessions; false when it is not theirs.
     bool revoke(const std::string& user_id, const std::string& session_id);
