@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace ratelimit {
 
@@ -33,7 +34,10 @@ std::optional<Limit> Limit::parse(std::string_view text) {
 
 Limit Limit::scaled(double multiplier) const {
     Limit l = *this;
-    l.count = std::max(1, static_cast<int>(std::llround(count * multiplier)));
+    // Clamped before narrowing: 2500/hour x 1,000,000 overflowed int and became a limit of 1.
+    const double scaled = std::round(static_cast<double>(count) * multiplier);
+    l.count = scaled >= static_cast<double>(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
+                                                                              : std::max(1, static_cast<int>(scaled));
     return l;
 }
 

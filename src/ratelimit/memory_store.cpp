@@ -4,7 +4,6 @@
 
 namespace ratelimit {
 namespace {
-constexpr std::int64_t kLongestWindowMs = 86'400'000;  // a day: nothing older can matter
 constexpr std::uint64_t kSweepEvery = 256;
 }  // namespace
 
@@ -14,7 +13,10 @@ MemoryStore::Shard& MemoryStore::shard_for(const std::string& key) {
 
 void MemoryStore::sweep(Shard& s, std::int64_t now_ms) {
     for (auto it = s.logs.begin(); it != s.logs.end();) {
-        if (it->second.empty() || it->second.back() <= now_ms - kLongestWindowMs) it = s.logs.erase(it);
+        // Stale once its newest hit has left the key's own window: a key per failed login
+        // name must not outlive its window (random names would otherwise pile up).
+        const auto& log = it->second;
+        if (log.hits.empty() || log.hits.back() <= now_ms - log.window_ms) it = s.logs.erase(it);
         else ++it;
     }
 }
@@ -27,7 +29,9 @@ Decision MemoryStore::apply(const std::string& key, const Limit& limit, std::int
     }
     auto& s = shard_for(key);
     std::lock_guard lock(s.mutex);
-    auto& log = s.logs[key];
+    auto& entry = s.logs[key];
+    entry.window_ms = std::max<std::int64_t>(entry.window_ms, limit.window.count());
+    auto& log = entry.hits;
     const std::int64_t start = now_ms - limit.window.count();
     while (!log.empty() && log.front() <= start) log.pop_front();
     Decision d;

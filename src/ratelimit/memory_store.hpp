@@ -20,9 +20,14 @@ public:
     std::size_t keys() const;
 
 private:
+    // A key's hits inside its window; the window tells the sweep when the key is stale.
+    struct Log {
+        std::deque<std::int64_t> hits;
+        std::int64_t window_ms = 0;
+    };
     struct Shard {
         std::mutex mutex;
-        std::unordered_map<std::string, std::deque<std::int64_t>> logs;
+        std::unordered_map<std::string, Log> logs;
     };
     Shard& shard_for(const std::string& key);
     Decision apply(const std::string& key, const Limit& limit, std::int64_t now_ms, bool count, bool check);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using ratelimit::Limit;
 using ratelimit::MemoryStore;
 
@@ -19,6 +21,9 @@ TEST(LimitSyntax, ParsesCountsUnitsAndMultiples) {
         EXPECT_FALSE(Limit::parse(bad)) << bad;
     EXPECT_EQ(Limit::parse("15/hour")->scaled(1000).count, 15000);
     EXPECT_EQ(Limit::parse("15/hour")->scaled(0.001).count, 1);
+    // A huge multiplier (benchmarks use 1,000,000) saturates instead of overflowing into 1.
+    EXPECT_EQ(Limit::parse("2500/hour")->scaled(1'000'000).count, std::numeric_limits<int>::max());
+    EXPECT_EQ(Limit::parse("1000/hour")->scaled(1'000'000).count, 1'000'000'000);
 }
 
 TEST(MemoryStore, MovingWindowAtItsBoundaries) {
@@ -52,14 +57,18 @@ TEST(MemoryStore, PeekDoesNotCountAndAddAlwaysCounts) {
     EXPECT_TRUE(store.peek("k", limit, 60'001).allowed);
 }
 
-TEST(MemoryStore, IdleKeysAreEvicted) {
+TEST(MemoryStore, IdleKeysAreEvictedOnceTheirWindowHasPassed) {
     MemoryStore store;
-    auto limit = *Limit::parse("5/second");
-    for (int i = 0; i < 20'000; ++i) store.hit("client-" + std::to_string(i), limit, 0);
+    auto minute = *Limit::parse("5/minute");
+    auto hour = *Limit::parse("5/hour");
+    // E.g. failed logins under random names: one key each.
+    for (int i = 0; i < 20'000; ++i) store.hit("client-" + std::to_string(i), minute, 0);
+    for (int i = 0; i < 100; ++i) store.hit("hourly-" + std::to_string(i), hour, 0);
     EXPECT_GT(store.keys(), 10'000u);
-    // A day later, ordinary traffic sweeps the stale logs out.
-    for (int i = 0; i < 200'000; ++i) store.hit("new-" + std::to_string(i % 100), limit, 86'400'001 + i);
+    // Two minutes later ordinary traffic has swept the minute keys out, not the hour keys.
+    for (int i = 0; i < 20'000; ++i) store.hit("new-" + std::to_string(i % 100), minute, 120'000 + i);
     EXPECT_LT(store.keys(), 1000u);
+    EXPECT_TRUE(store.peek("hourly-7", hour, 120'000).remaining == 4) << "a key inside its window keeps its hits";
 }
 
 namespace {
