@@ -106,7 +106,12 @@ void init_logging(Format format, std::string_view level) {
 }
 
 void shutdown_logging() {
-    if (auto l = spdlog::default_logger()) l->flush();
+    // Queued lines hold references to the async logger. Holding one here until after
+    // spdlog::shutdown() has drained the queue and joined its thread makes this thread
+    // release the last one: otherwise the pool thread may destroy the logger inside
+    // libspdlog, where ThreadSanitizer cannot see the reference count and reports a race.
+    auto keep = spdlog::default_logger();
+    if (keep) keep->flush();
     spdlog::shutdown();
 }
 
