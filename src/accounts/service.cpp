@@ -175,6 +175,7 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
     auto signed_in = open_session(tx, *user, meta, now);
     tx.commit();
+    changed(user->id);  // last_login_at (and maybe the hash) changed
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return signed_in;
 }
@@ -195,12 +196,25 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
 
 std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(std::string_view token) {
     if (!sessions::plausible_token(token)) return std::nullopt;
+    const std::string hash = security::sha256_hex(token);
+    std::uint64_t ticket = 0;
+    if (cache_) {
+        // A cached session that is due a last_active_at refresh, or past a timeout, goes to
+        // the database like an unknown one: the answer is the same as without the cache.
+        if (auto hit = cache_->find(hash);
+            hit && sessions_.current(hit->session_created_at, hit->session_last_active_at, common::now_ms()))
+            return std::pair{sessions::Authenticated{hit->session_id, hit->user.id, hit->session_created_at,
+                                                     hit->session_last_active_at},
+                             hit->user};
+        ticket = cache_->ticket();  // before the read: a change after it keeps the row out
+    }
     auto lease = pool_.acquire();
-    auto row = users_.by_session_token_hash(lease, security::sha256_hex(token));
+    auto row = users_.by_session_token_hash(lease, hash);
     if (!row) return std::nullopt;
     auto session = sessions_.admit(lease, std::move(row->session_id), row->user.id, row->session_created_at,
                                    row->session_last_active_at);
     if (!session) return std::nullopt;
+    if (cache_) cache_->store(hash, {session->session_id, session->created_at, session->last_active_at, row->user}, ticket);
     return std::pair{std::move(*session), std::move(row->user)};
 }
 
@@ -229,6 +243,7 @@ User AccountService::change_username(const std::string& user_id, const std::stri
         throw;
     }
     tx.commit();
+    changed(user_id);
     return *users_.by_id(*lease, user_id);
 }
 
@@ -245,6 +260,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
     notify::enqueue_email(tx.session(), "password-changed", user.email, meta_vars(meta));
     tx.commit();
+    changed(user.id);
     observe::info("accounts.password_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }
@@ -283,6 +299,7 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     sessions_.revoke_all(tx.session(), user->id, "", now);  // every session dies
     notify::enqueue_email(tx.session(), "password-reset", user->email, meta_vars(meta));
     tx.commit();
+    changed(user->id);
     observe::info("accounts.password_reset", {{"user_id", user->id}});
 }
 
@@ -320,6 +337,7 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     vars["new_email_masked"] = mask_email(email);
     notify::enqueue_email(tx.session(), "email-changed", user.email, std::move(vars));  // told at the OLD address
     tx.commit();
+    changed(user.id);
     observe::info("accounts.email_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }

@@ -3,6 +3,7 @@
 // set and reset, username and email change. Every change that must notify someone writes
 // its email job in the same transaction.
 #include "accounts/users.hpp"
+#include "accounts/viewer_cache.hpp"
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
 #include "ratelimit/limiter.hpp"
@@ -54,7 +55,16 @@ public:
 
     // The caller behind a bearer token and their user, read in one statement (the
     // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
+    // Answered from `cache` when one is set and holds the token.
     std::optional<std::pair<sessions::Authenticated, User>> viewer(std::string_view token);
+    // Keeps viewer() answers in `cache`, which this service then tells of every change it
+    // commits to a user or their sessions. Null: none (the default).
+    void use_cache(ViewerCache* cache) { cache_ = cache; }
+    // Call after a commit that changed the user's row, sessions or linked providers, so
+    // this server's next answer shows it (other servers hear of it through the database).
+    void changed(const std::string& user_id) {
+        if (cache_) cache_->forget_user(user_id);
+    }
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);
@@ -86,6 +96,7 @@ private:
     AccountPolicy policy_;
     ratelimit::RateLimiter* limiter_;
     UserRepository users_;
+    ViewerCache* cache_ = nullptr;
 };
 
 }  // namespace accounts

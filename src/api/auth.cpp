@@ -59,7 +59,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
              remember = in.optional_bool("remember_session").value_or(true);
              in.finish();
          }
-         sessions.logout(viewer.session_id, remember);
+         sessions.logout(viewer, remember);
          return http::no_content();
      }).limit("50/hour").describe("End the current session").tag("sessions").authenticated().accepts("LogoutRequest").returns(204);
 

@@ -26,6 +26,19 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
                                     "Limiter store (Redis) failures; the limiter then fails open or closed as configured.");
               observe::write_sample(out, "rate_limit_store_errors_total", "", static_cast<double>(s.rate_limit_store_errors()));
 
+              if (s.session_cache) {
+                  auto c = s.session_cache();
+                  observe::write_header(out, "session_cache_lookups_total", "counter",
+                                        "GET /api/users/@me token lookups in the in-memory session cache.");
+                  observe::write_sample(out, "session_cache_lookups_total", "result=\"hit\"", static_cast<double>(c.hits));
+                  observe::write_sample(out, "session_cache_lookups_total", "result=\"miss\"", static_cast<double>(c.misses));
+                  observe::write_header(out, "session_cache_entries", "gauge", "Tokens held in the session cache.");
+                  observe::write_sample(out, "session_cache_entries", "", static_cast<double>(c.entries));
+                  observe::write_header(out, "session_cache_enabled", "gauge",
+                                        "1 while the cache's change feed (PostgreSQL LISTEN) is up; 0: every lookup reads the database.");
+                  observe::write_sample(out, "session_cache_enabled", "", c.enabled ? 1.0 : 0.0);
+              }
+
               auto [in_use, size] = s.db_pool();
               observe::write_header(out, "db_pool_connections", "gauge", "Database pool connections by state.");
               observe::write_sample(out, "db_pool_connections", "state=\"in_use\"", static_cast<double>(in_use));

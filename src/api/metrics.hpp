@@ -3,12 +3,19 @@
 #include "http/router.hpp"
 #include "observe/metrics.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace api {
+
+struct SessionCacheStats {
+    bool enabled = false;  // its change feed is listening
+    std::size_t entries = 0;
+    std::uint64_t hits = 0, misses = 0;
+};
 
 struct MetricsSources {
     const observe::HttpMetrics& http;
@@ -17,6 +24,7 @@ struct MetricsSources {
     std::function<std::pair<std::size_t, std::size_t>()> db_pool;                   // {in use, size}
     std::function<std::uint64_t()> rate_limit_rejections;
     std::function<std::uint64_t()> rate_limit_store_errors;
+    std::function<SessionCacheStats()> session_cache;  // null: no cache (SQLite, or SESSION_CACHE_SIZE=0)
 };
 
 void register_metrics_route(http::Router& router, MetricsSources sources);

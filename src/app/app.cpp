@@ -85,6 +85,13 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     policy.login_failures = ratelimit::Limit::parse(settings_.login_failure_limit);
     accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy,
                                                             limiter_.get());
+    if (settings_.uses_postgres() && settings_.session_cache_size > 0) {
+        // Entries live a minute at most, should a change ever slip past the feed unnoticed.
+        viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
+                                                                std::chrono::minutes(1));
+        accounts_->use_cache(viewer_cache_.get());
+        sessions_->on_revoked([cache = viewer_cache_.get()](const std::string& user_id) { cache->forget_user(user_id); });
+    }
 
     social_ = std::make_unique<oauth::SocialSignIn>(
         *pool_, *accounts_,
@@ -124,7 +131,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                   .jobs_by_state = [this] { return jobs::Outbox(*pool_).counts(); },
                   .db_pool = [this] { return std::pair{pool_->in_use(), pool_->size()}; },
                   .rate_limit_rejections = [this] { return limiter_->rejections(); },
-                  .rate_limit_store_errors = [this] { return limiter_->store_errors(); }});
+                  .rate_limit_store_errors = [this] { return limiter_->store_errors(); },
+                  .session_cache = viewer_cache_ ? std::function<api::SessionCacheStats()>([c = viewer_cache_.get()] {
+                      return api::SessionCacheStats{c->enabled(), c->size(), c->hits(), c->misses()};
+                  })
+                                                 : nullptr});
     for (const auto& route : router_.routes()) http_metrics_.add_route(route.get(), route->method, route->pattern);
     // Last: the document describes every route declared above.
     openapi_json_ = boost::json::serialize(api::openapi_document(router_, {.title = settings_.app_name + " API",
@@ -156,6 +167,29 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
 
 App::~App() { worker_->stop(); }
 
+void App::start_change_feed() {
+    auto* cache = viewer_cache_.get();
+    auto up = std::make_shared<std::atomic<bool>>(false);
+    change_feed_ = std::make_unique<db::Listener>(
+        settings_.database_url, "starter_auth",
+        db::Listener::Callbacks{
+            .notified = [cache](const std::string& user_id) { cache->forget_user(user_id); },
+            .listening =
+                [cache, up] {
+                    cache->on();
+                    up->store(true);
+                    observe::info("accounts.session_cache_on", {{"reason", "listening for changes (LISTEN starter_auth)"}});
+                },
+            .lost =
+                [cache, up](const std::string& why) {
+                    cache->off();
+                    // Told once per outage, not at every reconnect attempt.
+                    if (up->exchange(false) && why != "stopping")
+                        observe::warn("accounts.session_cache_off",
+                                      {{"error", why}, {"effect", "@me reads the database until the change feed is back"}});
+                }});
+}
+
 std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& name) {
     jobs::WorkerOptions o;
     o.threads = threads;
@@ -184,6 +218,7 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
 void App::prepare() {
     auto applied = db::migrate_up(*pool_);
     for (const auto& name : applied) observe::info("db.migration_applied", {{"migration", name}});
+    if (viewer_cache_ && !change_feed_) start_change_feed();  // after the migration that adds its triggers
     server_->listen();
     if (settings_.jobs_in_process) worker_->start();
 }

@@ -11,6 +11,7 @@
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
 #include "sessions/session_store.hpp"
+#include "db/listener.hpp"
 #include "db/pool.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -50,6 +51,10 @@ public:
     oauth::SocialSignIn& social() { return *social_; }
     observe::SentryReporter& reporter() { return *reporter_; }
     sessions::SessionStore& sessions() { return *sessions_; }
+    // The @me session cache and its change feed: null on SQLite or with SESSION_CACHE_SIZE=0
+    // (the feed also before prepare()).
+    accounts::ViewerCache* viewer_cache() { return viewer_cache_.get(); }
+    db::Listener* change_feed() { return change_feed_.get(); }
     geo::GeoIp& geoip() { return *geoip_; }
     ratelimit::RateLimiter& limiter() { return *limiter_; }
 
@@ -57,6 +62,8 @@ public:
     std::unique_ptr<jobs::Worker> make_worker(int threads, const std::string& name);
 
 private:
+    void start_change_feed();
+
     config::Settings settings_;
     std::unique_ptr<db::Pool> pool_;
     notify::Templates templates_;
@@ -64,6 +71,7 @@ private:
     std::unique_ptr<jobs::Worker> worker_;
     std::unique_ptr<security::PasswordHasher> hasher_;
     security::StrengthEstimator strength_;
+    std::unique_ptr<accounts::ViewerCache> viewer_cache_;  // PostgreSQL only; outlives its users below
     std::unique_ptr<sessions::SessionStore> sessions_;
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
@@ -79,6 +87,7 @@ private:
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;
+    std::unique_ptr<db::Listener> change_feed_;  // feeds viewer_cache_; started by prepare()
 };
 
 // Converts settings to observe's logging setup.

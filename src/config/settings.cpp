@@ -301,6 +301,7 @@ Settings load_settings(const Env& env) {
     r.duration("SESSION_MAX_AGE", s.session_max_age);
     if (s.session_idle_timeout.count() <= 0 || s.session_max_age.count() <= 0)
         Reader::fail("SESSION_MAX_AGE", "session timeouts must be positive");
+    r.integer("SESSION_CACHE_SIZE", s.session_cache_size, 0, 10'000'000);
 
     // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
     s.public_url = s.port ? "http://localhost:" + std::to_string(s.port) : "http://localhost";

@@ -75,6 +75,9 @@ struct Settings {
     int argon2_max_concurrent = 0;  // resolved at load: cores
     std::chrono::milliseconds session_idle_timeout{std::chrono::hours(24 * 14)};
     std::chrono::milliseconds session_max_age{std::chrono::hours(24 * 30)};
+    // PostgreSQL: tokens whose session and user `serve` keeps in memory for @me, kept
+    // current by LISTEN/NOTIFY (0: off, every request reads the database).
+    int session_cache_size = 10'000;
 
     // Social sign-in.
     std::string public_url;  // where browsers reach this server; default http://localhost:PORT

@@ -79,8 +79,14 @@ std::optional<Authenticated> SessionStore::admit(db::Lease& lease, std::string i
     if (now - last_active > policy_.idle_timeout.count() || now - created > policy_.max_age.count()) return std::nullopt;
     if (now - last_active >= policy_.activity_resolution.count()) {
         *lease << "UPDATE sessions SET last_active_at = :now WHERE id = :id", soci::use(now), soci::use(id);
+        last_active = now;
     }
-    return Authenticated{std::move(id), std::move(user_id), created};
+    return Authenticated{std::move(id), std::move(user_id), created, last_active};
+}
+
+bool SessionStore::current(std::int64_t created, std::int64_t last_active, std::int64_t now) const {
+    return now - last_active < policy_.activity_resolution.count() && now - last_active <= policy_.idle_timeout.count() &&
+           now - created <= policy_.max_age.count();
 }
 
 std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
@@ -113,16 +119,20 @@ bool SessionStore::revoke(const std::string& user_id, const std::string& session
                                             "WHERE id = :id AND user_id = :u",
                           soci::use(now), soci::use(session_id), soci::use(user_id));
     st.execute(true);
-    return st.get_affected_rows() > 0;
+    const bool revoked = st.get_affected_rows() > 0;
+    if (revoked && revoked_) revoked_(user_id);
+    return revoked;
 }
 
-void SessionStore::logout(const std::string& session_id, bool remember) {
+void SessionStore::logout(const Authenticated& session, bool remember) {
     auto lease = pool_.acquire();
     long long now = common::now_ms();
     if (remember)
-        *lease << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(now), soci::use(session_id);
+        *lease << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(now),
+            soci::use(session.session_id);
     else
-        *lease << "DELETE FROM sessions WHERE id = :id", soci::use(session_id);
+        *lease << "DELETE FROM sessions WHERE id = :id", soci::use(session.session_id);
+    if (revoked_) revoked_(session.user_id);
 }
 
 void SessionStore::revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id,

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,7 @@ struct Authenticated {
     std::string session_id;
     std::string user_id;
     std::int64_t created_at = 0;  // the login time ("recent login" checks)
+    std::int64_t last_active_at = 0;
 };
 
 struct SessionPolicy {
@@ -69,14 +71,21 @@ public:
     // Logs out one of the user's sessions; false when it is not theirs.
     bool revoke(const std::string& user_id, const std::string& session_id);
     // Logout: the token dies; the record stays (remember) or goes.
-    void logout(const std::string& session_id, bool remember);
+    void logout(const Authenticated& session, bool remember);
     // Kills every token of the user except `keep_session_id` (password change/reset).
     void revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
     const SessionPolicy& policy() const { return policy_; }
+    // True when a session read earlier (created, last active) is still live at `now` and
+    // needs no last_active_at refresh: admit() would accept it without touching the database.
+    bool current(std::int64_t created, std::int64_t last_active, std::int64_t now) const;
+    // Called with the user's id after revoke() or logout() committed (the accounts module
+    // keeps a cache of who a token belongs to).
+    void on_revoked(std::function<void(const std::string& user_id)> hook) { revoked_ = std::move(hook); }
 
 private:
     db::Pool& pool_;
     SessionPolicy policy_;
+    std::function<void(const std::string&)> revoked_;
 };
 
 // True when `token` has the shape of one of ours (64 lowercase hex characters).

@@ -1,0 +1,3 @@
+-- PostgreSQL only (triggers that NOTIFY servers of changes to users and sessions, for their
+-- in-memory cache of who a token belongs to). SQLite serves @me without such a cache; this
+-- file keeps both dialects on the same versions.

@@ -1,0 +1,167 @@
+// The in-memory cache behind GET /api/users/@me on PostgreSQL (accounts::ViewerCache fed by
+// LISTEN/NOTIFY): it must answer repeated requests without the database, and must never
+// let a token live on after a logout or revocation — whether this server made the change,
+// another process did, or the change feed itself was down at the time.
+#include "db/pool.hpp"
+#include "support/accounts_fixture.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <gtest/gtest.h>
+
+using namespace testing_support;
+
+namespace {
+
+class SessionCache : public AccountsFixture {
+protected:
+    void SetUp() override {
+        AccountsFixture::SetUp();
+        if (HasFatalFailure() || IsSkipped()) return;
+        if (requested_db() != TestDb::postgres) return;
+        cache_ = server_->app().viewer_cache();
+        ASSERT_NE(cache_, nullptr);
+        ASSERT_TRUE(wait_until([&] { return cache_->enabled(); })) << "the change feed never started listening";
+    }
+
+    // Another process: a plain connection to the same database, as psql or a second
+    // server would have.
+    void sql_elsewhere(const std::string& statement) {
+        soci::session s(*soci::factory_postgresql(), db::postgres_keyword_string(server_->database()->url()));
+        s << statement;
+    }
+
+    // @me until it is served from the cache. The first read fills it; a NOTIFY still on its
+    // way from an earlier commit (the sign-up or login) may empty it once more.
+    void warm(const std::string& token) {
+        bool from_cache = wait_until([&] {
+            const auto hits = cache_->hits();
+            EXPECT_EQ(status_with(token), 200);
+            return cache_->hits() > hits;
+        });
+        ASSERT_TRUE(from_cache) << "@me never came from the cache";
+    }
+
+    accounts::ViewerCache* cache_ = nullptr;
+};
+
+#define REQUIRE_POSTGRES()                                                                             \
+    if (requested_db() != TestDb::postgres) GTEST_SKIP() << "the session cache is PostgreSQL-only"; \
+    else (void)0
+
+TEST_F(SessionCache, IsOffOnSqlite) {
+    if (requested_db() != TestDb::sqlite) GTEST_SKIP() << "checks the SQLite wiring";
+    EXPECT_EQ(server_->app().viewer_cache(), nullptr);
+    EXPECT_EQ(server_->app().change_feed(), nullptr);
+}
+
+TEST_F(SessionCache, RepeatedMeIsServedFromMemoryWithTheSameAnswer) {
+    REQUIRE_POSTGRES();
+    auto [token, user] = sign_up(fresh_email(), "cached");
+    auto from_database = client_->get("/api/users/@me", bearer(token));
+    ASSERT_EQ(from_database.status, 200);
+    ASSERT_EQ(from_database.json().as_object().at("has_password"), true);
+    // The cached answer is the database's, to the byte (the copy drops the hash, not the fact).
+    bool compared = wait_until([&] {
+        const auto hits = cache_->hits();
+        auto r = client_->get("/api/users/@me", bearer(token));
+        if (cache_->hits() == hits) return false;
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.body, from_database.body);
+        return true;
+    });
+    EXPECT_TRUE(compared) << "@me never came from the cache";
+
+    auto metrics = client_->get("/metrics");
+    EXPECT_NE(metrics.body.find("session_cache_enabled 1"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("session_cache_lookups_total{result=\"hit\"}"), std::string::npos);
+}
+
+TEST_F(SessionCache, LogoutAndRevocationEndACachedTokenAtOnce) {
+    REQUIRE_POSTGRES();
+    const auto email = fresh_email();
+    auto [a, user] = sign_up(email, "revoker");
+    auto b_login = login(email, kPassword);
+    ASSERT_EQ(b_login.status, 200) << b_login.body;
+    const std::string b(b_login.json().as_object().at("authentication_token").as_string());
+    warm(a);
+    warm(b);
+
+    // Revoke b's session from a: b is refused on its very next request.
+    auto sessions = client_->get("/api/auth/sessions", bearer(a)).json().as_array();
+    std::string b_session;
+    for (const auto& s : sessions)
+        if (!s.as_object().at("is_current").as_bool()) b_session = std::string(s.as_object().at("id").as_string());
+    ASSERT_FALSE(b_session.empty());
+    ASSERT_EQ(client_->request("DELETE", "/api/auth/sessions/" + b_session, {}, bearer(a)).status, 204);
+    EXPECT_EQ(status_with(b), 401);
+
+    // Logout: the same.
+    warm(a);
+    ASSERT_EQ(client_->post_json("/api/auth/logout", "", bearer(a)).status, 204);
+    EXPECT_EQ(status_with(a), 401);
+}
+
+TEST_F(SessionCache, PasswordChangeEndsTheOtherCachedSessionsAtOnce) {
+    REQUIRE_POSTGRES();
+    const auto email = fresh_email();
+    auto [a, user] = sign_up(email, "changer");
+    auto other = login(email, kPassword);
+    ASSERT_EQ(other.status, 200);
+    const std::string b(other.json().as_object().at("authentication_token").as_string());
+    warm(b);
+    auto r = client_->request("PATCH", "/api/users/@me/password",
+                                 body({{"current_password", kPassword}, {"new_password", kOtherPassword}}), bearer(a));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(status_with(b), 401);
+    EXPECT_EQ(status_with(a), 200);
+}
+
+TEST_F(SessionCache, ChangesMadeByAnotherProcessReachItThroughTheDatabase) {
+    REQUIRE_POSTGRES();
+    auto [token, user] = sign_up(fresh_email(), "elsewhere");
+    const std::string id(user.at("id").as_string());
+    warm(token);
+
+    // A rename by another server (or by hand in psql) shows up in the cached answer...
+    sql_elsewhere("UPDATE users SET username = 'renamed_elsewhere' WHERE id = '" + id + "'");
+    EXPECT_TRUE(wait_until(
+        [&] { return client_->get("/api/users/@me", bearer(token)).json().as_object().at("username") == std::string("renamed_elsewhere"); },
+        std::chrono::seconds(5)))
+        << "the cache kept the old name: the NOTIFY trigger or the listener is not working";
+
+    // ...and so does a revocation.
+    warm(token);
+    sql_elsewhere("UPDATE sessions SET token_hash = NULL, logged_out_at = 1 WHERE user_id = '" + id + "'");
+    EXPECT_TRUE(wait_until([&] { return status_with(token) == 401; }, std::chrono::seconds(5)))
+        << "a session revoked elsewhere was still accepted";
+}
+
+TEST_F(SessionCache, WhileTheChangeFeedIsDownEveryRequestReadsTheDatabase) {
+    REQUIRE_POSTGRES();
+    auto [token, user] = sign_up(fresh_email(), "feedless");
+    const std::string id(user.at("id").as_string());
+    warm(token);
+    auto* feed = server_->app().change_feed();
+    ASSERT_NE(feed, nullptr);
+    const auto connects = feed->connects();
+
+    // Cut the listener's connection, as a database restart or a network fault would.
+    sql_elsewhere("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE application_name = 'starter-listener' AND datname = current_database()");
+    ASSERT_TRUE(wait_until([&] { return !cache_->enabled(); }, std::chrono::seconds(5))) << "the lost feed went unnoticed";
+    EXPECT_EQ(cache_->size(), 0u);
+    // A revocation that nobody hears of: refused all the same, as nothing is cached while
+    // the feed is down (and turning it back on starts from empty).
+    sql_elsewhere("UPDATE sessions SET token_hash = NULL, logged_out_at = 1 WHERE user_id = '" + id + "'");
+    EXPECT_EQ(status_with(token), 401);
+
+    // The feed comes back by itself, and the cache with it.
+    ASSERT_TRUE(wait_until([&] { return cache_->enabled() && feed->connects() > connects; }, std::chrono::seconds(10)));
+    EXPECT_EQ(status_with(token), 401);
+    auto [fresh, fresh_user] = sign_up(fresh_email(), "feedback");
+    warm(fresh);
+}
+
+}  // namespace
