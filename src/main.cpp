@@ -28,6 +28,8 @@ constexpr const char* kConfigHelp = R"(Configuration comes from the environment 
   DATA_DIR                   SQLite file, mail outbox, GeoIP data (default ./data)
   DATABASE_URL               sqlite://PATH or postgresql://user:pass@host:5432/db
   DATABASE_POOL_SIZE         connections in the pool (default 8)
+  SESSION_CACHE_SIZE         PostgreSQL: tokens whose @me answer is kept in memory, kept
+                             current by LISTEN/NOTIFY (default 10000; 0 turns it off)
   REDIS_URL                  redis://host:6379/0 for shared rate limits (default: in-process)
   SMTP_URL, MAIL_FROM        smtp://user:pass@host:587 (default: .eml files in DATA_DIR/outbox)
   APP_NAME, APP_URL          product name and front-end URL used in emails
