@@ -91,6 +91,8 @@ TEST(Faults, PostgresRestartedUnderLoadIsSurvivedWithout500s) {
     ASSERT_TRUE(wait_until([&] { return count(200) > 50; }));
     pg.stop();
     ASSERT_TRUE(wait_until([&] { return count(503) > 20; })) << "requests answer 503 while the database is down";
+    EXPECT_TRUE(wait_until([&] { return !server.app().viewer_cache()->enabled(); }, std::chrono::seconds(5)))
+        << "the session cache must go off while its feed is down";
     EXPECT_EQ(c.post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}})).status, 503);
     EXPECT_EQ(c.get("/api/health").status, 200) << "liveness stays up";
     EXPECT_EQ(c.get("/api/health/ready").status, 503);
@@ -98,6 +100,13 @@ TEST(Faults, PostgresRestartedUnderLoadIsSurvivedWithout500s) {
     const int before = count(200);
     ASSERT_TRUE(wait_until([&] { return count(200) > before + 50; }, std::chrono::seconds(30)))
         << "the same process serves again once PostgreSQL is back";
+    // The @me session cache went off with the database (no answer from memory while it
+    // could miss a revocation) and comes back on by itself.
+    auto* cache = server.app().viewer_cache();
+    ASSERT_NE(cache, nullptr);
+    ASSERT_TRUE(wait_until([&] { return cache->enabled(); }, std::chrono::seconds(30))) << "the change feed never reconnected";
+    const auto hits = cache->hits();
+    EXPECT_TRUE(wait_until([&] { return cache->hits() > hits + 10; })) << "@me is no longer answered from the cache";
     stop = true;
     for (auto& t : load) t.join();
     EXPECT_EQ(c.get("/api/health/ready").status, 200);
