@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -88,36 +88,53 @@ Listener::Conn Listener::connect(std::chrono::milliseconds timeout, std::string&
 
 void Listener::run() {
     using clock = std::chrono::steady_clock;
+    // Payloads starting with '~' are this class's own probes, never a caller's (user ids).
+    const std::string probe_prefix = "~probe:" + std::to_string(::getpid()) + ":" +
+                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":";
+    std::uint64_t probes = 0;
     while (!stop_.load()) {
         std::string why;
         Conn conn = connect(options_.answer_within, why);
-        // LISTEN is the first query awaited below; the feed is whole once it is answered.
-        if (conn && !PQsendQuery(conn.get(), ("LISTEN " + channel_).c_str())) {
-            why = error_of(conn.get());
-            conn.reset();
-        }
         if (conn) {
+            // One round trip at a time: LISTEN first, then a probe NOTIFY that must come back
+            // through the feed itself (a pooler in transaction mode, say, would accept LISTEN
+            // and never deliver), repeated as the keep-alive. The feed counts as whole only
+            // while probes keep coming back.
             bool listening = false;
-            auto next_ping = clock::now();
-            std::optional<clock::time_point> awaiting = clock::now();  // sent, not yet answered
-            while (!stop_.load()) {
+            bool in_round = false;  // a query sent, its result or probe not yet in
+            clock::time_point round_started{};
+            bool result_in = false;
+            std::string probe;  // the payload the current round waits for; "" for LISTEN
+            bool probe_in = false;
+            auto start_round = [&](const std::string& sql, std::string expected) {
+                in_round = true;
+                round_started = clock::now();
+                result_in = false;
+                probe = std::move(expected);
+                probe_in = probe.empty();
+                return PQsendQuery(conn.get(), sql.c_str()) == 1;
+            };
+            auto next_round = clock::now();
+            if (!start_round("LISTEN " + channel_, "")) why = error_of(conn.get());
+            while (why.empty() && !stop_.load()) {
                 auto now = clock::now();
-                if (awaiting && now - *awaiting > options_.answer_within) {
-                    why = listening ? "no answer to a keep-alive query" : "no answer to LISTEN";
+                if (in_round && now - round_started > options_.answer_within) {
+                    why = !probe.empty() && result_in ? "a probe notification did not come back through the feed"
+                                                      : "no answer from the database";
                     break;
                 }
-                if (!awaiting && now >= next_ping) {
-                    if (!PQsendQuery(conn.get(), "SELECT 1")) {
+                if (!in_round && now >= next_round) {
+                    std::string expected = probe_prefix + std::to_string(++probes);
+                    if (!start_round("SELECT pg_notify('" + channel_ + "', '" + expected + "')", expected)) {
                         why = error_of(conn.get());
                         break;
                     }
-                    awaiting = now;
                 }
                 if (PQflush(conn.get()) < 0) {
                     why = error_of(conn.get());
                     break;
                 }
-                auto until = awaiting ? *awaiting + options_.answer_within : next_ping;
+                auto until = in_round ? round_started + options_.answer_within : next_round;
                 auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()).count() + 1;
                 pollfd p[2] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
                 if (::poll(p, 2, static_cast<int>(std::max<long long>(wait, 1))) < 0) continue;  // EINTR
@@ -130,9 +147,13 @@ void Listener::run() {
                 while (PGnotify* n = PQnotifies(conn.get())) {
                     std::string payload = n->extra ? n->extra : "";
                     PQfreemem(n);
-                    if (callbacks_.notified) callbacks_.notified(payload);
+                    if (payload.starts_with("~")) {  // a probe: ours, or another server's
+                        if (!probe.empty() && payload == probe) probe_in = true;
+                    } else if (callbacks_.notified) {
+                        callbacks_.notified(payload);
+                    }
                 }
-                if (awaiting && !PQisBusy(conn.get())) {
+                if (in_round && !result_in && !PQisBusy(conn.get())) {
                     bool ok = true;
                     while (PGresult* r = PQgetResult(conn.get())) {
                         const auto status = PQresultStatus(r);
@@ -143,13 +164,20 @@ void Listener::run() {
                         why = error_of(conn.get());
                         break;
                     }
-                    awaiting.reset();
-                    next_ping = clock::now() + options_.keepalive;
-                    if (!listening) {
-                        listening = true;
-                        connects_.fetch_add(1, std::memory_order_relaxed);
-                        listening_.store(true, std::memory_order_release);
-                        if (callbacks_.listening) callbacks_.listening();
+                    result_in = true;
+                }
+                if (in_round && result_in && probe_in) {
+                    in_round = false;
+                    if (probe.empty()) {
+                        next_round = clock::now();  // LISTEN is in place: prove it at once
+                    } else {
+                        next_round = clock::now() + options_.keepalive;
+                        if (!listening) {
+                            listening = true;
+                            connects_.fetch_add(1, std::memory_order_relaxed);
+                            listening_.store(true, std::memory_order_release);
+                            if (callbacks_.listening) callbacks_.listening();
+                        }
                     }
                 }
             }

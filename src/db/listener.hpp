@@ -2,7 +2,10 @@
 // PostgreSQL LISTEN on a dedicated connection, in a background thread: every NOTIFY on the
 // channel reaches a callback, and the owner is told whenever the feed may have missed one
 // (not connected yet, connection lost, database silent), so a cache built on it can stop
-// trusting itself until the feed is whole again.
+// trusting itself until the feed is whole again. "Whole" is proven end to end: the
+// listener NOTIFYs a probe of its own and counts the feed as up only once that probe came
+// back through it, and again every keep-alive (a connection pooler in transaction mode
+// accepts LISTEN but does not deliver; that feed never comes up).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -18,16 +21,18 @@ namespace db {
 class Listener {
 public:
     struct Callbacks {
-        // Each notification's payload, in commit order, on the listener thread.
+        // Each notification's payload, in commit order, on the listener thread. Payloads
+        // starting with '~' are reserved for the listener's probes and never passed on.
         std::function<void(const std::string& payload)> notified;
-        // LISTEN is in place: every commit from now on is seen. Called after each (re)connect.
+        // LISTEN is in place and a probe came back: every commit from now on is seen.
+        // Called after each (re)connect.
         std::function<void()> listening;
-        // The feed is broken (connection failed or dropped, no answer to a keep-alive):
+        // The feed is broken (connection failed or dropped, a keep-alive probe not back in time):
         // notifications may be lost until the next `listening`. `why` is libpq's message.
         std::function<void(const std::string& why)> lost;
     };
     struct Options {
-        std::chrono::milliseconds keepalive{5000};     // a query this often proves the link alive...
+        std::chrono::milliseconds keepalive{5000};     // a probe NOTIFY this often proves the feed alive...
         std::chrono::milliseconds answer_within{5000};  // ...when answered this fast (also the connect timeout)
         std::chrono::milliseconds retry{1000};          // reconnect delay after a failure
     };

@@ -4,6 +4,7 @@
 // another process did, or the change feed itself was down at the time.
 #include "db/pool.hpp"
 #include "support/accounts_fixture.hpp"
+#include "support/pg_proxy.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -162,6 +163,27 @@ TEST_F(SessionCache, WhileTheChangeFeedIsDownEveryRequestReadsTheDatabase) {
     EXPECT_EQ(status_with(token), 401);
     auto [fresh, fresh_user] = sign_up(fresh_email(), "feedback");
     warm(fresh);
+}
+
+TEST(SessionCacheFeed, StaysOffWhenNotificationsDoNotComeBack) {
+    STARTER_REQUIRE_DATABASE();
+    if (requested_db() != TestDb::postgres) GTEST_SKIP() << "the session cache is PostgreSQL-only";
+    // A path to the database that accepts LISTEN but never delivers, as PgBouncer in
+    // transaction mode does: the cache must not trust it.
+    auto database = std::make_shared<TestDatabase>(TestDb::postgres);
+    std::smatch where;
+    ASSERT_TRUE(std::regex_search(database->url(), where, std::regex("@([0-9.]+):([0-9]+)/([A-Za-z0-9_]+)"))) << database->url();
+    NotificationDroppingProxy proxy(where[1].str(), static_cast<std::uint16_t>(std::stoi(where[2].str())));
+    const std::string through_proxy =
+        "postgresql://postgres@127.0.0.1:" + std::to_string(proxy.port()) + "/" + where[3].str() + "?sslmode=disable";
+    TestServer server([&](config::Settings& s) { s.database_url = through_proxy; }, {}, database);
+
+    ASSERT_TRUE(wait_until([&] { return proxy.dropped() >= 1; })) << "the listener never sent its probe";
+    auto c = server.client();
+    EXPECT_EQ(c.get("/api/health/ready").status, 200) << "the database itself is reachable through the proxy";
+    EXPECT_FALSE(server.app().viewer_cache()->enabled());
+    EXPECT_EQ(server.app().change_feed()->connects(), 0u);
+    EXPECT_NE(c.get("/metrics").body.find("session_cache_enabled 0"), std::string::npos);
 }
 
 }  // namespace
