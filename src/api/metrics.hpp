@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,8 @@ struct MetricsSources {
     std::function<std::pair<std::size_t, std::size_t>()> db_pool;                   // {in use, size}
     std::function<std::uint64_t()> rate_limit_rejections;
     std::function<std::uint64_t()> rate_limit_store_errors;
+    // The in-process limiter store: {estimated bytes, keys dropped to stay in budget}; nullopt with Redis.
+    std::function<std::optional<std::pair<std::size_t, std::uint64_t>>()> rate_limit_memory;
     std::function<SessionCacheStats()> session_cache;  // null: no cache (SQLite, or SESSION_CACHE_SIZE=0)
 };
 

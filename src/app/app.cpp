@@ -68,7 +68,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     worker_ = make_worker(settings_.job_threads, "serve");
 
     std::unique_ptr<ratelimit::Store> store;
-    if (settings_.redis_url.empty()) store = std::make_unique<ratelimit::MemoryStore>();
+    if (settings_.redis_url.empty())
+        store = std::make_unique<ratelimit::MemoryStore>(static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20);
     else store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
     limiter_ = std::make_unique<ratelimit::RateLimiter>(
         std::move(store), ratelimit::LimiterOptions{settings_.rate_limits_enabled, settings_.rate_limit_multiplier,
@@ -132,6 +133,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                   .db_pool = [this] { return std::pair{pool_->in_use(), pool_->size()}; },
                   .rate_limit_rejections = [this] { return limiter_->rejections(); },
                   .rate_limit_store_errors = [this] { return limiter_->store_errors(); },
+                  .rate_limit_memory = [this]() -> std::optional<std::pair<std::size_t, std::uint64_t>> {
+                      auto* memory = dynamic_cast<ratelimit::MemoryStore*>(&limiter_->store());
+                      if (!memory) return std::nullopt;
+                      return std::pair{memory->bytes(), memory->evictions()};
+                  },
                   .session_cache = viewer_cache_ ? std::function<api::SessionCacheStats()>([c = viewer_cache_.get()] {
                       return api::SessionCacheStats{c->enabled(), c->size(), c->hits(), c->misses()};
                   })

@@ -271,6 +271,7 @@ Settings load_settings(const Env& env) {
     r.string("RATE_LIMIT_PRIMARY", s.rate_limit_primary);
     r.string("LOGIN_FAILURE_LIMIT", s.login_failure_limit);
     r.string("RATE_LIMIT_NAMESPACE", s.rate_limit_namespace);
+    r.integer("RATE_LIMIT_MEMORY_MB", s.rate_limit_memory_mb, 1, 1 << 20);
     for (auto [key, value] : {std::pair<const char*, const std::string*>{"RATE_LIMIT_PRIMARY", &s.rate_limit_primary},
                               {"LOGIN_FAILURE_LIMIT", &s.login_failure_limit}}) {
         // Same syntax as route declarations: N/second|minute|hour|day, e.g. 10/15minute.

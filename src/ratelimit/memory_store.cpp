@@ -1,6 +1,8 @@
 #include "ratelimit/memory_store.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <vector>
 
 namespace ratelimit {
 namespace {
@@ -11,13 +13,36 @@ MemoryStore::Shard& MemoryStore::shard_for(const std::string& key) {
     return shards_[std::hash<std::string>{}(key) % shards_.size()];
 }
 
+void MemoryStore::erase(Shard& s, std::unordered_map<std::string, Log>::iterator it) {
+    s.bytes -= key_cost(it->first) + 8 * it->second.hits.size();
+    s.logs.erase(it);
+}
+
 void MemoryStore::sweep(Shard& s, std::int64_t now_ms) {
     for (auto it = s.logs.begin(); it != s.logs.end();) {
         // Stale once its newest hit has left the key's own window: a key per failed login
         // name must not outlive its window (random names would otherwise pile up).
         const auto& log = it->second;
-        if (log.hits.empty() || log.hits.back() <= now_ms - log.window_ms) it = s.logs.erase(it);
-        else ++it;
+        auto next = std::next(it);
+        if (log.hits.empty() || log.hits.back() <= now_ms - log.window_ms) erase(s, it);
+        it = next;
+    }
+}
+
+// Over budget: the stale keys go first, then the least recently active ones, down to 90%
+// of the budget so that shedding is rare.
+void MemoryStore::shed(Shard& s, std::int64_t now_ms) {
+    sweep(s, now_ms);
+    if (s.bytes <= shard_budget_) return;
+    std::vector<std::pair<std::int64_t, std::unordered_map<std::string, Log>::iterator>> by_age;
+    by_age.reserve(s.logs.size());
+    for (auto it = s.logs.begin(); it != s.logs.end(); ++it)
+        by_age.emplace_back(it->second.hits.empty() ? 0 : it->second.hits.back(), it);
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [newest, it] : by_age) {
+        if (s.bytes <= shard_budget_ / 10 * 9) break;
+        erase(s, it);
+        evictions_.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -29,9 +54,12 @@ Decision MemoryStore::apply(const std::string& key, const Limit& limit, std::int
     }
     auto& s = shard_for(key);
     std::lock_guard lock(s.mutex);
-    auto& entry = s.logs[key];
+    auto [at, inserted] = s.logs.try_emplace(key);
+    if (inserted) s.bytes += key_cost(key);
+    auto& entry = at->second;
     entry.window_ms = std::max<std::int64_t>(entry.window_ms, limit.window.count());
     auto& log = entry.hits;
+    const std::size_t held = log.size();
     const std::int64_t start = now_ms - limit.window.count();
     while (!log.empty() && log.front() <= start) log.pop_front();
     Decision d;
@@ -44,7 +72,9 @@ Decision MemoryStore::apply(const std::string& key, const Limit& limit, std::int
     d.allowed = allowed;
     d.remaining = std::max(0, limit.count - static_cast<int>(log.size()));
     d.reset = log.empty() ? std::chrono::milliseconds(0) : std::chrono::milliseconds(log.front() + limit.window.count() - now_ms);
-    if (log.empty()) s.logs.erase(key);
+    s.bytes = s.bytes - 8 * held + 8 * log.size();
+    if (log.empty()) erase(s, at);
+    else if (s.bytes > shard_budget_) shed(s, now_ms);
     return d;
 }
 
@@ -55,6 +85,15 @@ Decision MemoryStore::peek(const std::string& key, const Limit& limit, std::int6
     return apply(key, limit, now_ms, false, true);
 }
 void MemoryStore::add(const std::string& key, const Limit& limit, std::int64_t now_ms) { apply(key, limit, now_ms, true, false); }
+
+std::size_t MemoryStore::bytes() const {
+    std::size_t n = 0;
+    for (auto& s : shards_) {
+        std::lock_guard lock(const_cast<std::mutex&>(s.mutex));
+        n += s.bytes;
+    }
+    return n;
+}
 
 std::size_t MemoryStore::keys() const {
     std::size_t n = 0;

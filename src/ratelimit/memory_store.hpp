@@ -1,7 +1,9 @@
 #pragma once
 // The in-process store: sharded maps of timestamp logs. A log never holds more than its
-// limit's count, and keys whose hits all left the longest window are swept out, so memory
-// stays bounded by the number of active clients.
+// limit's count, keys whose hits all left the longest window are swept out, and the whole
+// store keeps within a memory budget: past it, the logs of the least recently active keys
+// are dropped first (their counts restart), so a flood spread over many addresses cannot
+// grow the process without bound while the clients hitting hardest keep their counts.
 #include "ratelimit/limit.hpp"
 
 #include <array>
@@ -14,10 +16,18 @@ namespace ratelimit {
 
 class MemoryStore : public Store {
 public:
+    // `budget_bytes`: the estimated memory of keys and logs the store may hold (each key
+    // ~700 bytes plus 8 per hit it remembers). Split evenly over the shards.
+    static constexpr std::size_t kDefaultBudget = 64u << 20;
+    explicit MemoryStore(std::size_t budget_bytes = kDefaultBudget) : shard_budget_(budget_bytes / kShards) {}
+
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     std::size_t keys() const;
+    // The estimated bytes held, and how many keys were dropped to stay within the budget.
+    std::size_t bytes() const;
+    std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
 
 private:
     // A key's hits inside its window; the window tells the sweep when the key is stale.
@@ -28,12 +38,19 @@ private:
     struct Shard {
         std::mutex mutex;
         std::unordered_map<std::string, Log> logs;
+        std::size_t bytes = 0;  // estimate: key_cost() per key + 8 per remembered hit
     };
+    static constexpr std::size_t kShards = 32;
+    static std::size_t key_cost(const std::string& key) { return 700 + key.size(); }
     Shard& shard_for(const std::string& key);
     Decision apply(const std::string& key, const Limit& limit, std::int64_t now_ms, bool count, bool check);
+    static void erase(Shard& s, std::unordered_map<std::string, Log>::iterator it);
     static void sweep(Shard& s, std::int64_t now_ms);
+    void shed(Shard& s, std::int64_t now_ms);
 
-    std::array<Shard, 32> shards_;
+    const std::size_t shard_budget_;
+    std::array<Shard, kShards> shards_;
+    std::atomic<std::uint64_t> evictions_{0};
     // Every kSweepEvery operations one shard (round robin) drops its stale logs, so even
     // shards that see no traffic are cleaned.
     std::atomic<std::uint64_t> ops_{0};

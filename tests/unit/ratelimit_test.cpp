@@ -71,6 +71,38 @@ TEST(MemoryStore, IdleKeysAreEvictedOnceTheirWindowHasPassed) {
     EXPECT_TRUE(store.peek("hourly-7", hour, 120'000).remaining == 4) << "a key inside its window keeps its hits";
 }
 
+TEST(MemoryStore, AFloodFromManyAddressesStaysWithinTheBudgetAndTheBusiestKeepTheirCounts) {
+    MemoryStore store(2u << 20);  // 2 MiB: 64 KiB per shard
+    auto hour = *Limit::parse("5000/hour");
+    // A client hammering its limit, then a flood of one-off addresses, all inside the hour.
+    for (int i = 0; i < 4000; ++i) store.hit("busy", hour, 1000 + i);
+    for (int i = 0; i < 200'000; ++i) {
+        store.hit("flood-" + std::to_string(i), hour, 10'000 + i);
+        if (i % 500 == 0) store.hit("busy", hour, 10'000 + i);  // still active
+    }
+    EXPECT_LE(store.bytes(), 2u << 20) << "the estimate stays within the budget";
+    EXPECT_LT(store.keys(), 4000u);
+    EXPECT_GT(store.evictions(), 190'000u);
+    // The busy client was active throughout: its 4,400 hits are still counted.
+    EXPECT_EQ(store.peek("busy", hour, 300'000).remaining, 5000 - 4400);
+    // The oldest one-off addresses went first; the newest are still there.
+    EXPECT_EQ(store.peek("flood-0", hour, 300'000).remaining, 5000);
+    EXPECT_EQ(store.peek("flood-199999", hour, 300'000).remaining, 4999);
+}
+
+TEST(MemoryStore, ByteEstimateFollowsKeysAndHits) {
+    MemoryStore store;
+    auto minute = *Limit::parse("100/minute");
+    EXPECT_EQ(store.bytes(), 0u);
+    for (int i = 0; i < 10; ++i) store.hit("a", minute, i);
+    const auto one_key = store.bytes();
+    EXPECT_EQ(one_key, 700 + 1 + 10 * 8u);
+    for (int i = 0; i < 10; ++i) store.hit("b", minute, i);
+    EXPECT_EQ(store.bytes(), 2 * one_key);
+    store.peek("a", minute, 120'000);  // a's hits have left the window: the key goes
+    EXPECT_EQ(store.bytes(), one_key);
+}
+
 namespace {
 struct BrokenStore : ratelimit::Store {
     ratelimit::Decision hit(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
