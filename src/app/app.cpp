@@ -69,7 +69,9 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
 
     std::unique_ptr<ratelimit::Store> store;
     if (settings_.redis_url.empty())
-        store = std::make_unique<ratelimit::MemoryStore>(static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20);
+        // Per-address keys ("rl:...", see RateLimiter) are shed before per-account ones.
+        store = std::make_unique<ratelimit::MemoryStore>(static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
+                                                         settings_.rate_limit_namespace + "rl:");
     else store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
     limiter_ = std::make_unique<ratelimit::RateLimiter>(
         std::move(store), ratelimit::LimiterOptions{settings_.rate_limits_enabled, settings_.rate_limit_multiplier,

@@ -29,17 +29,25 @@ void MemoryStore::sweep(Shard& s, std::int64_t now_ms) {
     }
 }
 
-// Over budget: the stale keys go first, then the least recently active ones, down to 90%
-// of the budget so that shedding is rare.
+// Over budget: the stale keys go first, then the least recently active ones (those
+// starting with shed_first_ before all others), down to 90% of the budget so that
+// shedding is rare.
 void MemoryStore::shed(Shard& s, std::int64_t now_ms) {
     sweep(s, now_ms);
     if (s.bytes <= shard_budget_) return;
-    std::vector<std::pair<std::int64_t, std::unordered_map<std::string, Log>::iterator>> by_age;
-    by_age.reserve(s.logs.size());
+    struct Candidate {
+        bool kept_longer;
+        std::int64_t newest;
+        std::unordered_map<std::string, Log>::iterator it;
+    };
+    std::vector<Candidate> order;
+    order.reserve(s.logs.size());
     for (auto it = s.logs.begin(); it != s.logs.end(); ++it)
-        by_age.emplace_back(it->second.hits.empty() ? 0 : it->second.hits.back(), it);
-    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [newest, it] : by_age) {
+        order.push_back({!it->first.starts_with(shed_first_), it->second.hits.empty() ? 0 : it->second.hits.back(), it});
+    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
+        return a.kept_longer != b.kept_longer ? !a.kept_longer : a.newest < b.newest;
+    });
+    for (auto& [kept_longer, newest, it] : order) {
         if (s.bytes <= shard_budget_ / 10 * 9) break;
         erase(s, it);
         evictions_.fetch_add(1, std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace ratelimit {
@@ -17,9 +18,12 @@ namespace ratelimit {
 class MemoryStore : public Store {
 public:
     // `budget_bytes`: the estimated memory of keys and logs the store may hold (each key
-    // ~700 bytes plus 8 per hit it remembers). Split evenly over the shards.
+    // ~700 bytes plus 8 per hit it remembers). Split evenly over the shards. Keys starting
+    // with `shed_first` (the per-address ones) are dropped before any other (per-account
+    // failed-login counters, which a flood of fresh addresses must not be able to reset).
     static constexpr std::size_t kDefaultBudget = 64u << 20;
-    explicit MemoryStore(std::size_t budget_bytes = kDefaultBudget) : shard_budget_(budget_bytes / kShards) {}
+    explicit MemoryStore(std::size_t budget_bytes = kDefaultBudget, std::string shed_first = {})
+        : shard_budget_(budget_bytes / kShards), shed_first_(std::move(shed_first)) {}
 
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
@@ -49,6 +53,7 @@ private:
     void shed(Shard& s, std::int64_t now_ms);
 
     const std::size_t shard_budget_;
+    const std::string shed_first_;
     std::array<Shard, kShards> shards_;
     std::atomic<std::uint64_t> evictions_{0};
     // Every kSweepEvery operations one shard (round robin) drops its stale logs, so even

@@ -90,6 +90,17 @@ TEST(MemoryStore, AFloodFromManyAddressesStaysWithinTheBudgetAndTheBusiestKeepTh
     EXPECT_EQ(store.peek("flood-199999", hour, 300'000).remaining, 4999);
 }
 
+TEST(MemoryStore, PerAccountCountersOutlastAFloodOfAddresses) {
+    MemoryStore store(1u << 20, "rl:");
+    auto failures = *Limit::parse("10/15minute");
+    auto hour = *Limit::parse("5000/hour");
+    for (int i = 0; i < 10; ++i) store.add("login-failures:alice", failures, i);  // the oldest key of all
+    for (int i = 0; i < 100'000; ++i) store.hit("rl:p:2001:db8::" + std::to_string(i), hour, 1000 + i);
+    EXPECT_GT(store.evictions(), 90'000u);
+    EXPECT_FALSE(store.peek("login-failures:alice", failures, 200'000).allowed)
+        << "a flood of fresh addresses must not reset an account's failed-login count";
+}
+
 TEST(MemoryStore, ByteEstimateFollowsKeysAndHits) {
     MemoryStore store;
     auto minute = *Limit::parse("100/minute");
