@@ -47,6 +47,14 @@ bool is_unique_violation(const std::exception& e) {
     return m.find("UNIQUE") != std::string::npos || m.find("unique") != std::string::npos || m.find("duplicate") != std::string::npos;
 }
 
+// The failed-login counter's name for a login string that names no account: an email
+// as accounts store it (case-insensitive), anything else lower-cased.
+std::string login_key(const std::string& login) {
+    if (login.find('@') != std::string::npos)
+        if (auto email = normalize_email(login)) return lower(*email);
+    return lower(login);
+}
+
 }  // namespace
 
 std::string AccountService::require_email(const std::string& raw, const char* field) const {
@@ -83,10 +91,8 @@ void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, c
                                   const std::optional<std::string>& user_id, const std::string& code, const char* field,
                                   std::int64_t now) {
     auto check = codes_.check(tx.session(), purpose, email, user_id, code, now);
-    if (check.result == codes::CheckResult::ok) {
-        codes_.consume(tx.session(), check.code_id);
-        return;
-    }
+    // Consumed in the transaction of its effect, and only by one of concurrent requests.
+    if (check.result == codes::CheckResult::ok && codes_.consume(tx.session(), check.code_id)) return;
     // Release the write lock first: the failed try is recorded in a transaction of its own
     // so it counts even though this request fails.
     tx.rollback();
@@ -147,31 +153,41 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
 }
 
 SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
-    // Too many failures for this login string: refused before any work, whether or not
-    // the account exists, so the answer reveals nothing.
-    const std::string failure_key = "login-failures:" + lower(login);
-    if (limiter_ && policy_.login_failures && limiter_->exhausted(failure_key, *policy_.login_failures))
-        throw http::Error(429, "rate_limited", "Too many failed logins for this account; try again later",
-                          {{"is_primary", false}}, {{"Retry-After", "60"}});
     std::optional<User> user;
     {
         // No connection is held while Argon2 runs.
         auto lookup = pool_.acquire();
         user = login.find('@') != std::string::npos ? users_.by_email(*lookup, login) : users_.by_username(*lookup, login);
     }
+    // Failures count per account when the login names one (its username and its email are
+    // one counter), else per normalised login string, so unknown logins lock the same way
+    // and the 429 says nothing about which accounts exist. The attempt is taken before
+    // Argon2 runs, in one atomic step, so concurrent guesses never exceed the limit; a
+    // right password gives it back.
+    ratelimit::RateLimiter::Attempt attempt;
+    if (limiter_ && policy_.login_failures) {
+        attempt = limiter_->reserve(user ? "login-failures:user:" + user->id : "login-failures:login:" + login_key(login),
+                                    *policy_.login_failures);
+        if (!attempt.allowed)
+            throw http::Error(429, "rate_limited", "Too many failed logins for this account; try again later",
+                              {{"is_primary", false}}, {{"Retry-After", "60"}});
+    }
     // Unknown login, password-less account, wrong password: the same answer after the same work.
     const bool ok = user && user->has_password() ? hasher_.verify(*user->password_hash, password)
                                                  : (hasher_.verify_dummy(password), false);
     if (!ok) {
-        if (limiter_ && policy_.login_failures) limiter_->record(failure_key, *policy_.login_failures);
         observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
         throw http::Error(400, "invalid_credentials", "Incorrect login or password");
     }
+    if (limiter_) limiter_->release(attempt);
     std::optional<std::string> rehashed;
     if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
+    // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
+    if (!users_.password_still(tx.session(), user->id, user->password_hash))
+        throw http::Error(400, "invalid_credentials", "Incorrect login or password");
     if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
     auto signed_in = open_session(tx, *user, meta, now);
     tx.commit();
@@ -256,6 +272,12 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
+    // Compare-and-set on the hash that was verified: of concurrent changes made with the
+    // same current password, one wins and the others are told their password is wrong.
+    if (!users_.password_still(tx.session(), user.id, user.password_hash)) {
+        if (user.has_password()) throw http::invalid_input("The current password is incorrect", "current_password");
+        throw reauthentication_required();
+    }
     users_.set_password(tx.session(), user.id, hash, now);
     sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
     notify::enqueue_email(tx.session(), "password-changed", user.email, meta_vars(meta));

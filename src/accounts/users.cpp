@@ -62,6 +62,9 @@ struct UserLookup : db::Prepared {
                        soci::use(value)))) {}
 
     std::optional<User> run(std::string key) {
+        // libpq reads a bound string up to its first NUL: such a key must match nothing
+        // rather than the account named by its prefix (the API refuses these with a 422).
+        if (key.find('\0') != std::string::npos) return std::nullopt;
         value = std::move(key);
         if (!st.execute(true)) return std::nullopt;  // no row: the into variables keep stale values
         auto user = row.take();
@@ -130,6 +133,17 @@ void UserRepository::insert(soci::session& s, const User& u) const {
 void UserRepository::set_password(soci::session& s, const std::string& id, const std::string& hash, std::int64_t now) const {
     long long t = now;
     s << "UPDATE users SET password_hash = :h, updated_at = :t WHERE id = :id", soci::use(hash), soci::use(t), soci::use(id);
+}
+
+bool UserRepository::password_still(soci::session& tx, const std::string& id, const std::optional<std::string>& expected) const {
+    std::string hash, found;
+    soci::indicator hash_ind = soci::i_null;
+    // SQLite: the transaction already holds the database's write lock (BEGIN IMMEDIATE).
+    const std::string sql = std::string("SELECT id, password_hash FROM users WHERE id = :id") + (is_postgres(tx) ? " FOR UPDATE" : "");
+    tx << sql, soci::use(id), soci::into(found), soci::into(hash, hash_ind);
+    if (!tx.got_data()) return false;
+    if (!expected) return hash_ind != soci::i_ok;
+    return hash_ind == soci::i_ok && hash == *expected;
 }
 
 void UserRepository::set_username(soci::session& s, const std::string& id, const std::string& username, std::int64_t now) const {

@@ -42,6 +42,11 @@ public:
     std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
     void insert(soci::session& s, const User& u) const;
     void set_password(soci::session& s, const std::string& id, const std::string& hash, std::int64_t now) const;
+    // In a transaction: locks the user's row until it ends and tells whether its password
+    // hash is still `expected` (nullopt: no password). A change decided on a hash read
+    // before the transaction (a login, a password change) goes ahead only when this holds,
+    // so two requests that verified the same password cannot both act on it.
+    bool password_still(soci::session& tx, const std::string& id, const std::optional<std::string>& expected) const;
     void set_username(soci::session& s, const std::string& id, const std::string& username, std::int64_t now) const;
     void set_email(soci::session& s, const std::string& id, const std::string& email, std::int64_t now) const;
     void touch_login(soci::session& s, const std::string& id, std::int64_t now) const;

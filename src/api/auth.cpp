@@ -38,7 +38,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          reg.email = in.required_string("email", kLong);
          reg.code = read_code(in, {"email_verification_code", "email_verification_token"});
          reg.username = in.required_string("username", kLong);
-         reg.password = in.required_string("password", kLong);
+         reg.password = in.required_string("password", kLong, http::Chars::secret);
          in.finish();
          return signed_in(201, accounts.register_user(reg, inspector.describe(req)));
      }).limit("15/hour").describe("Create an account with the emailed code").tag("auth").accepts("RegisterRequest").returns(201, "SignedIn").returns(400, "Error");
@@ -46,7 +46,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
     r.post("/api/auth/login", [&](http::Request& req) {
          http::FieldReader in(http::parse_json_object(req.body()));
          auto login = in.required_string("login", kLong);
-         auto password = in.required_string("password", kLong);
+         auto password = in.required_string("password", kLong, http::Chars::secret);
          in.finish();
          return signed_in(200, accounts.login(login, password, inspector.describe(req)));
      }).limit("100/hour").describe("Log in by email or username").tag("auth").accepts("LoginRequest").returns(200, "SignedIn").returns(400, "Error");
@@ -88,7 +88,7 @@ void register_auth_routes(http::Router& r, accounts::AccountService& accounts, s
          http::FieldReader in(http::parse_json_object(req.body()));
          auto email = in.required_string("email", kLong);
          auto code = read_code(in, {"reset_code", "reset_token"});
-         auto password = in.required_string("new_password", kLong);
+         auto password = in.required_string("new_password", kLong, http::Chars::secret);
          in.finish();
          accounts.reset_password(email, code, password, inspector.describe(req));
          return http::no_content();

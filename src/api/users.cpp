@@ -23,8 +23,8 @@ void register_user_routes(http::Router& r, accounts::AccountService& accounts, s
     r.patch("/api/users/@me/password", [&](http::Request& req) {
          auto viewer = require_viewer(req, sessions);
          http::FieldReader in(http::parse_json_object(req.body()));
-         auto current = in.optional_string("current_password", 1024);
-         auto next = in.required_string("new_password", 1024);
+         auto current = in.optional_string("current_password", 1024, http::Chars::secret);
+         auto next = in.required_string("new_password", 1024, http::Chars::secret);
          in.finish();
          return http::json(200, user_json(accounts.change_password(viewer, current, next, inspector.describe(req))));
      }).limit("15/hour").describe("Set or change the password; other sessions end").tag("users").authenticated().accepts("ChangePasswordRequest").returns(200, "User").returns(400, "Error").returns(403, "Error");
@@ -33,7 +33,7 @@ void register_user_routes(http::Router& r, accounts::AccountService& accounts, s
          auto viewer = require_viewer(req, sessions);
          http::FieldReader in(http::parse_json_object(req.body()));
          auto email = in.required_string("email", 1024);
-         auto current = in.optional_string("current_password", 1024);
+         auto current = in.optional_string("current_password", 1024, http::Chars::secret);
          in.finish();
          accounts.request_email_change(viewer, email, current, inspector.describe(req));
          return http::json(202, {{"message", "A code is on its way to the new address"}});

@@ -83,8 +83,11 @@ void EmailCodes::record_failure(const std::string& code_id) {
     tx.commit();
 }
 
-void EmailCodes::consume(soci::session& tx, const std::string& code_id) {
-    tx << "DELETE FROM email_codes WHERE id = :id", soci::use(code_id);
+bool EmailCodes::consume(soci::session& tx, const std::string& code_id) {
+    std::string id = code_id;
+    soci::statement st = (tx.prepare << "DELETE FROM email_codes WHERE id = :id", soci::use(id));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
 }
 
 }  // namespace codes

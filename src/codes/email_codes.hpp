@@ -34,7 +34,9 @@ public:
     // Counts a wrong try in its own transaction (so it sticks even though the request
     // fails); the fifth kills the code.
     void record_failure(const std::string& code_id);
-    void consume(soci::session& tx, const std::string& code_id);
+    // Deletes the code in the caller's transaction; false when another request consumed it
+    // first (the row lock makes a concurrent consumer wait, then find nothing).
+    [[nodiscard]] bool consume(soci::session& tx, const std::string& code_id);
 
 private:
     db::Pool& pool_;

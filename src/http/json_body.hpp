@@ -21,13 +21,20 @@ boost::json::object parse_json_object(std::string_view body);
 //   auto email = in.required_string("email", 250);
 //   auto remember = in.optional_bool("remember_session").value_or(true);
 //   in.finish();
+// What a string field may contain. `text`, the default, refuses control characters
+// (U+0000-U+001F, U+007F-U+009F) with a 422: such a field may reach SQL, where libpq would
+// cut it at a NUL while SQLite keeps it whole, so one string could mean two accounts.
+// `secret` (passwords) takes any valid UTF-8: it only ever reaches Argon2.
+enum class Chars { text, secret };
+
 class FieldReader {
 public:
     explicit FieldReader(boost::json::object obj) : obj_(std::move(obj)) {}
 
     // A string field; `max_chars` counts Unicode code points. Returns "" when invalid.
-    std::string required_string(std::string_view name, std::size_t max_chars = 1024);
-    std::optional<std::string> optional_string(std::string_view name, std::size_t max_chars = 1024);
+    std::string required_string(std::string_view name, std::size_t max_chars = 1024, Chars chars = Chars::text);
+    std::optional<std::string> optional_string(std::string_view name, std::size_t max_chars = 1024,
+                                               Chars chars = Chars::text);
     std::optional<bool> optional_bool(std::string_view name);
     // The first present name among aliases is read (e.g. "reset_code", "reset_token").
     std::string required_string_alias(std::initializer_list<std::string_view> names, std::size_t max_chars = 1024);
@@ -43,5 +50,7 @@ private:
 
 // Unicode code points in a valid UTF-8 string.
 std::size_t utf8_length(std::string_view s);
+// True when valid UTF-8 `s` holds a C0 or C1 control character or DEL (NUL included).
+bool has_control_character(std::string_view s);
 
 }  // namespace http

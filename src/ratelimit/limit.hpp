@@ -28,14 +28,24 @@ struct Decision {
     std::chrono::milliseconds reset{0};  // until the oldest counted hit leaves the window
 };
 
+// A hit that may be taken back: `token` names it in its key's log.
+struct Reservation {
+    Decision decision;
+    std::string token;  // empty when nothing was counted
+};
+
 // A sliding log per key. `hit` counts the request when it is allowed (check-and-hit in
-// one atomic step); `peek` only looks; `add` counts without checking.
+// one atomic step); `peek` only looks; `add` counts without checking. `reserve` is `hit`
+// with a token, and `cancel` removes that one hit again (a login that turned out to be
+// right gives back the attempt it reserved before the password was checked).
 class Store {
 public:
     virtual ~Store() = default;
     virtual Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual void add(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+    virtual Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+    virtual void cancel(const std::string& key, const std::string& token) = 0;
 };
 
 // The store failed (Redis unreachable...): the limiter decides to fail open or closed.

@@ -66,20 +66,25 @@ Verdict RateLimiter::check(const std::string& client, bool primary_applies, cons
     return v;
 }
 
-bool RateLimiter::exhausted(const std::string& key, const Limit& limit) {
-    if (!options_.enabled) return false;
+RateLimiter::Attempt RateLimiter::reserve(const std::string& key, const Limit& limit) {
+    Attempt a;
+    if (!options_.enabled) return a;
+    a.key = options_.key_prefix + key;
     try {
-        return !store_->peek(options_.key_prefix + key, limit.scaled(options_.multiplier), clock_()).allowed;
+        auto r = store_->reserve(a.key, limit.scaled(options_.multiplier), clock_());
+        a.allowed = r.decision.allowed;
+        a.token = std::move(r.token);
     } catch (const StoreUnavailable& e) {
         store_failed(e);
-        return options_.fail_closed;
+        a.allowed = !options_.fail_closed;
     }
+    return a;
 }
 
-void RateLimiter::record(const std::string& key, const Limit& limit) {
-    if (!options_.enabled) return;
+void RateLimiter::release(const Attempt& attempt) {
+    if (attempt.token.empty()) return;
     try {
-        store_->add(options_.key_prefix + key, limit.scaled(options_.multiplier), clock_());
+        store_->cancel(attempt.key, attempt.token);
     } catch (const StoreUnavailable& e) {
         store_failed(e);
     }

@@ -94,6 +94,28 @@ Decision MemoryStore::peek(const std::string& key, const Limit& limit, std::int6
 }
 void MemoryStore::add(const std::string& key, const Limit& limit, std::int64_t now_ms) { apply(key, limit, now_ms, true, false); }
 
+// A hit is its timestamp: hits with the same time are interchangeable, so cancelling any
+// one of them undoes the reservation.
+Reservation MemoryStore::reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) {
+    auto d = apply(key, limit, now_ms, true, true);
+    return {d, d.allowed ? std::to_string(now_ms) : std::string()};
+}
+
+void MemoryStore::cancel(const std::string& key, const std::string& token) {
+    if (token.empty()) return;
+    const std::int64_t at = std::stoll(token);
+    auto& s = shard_for(key);
+    std::lock_guard lock(s.mutex);
+    auto it = s.logs.find(key);
+    if (it == s.logs.end()) return;  // shed or expired meanwhile: nothing left to take back
+    auto& log = it->second.hits;
+    auto hit = std::find(log.rbegin(), log.rend(), at);
+    if (hit == log.rend()) return;
+    log.erase(std::next(hit).base());
+    s.bytes -= 8;
+    if (log.empty()) erase(s, it);
+}
+
 std::size_t MemoryStore::bytes() const {
     std::size_t n = 0;
     for (auto& s : shards_) {

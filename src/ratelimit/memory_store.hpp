@@ -28,6 +28,8 @@ public:
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    void cancel(const std::string& key, const std::string& token) override;
     std::size_t keys() const;
     // The estimated bytes held, and how many keys were dropped to stay within the budget.
     std::size_t bytes() const;

@@ -106,9 +106,9 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
     if (idle_.size() < 64) idle_.push_back(std::move(c));
 }
 
-Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode) {
+Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
+                         const std::string& member) {
     auto c = take();
-    const std::string member = std::to_string(now_ms) + "-" + security::random_hex(6);
     Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "EVALSHA %s 1 %b %lld %lld %d %s %s", c->script_sha.c_str(),
                                                   key.data(), key.size(), static_cast<long long>(now_ms),
                                                   static_cast<long long>(limit.window.count()), limit.count, mode,
@@ -126,9 +126,37 @@ Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_
     return d;
 }
 
-Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) { return run(key, limit, now_ms, "hit"); }
-Decision RedisStore::peek(const std::string& key, const Limit& limit, std::int64_t now_ms) { return run(key, limit, now_ms, "peek"); }
-void RedisStore::add(const std::string& key, const Limit& limit, std::int64_t now_ms) { run(key, limit, now_ms, "add"); }
+namespace {
+std::string new_member(std::int64_t now_ms) { return std::to_string(now_ms) + "-" + security::random_hex(6); }
+}  // namespace
+
+Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) {
+    return run(key, limit, now_ms, "hit", new_member(now_ms));
+}
+Decision RedisStore::peek(const std::string& key, const Limit& limit, std::int64_t now_ms) {
+    return run(key, limit, now_ms, "peek", new_member(now_ms));
+}
+void RedisStore::add(const std::string& key, const Limit& limit, std::int64_t now_ms) {
+    run(key, limit, now_ms, "add", new_member(now_ms));
+}
+
+// The member of the sorted set is the token: the check and the hit are one script, so
+// concurrent reservations never exceed the limit, across every server sharing Redis.
+Reservation RedisStore::reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) {
+    auto member = new_member(now_ms);
+    auto d = run(key, limit, now_ms, "hit", member);
+    return {d, d.allowed ? member : std::string()};
+}
+
+void RedisStore::cancel(const std::string& key, const std::string& token) {
+    if (token.empty()) return;
+    auto c = take();
+    Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size())),
+            freeReplyObject);
+    if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
+    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+    give_back(std::move(c));
+}
 
 bool RedisStore::ping() {
     try {

@@ -22,11 +22,14 @@ public:
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    void cancel(const std::string& key, const std::string& token) override;
     bool ping();
 
 private:
     struct Connection;
-    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode);
+    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
+                 const std::string& member);
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
 

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <limits>
+#include <thread>
+#include <vector>
 
 using ratelimit::Limit;
 using ratelimit::MemoryStore;
@@ -114,11 +117,48 @@ TEST(MemoryStore, ByteEstimateFollowsKeysAndHits) {
     EXPECT_EQ(store.bytes(), one_key);
 }
 
+TEST(MemoryStore, AReservationCountsUntilCancelledAndCancelsOnlyItself) {
+    MemoryStore store;
+    auto limit = *Limit::parse("2/minute");
+    auto a = store.reserve("k", limit, 10);
+    auto b = store.reserve("k", limit, 10);  // same millisecond: still two hits
+    EXPECT_TRUE(a.decision.allowed);
+    EXPECT_TRUE(b.decision.allowed);
+    auto c = store.reserve("k", limit, 11);
+    EXPECT_FALSE(c.decision.allowed);
+    EXPECT_TRUE(c.token.empty()) << "a refused reservation holds nothing";
+    store.cancel("k", a.token);
+    EXPECT_EQ(store.peek("k", limit, 12).remaining, 1);
+    store.cancel("k", c.token);  // nothing to give back
+    EXPECT_EQ(store.peek("k", limit, 12).remaining, 1);
+    store.cancel("k", b.token);
+    EXPECT_EQ(store.keys(), 0u) << "an emptied log leaves the store";
+    store.cancel("gone", "5");  // unknown key: no effect
+}
+
+TEST(RateLimiter, ConcurrentReservationsNeverExceedTheLimit) {
+    ratelimit::RateLimiter limiter(std::make_unique<MemoryStore>(), {true, 1.0, false, *Limit::parse("1000/minute"), ""});
+    auto limit = *Limit::parse("10/minute");
+    std::atomic<int> taken{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 50; ++i)
+                if (limiter.reserve("login-failures:x", limit).allowed) ++taken;
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(taken.load(), 10);
+}
+
 namespace {
 struct BrokenStore : ratelimit::Store {
     ratelimit::Decision hit(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
     ratelimit::Decision peek(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
     void add(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
+    ratelimit::Reservation reserve(const std::string&, const Limit&, std::int64_t) override {
+        throw ratelimit::StoreUnavailable("down");
+    }
+    void cancel(const std::string&, const std::string&) override { throw ratelimit::StoreUnavailable("down"); }
 };
 }  // namespace
 
@@ -153,9 +193,10 @@ TEST(RateLimiter, FailsOpenByDefaultAndClosedWhenAsked) {
     EXPECT_TRUE(v.allowed);
     EXPECT_TRUE(v.store_failed);
     EXPECT_EQ(open.store_errors(), 1u);
-    EXPECT_FALSE(open.exhausted("k", *Limit::parse("1/minute")));
+    EXPECT_TRUE(open.reserve("k", *Limit::parse("1/minute")).allowed);
     ratelimit::RateLimiter closed(std::make_unique<BrokenStore>(), {true, 1.0, true, *Limit::parse("5/minute"), ""});
     EXPECT_FALSE(closed.check("1.2.3.4", true, "GET /y", std::nullopt).allowed);
+    EXPECT_FALSE(closed.reserve("k", *Limit::parse("1/minute")).allowed);
 }
 
 TEST(RateLimiter, DisabledMeansNoChecks) {
