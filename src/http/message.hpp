@@ -49,6 +49,12 @@ struct Request {
 Response json(int status, const boost::json::value& body);
 Response no_content();
 
+// Why a parsed request head cannot be framed or routed safely (RFC 9112 §6.1, §6.3,
+// §3.2), or nullopt: a Transfer-Encoding other than exactly `chunked`, any
+// Transfer-Encoding in HTTP/1.0, no Host in HTTP/1.1, more than one Host. The server
+// answers such a request 400 without reading its body and closes the connection.
+std::optional<std::string> framing_problem(const RawRequest& head);
+
 // Decodes %XX and '+' in a URL query component; nullopt on a malformed escape.
 std::optional<std::string> url_decode(std::string_view in);
 

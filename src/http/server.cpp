@@ -267,7 +267,12 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         std::optional<Error> rejected;
         auto [he, hn] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
         if (he && is_disconnect(he)) break;
-        if (!he && !parser.is_done()) {
+        // A head we cannot frame safely: answered without reading its body, then the
+        // connection closes, so nothing after it is read as another request.
+        std::optional<std::string> unframeable;
+        if (!he) unframeable = framing_problem(parser.get());
+        if (unframeable) rejected = malformed_request(*unframeable);
+        if (!he && !unframeable && !parser.is_done()) {
             if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
                 bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
                 auto [ce, cn] = co_await bhttp::async_write(stream, cont, as_tuple_awaitable);
@@ -300,7 +305,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
             observe::error("server.pipeline_failed", {{"exception", e.what()}});
             res = error_response(Error(500, "unexpected", "An unexpected error occurred"));
         }
-        const bool keep_alive = !he && raw.keep_alive() && !stopping_;
+        const bool keep_alive = !he && !unframeable && raw.keep_alive() && !stopping_;
         res.version(he ? 11 : raw.version());
         res.keep_alive(keep_alive);
         res.prepare_payload();

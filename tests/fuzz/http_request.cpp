@@ -66,6 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rejected = http::Error(431, "malformed_request", "too large");
     else if (ec)
         rejected = http::malformed_request("Malformed HTTP request");
+    else if (auto problem = http::framing_problem(parser.get()))
+        rejected = http::malformed_request(*problem);
 
     http::RawRequest unparsed;
     http::RawRequest& raw = ec ? unparsed : parser.get();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <future>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 using namespace testing_support;
@@ -209,6 +210,51 @@ TEST_F(HttpServer, GarbageIs400AndClosed) {
         EXPECT_TRUE(raw.closed) << junk;
     }
     EXPECT_EQ(server_->client().get("/api/health").status, 200);
+}
+
+TEST_F(HttpServer, ATransferEncodingOtherThanChunkedIs400AndClosesBeforeTheBodyIsRead) {
+    // RFC 9112 §6.1/§6.3. These used to be framed by Content-Length, and the rest of the
+    // body answered as a second request: a proxy reading them as chunked would desync.
+    const std::string smuggled = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string body = R"({"email":"a@b.co"})";
+    for (std::string te : {"chunked, identity", "xchunked", "identity", "gzip", "chunked , x", "gzip, chunked", "chunked, chunked"}) {
+        auto raw = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+                                                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+                                                     smuggled);
+        EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 400")) << te << " -> " << raw.received;
+        EXPECT_NE(raw.received.find("malformed_request"), std::string::npos) << te;
+        EXPECT_EQ(raw.received.find("HTTP/1.1 200"), std::string::npos) << te << ": the body was answered as a request";
+        EXPECT_TRUE(raw.closed) << te;
+    }
+    // Two Transfer-Encoding lines are one list; HTTP/1.0 has no Transfer-Encoding at all.
+    auto split = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                               "Transfer-Encoding: identity\r\n\r\n0\r\n\r\n" + smuggled);
+    EXPECT_TRUE(split.received.starts_with("HTTP/1.1 400")) << split.received;
+    EXPECT_TRUE(split.closed);
+    auto old = raw_exchange(server_->port(), "POST /test/echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    EXPECT_TRUE(old.received.starts_with("HTTP/1.0 400") || old.received.starts_with("HTTP/1.1 400")) << old.received;
+    // Plain chunked still works, in any case.
+    auto ok = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n"
+                                            "Connection: close\r\n\r\n" + (std::stringstream() << std::hex << body.size()).str() +
+                                            "\r\n" + body + "\r\n0\r\n\r\n");
+    EXPECT_TRUE(ok.received.starts_with("HTTP/1.1 200")) << ok.received;
+}
+
+TEST_F(HttpServer, HostIsRequiredOnceInHttp11AndAbsoluteTargetsAreRouted) {
+    auto none = raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\n\r\n");
+    EXPECT_TRUE(none.received.starts_with("HTTP/1.1 400")) << none.received;
+    EXPECT_TRUE(none.closed);
+    auto two = raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    EXPECT_TRUE(two.received.starts_with("HTTP/1.1 400")) << two.received;
+    auto old = raw_exchange(server_->port(), "GET /api/health HTTP/1.0\r\n\r\n");
+    EXPECT_TRUE(old.received.starts_with("HTTP/1.0 200")) << "HTTP/1.0 needs no Host: " << old.received;
+    // RFC 9112 §3.2.2: a server must accept the absolute form.
+    for (std::string target : {"http://x/api/health", "HTTP://x:8000/api/health", "https://x/test/items/7?q=a%20b"}) {
+        auto raw = raw_exchange(server_->port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 200")) << target << " -> " << raw.received;
+    }
+    auto item = raw_exchange(server_->port(), "GET https://x/test/items/7?q=a%20b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(item.received.find(R"({"item_id":"7","q":"a b"})"), std::string::npos) << item.received;
 }
 
 TEST_F(HttpServer, HugeHeadersAre431) {
