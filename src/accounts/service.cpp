@@ -11,6 +11,8 @@
 #include "security/random.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <ctime>
 
@@ -101,20 +103,79 @@ void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, c
 }
 
 void AccountService::request_email_verification(const std::string& raw_email, const RequestMeta& meta) {
-    auto email = require_email(raw_email, "email");
+    request_code(codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, meta);
+}
+
+// The request path only queues the request: one INSERT whether or not the address is
+// registered, so neither the 202 nor its timing tells. The job looks the address up,
+// makes the code and mails it, so a code is never written to the database in clear.
+void AccountService::request_code(codes::Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
+                                  const RequestMeta& meta) {
+    boost::json::object request{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", meta_vars(meta)}};
+    if (user_id) request["user_id"] = *user_id;
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    jobs::Outbox::enqueue(tx.session(), kCodeRequestJob, boost::json::serialize(request), notify::kEmailMaxAttempts);
+    tx.commit();
+}
+
+std::optional<notify::Outgoing> AccountService::fulfil_code_request(const boost::json::object& request) {
+    const auto purpose = codes::purpose_from(request.at("purpose").as_string());
+    if (!purpose) throw std::invalid_argument("unknown code purpose");
+    const std::string email(request.at("email").as_string());
+    auto vars = request.at("vars").as_object();
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
-    // Both branches send one email, so the answer (always 202) and its timing reveal nothing.
-    if (users_.by_email(tx.session(), email)) {
-        notify::enqueue_email(tx.session(), "email-already-registered", email, meta_vars(meta));
-    } else {
-        auto code = codes_.issue(tx.session(), codes::Purpose::verify, email, std::nullopt, policy_.verification_code_ttl, now);
-        auto vars = meta_vars(meta);
-        vars["expires_minutes"] = minutes(policy_.verification_code_ttl);
-        notify::enqueue_email(tx.session(), "email-verification-request", email, std::move(vars), {{"code", code}});
+    std::optional<notify::Outgoing> out;
+    auto with_code = [&](const char* template_name, const std::string& to, const std::optional<std::string>& user_id,
+                         std::chrono::milliseconds ttl) {
+        vars["code"] = codes_.issue(tx.session(), *purpose, to, user_id, ttl, now);
+        vars["expires_minutes"] = minutes(ttl);
+        out = notify::Outgoing{template_name, to, std::move(vars)};
+    };
+    switch (*purpose) {
+        case codes::Purpose::verify:
+            // The owner of a registered address is told someone tried; nobody gets a code.
+            if (users_.by_email(tx.session(), email)) out = notify::Outgoing{"email-already-registered", email, std::move(vars)};
+            else with_code("email-verification-request", email, std::nullopt, policy_.verification_code_ttl);
+            break;
+        case codes::Purpose::reset:
+            if (auto user = users_.by_email(tx.session(), email))
+                with_code("reset-password-request", user->email, user->id, policy_.reset_code_ttl);
+            break;
+        case codes::Purpose::email_change: {
+            // A taken address gets no code: the change could never complete.
+            const std::string user_id(request.at("user_id").as_string());
+            if (!users_.by_email(tx.session(), email) && users_.by_id(tx.session(), user_id))
+                with_code("email-change-request", email, user_id, policy_.verification_code_ttl);
+            break;
+        }
     }
     tx.commit();
+    return out;
+}
+
+jobs::JobHandler code_request_handler(AccountService& accounts, const notify::EmailSender& sender) {
+    return [&accounts, &sender](const jobs::Job& job) {
+        boost::json::object request;
+        try {
+            request = boost::json::parse(job.payload).as_object();
+        } catch (const std::exception& e) {
+            throw jobs::PermanentFailure(std::string("unreadable code request: ") + e.what());
+        }
+        std::optional<notify::Outgoing> email;
+        try {
+            email = accounts.fulfil_code_request(request);
+        } catch (const std::invalid_argument& e) {
+            throw jobs::PermanentFailure(std::string("bad code request: ") + e.what());
+        } catch (const std::out_of_range& e) {
+            throw jobs::PermanentFailure(std::string("bad code request: ") + e.what());
+        }
+        // A retry after a failed send makes a new code, which replaces the undelivered one.
+        if (email) sender.send(job.id, *email);
+        return jobs::Handled{job.payload};
+    };
 }
 
 SignedIn AccountService::register_user(const Registration& r, const RequestMeta& meta) {
@@ -288,17 +349,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
 }
 
 void AccountService::request_password_reset(const std::string& raw_email, const RequestMeta& meta) {
-    auto email = require_email(raw_email, "email");
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    const auto now = common::now_ms();
-    if (auto user = users_.by_email(tx.session(), email)) {
-        auto code = codes_.issue(tx.session(), codes::Purpose::reset, user->email, user->id, policy_.reset_code_ttl, now);
-        auto vars = meta_vars(meta);
-        vars["expires_minutes"] = minutes(policy_.reset_code_ttl);
-        notify::enqueue_email(tx.session(), "reset-password-request", user->email, std::move(vars), {{"code", code}});
-    }
-    tx.commit();
+    request_code(codes::Purpose::reset, require_email(raw_email, "email"), std::nullopt, meta);
 }
 
 void AccountService::reset_password(const std::string& raw_email, const std::string& code, const std::string& new_password,
@@ -330,18 +381,7 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     auto email = require_email(raw_email, "email");
     auto user = get(viewer.user_id);
     require_reauthentication(viewer, user, current_password);
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    const auto now = common::now_ms();
-    // A taken address gets no code (the change could never complete) and the answer is the
-    // same 202, so this cannot be used to probe for accounts.
-    if (!users_.by_email(tx.session(), email)) {
-        auto code = codes_.issue(tx.session(), codes::Purpose::email_change, email, user.id, policy_.verification_code_ttl, now);
-        auto vars = meta_vars(meta);
-        vars["expires_minutes"] = minutes(policy_.verification_code_ttl);
-        notify::enqueue_email(tx.session(), "email-change-request", email, std::move(vars), {{"code", code}});
-    }
-    tx.commit();
+    request_code(codes::Purpose::email_change, email, user.id, meta);
 }
 
 User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,

@@ -6,6 +6,8 @@
 #include "accounts/viewer_cache.hpp"
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
+#include "jobs/worker.hpp"
+#include "notify/email.hpp"
 #include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
@@ -16,6 +18,10 @@
 #include <string>
 
 namespace accounts {
+
+// The job that answers a code request (verification, reset, email change) off the
+// request path: it decides what to send, makes the code and mails it.
+inline constexpr const char* kCodeRequestJob = "code-request";
 
 struct AccountPolicy {
     std::chrono::milliseconds verification_code_ttl{std::chrono::minutes(10)};
@@ -46,6 +52,11 @@ public:
           limiter_(limiter) {}
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);
+    // A queued code request's email (kCodeRequestJob): the code is made here, in memory,
+    // and its hash stored; nullopt when nothing is to be sent (unknown address for a
+    // reset, a taken address for an email change). Throws std::invalid_argument or
+    // std::out_of_range for a malformed request.
+    std::optional<notify::Outgoing> fulfil_code_request(const boost::json::object& request);
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
     SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
 
@@ -85,6 +96,8 @@ private:
     void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
                                   const std::optional<std::string>& current_password) const;
+    void request_code(codes::Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
+                      const sessions::RequestMeta& meta);
     void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
                       const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);
 
@@ -98,5 +111,8 @@ private:
     UserRepository users_;
     ViewerCache* cache_ = nullptr;
 };
+
+// The worker's handler for kCodeRequestJob jobs.
+jobs::JobHandler code_request_handler(AccountService& accounts, const notify::EmailSender& sender);
 
 }  // namespace accounts

@@ -65,7 +65,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
     mailer_ = notify::make_mailer(settings_.smtp_url, settings_.data_dir);
-    worker_ = make_worker(settings_.job_threads, "serve");
+    sender_ = std::make_unique<notify::EmailSender>(templates_, *mailer_, settings_.mail_from);
 
     std::unique_ptr<ratelimit::Store> store;
     if (settings_.redis_url.empty())
@@ -101,6 +101,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         oauth::SignInPolicy{.public_url = settings_.public_url,
                             .allowed_origins = settings_.oauth_redirect_allowed_origins,
                             .default_redirect = settings_.app_url});
+    worker_ = make_worker(settings_.job_threads, "serve");
     if (settings_.google.enabled())
         social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
     if (settings_.facebook.enabled())
@@ -218,8 +219,8 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
         event.tags = {{"job_id", job.id}, {"job_kind", job.kind}};
         reporter->capture(std::move(event));
     };
-    std::map<std::string, jobs::JobHandler> handlers{
-        {notify::kEmailJob, notify::email_job_handler(templates_, *mailer_, settings_.mail_from)}};
+    std::map<std::string, jobs::JobHandler> handlers{{notify::kEmailJob, notify::email_job_handler(*sender_)},
+                                                     {accounts::kCodeRequestJob, accounts::code_request_handler(*accounts_, *sender_)}};
     return std::make_unique<jobs::Worker>(*pool_, std::move(handlers), o);
 }
 

@@ -68,7 +68,7 @@ private:
     std::unique_ptr<db::Pool> pool_;
     notify::Templates templates_;
     std::unique_ptr<notify::Mailer> mailer_;
-    std::unique_ptr<jobs::Worker> worker_;
+    std::unique_ptr<notify::EmailSender> sender_;
     std::unique_ptr<security::PasswordHasher> hasher_;
     security::StrengthEstimator strength_;
     std::unique_ptr<accounts::ViewerCache> viewer_cache_;  // PostgreSQL only; outlives its users below
@@ -76,6 +76,7 @@ private:
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
+    std::unique_ptr<jobs::Worker> worker_;  // its handlers use the services above
     std::string openapi_json_;  // built once every route exists
     std::shared_ptr<observe::SentryReporter> reporter_;
     observe::HttpMetrics http_metrics_;

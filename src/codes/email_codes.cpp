@@ -10,9 +10,8 @@
 #include <stdexcept>
 
 namespace codes {
-namespace {
 
-const char* name(Purpose p) {
+const char* purpose_name(Purpose p) {
     switch (p) {
         case Purpose::verify: return "verify";
         case Purpose::reset: return "reset";
@@ -21,7 +20,11 @@ const char* name(Purpose p) {
     return "?";
 }
 
-}  // namespace
+std::optional<Purpose> purpose_from(std::string_view name) {
+    for (auto p : {Purpose::verify, Purpose::reset, Purpose::email_change})
+        if (name == purpose_name(p)) return p;
+    return std::nullopt;
+}
 
 bool well_formed_code(std::string_view code) {
     if (code.size() != 8) return false;
@@ -43,7 +46,7 @@ std::string generate_code() {
 
 std::string EmailCodes::issue(soci::session& tx, Purpose purpose, const std::string& email,
                               const std::optional<std::string>& user_id, std::chrono::milliseconds ttl, std::int64_t now) {
-    std::string p = name(purpose), key = accounts::lower(email), id = security::uuid4();
+    std::string p = purpose_name(purpose), key = accounts::lower(email), id = security::uuid4();
     std::string code = generate_code();
     std::string hash = security::sha256_hex(code);
     std::string uid = user_id.value_or("");
@@ -59,7 +62,7 @@ std::string EmailCodes::issue(soci::session& tx, Purpose purpose, const std::str
 
 Check EmailCodes::check(soci::session& tx, Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
                         std::string_view code, std::int64_t now) {
-    std::string p = name(purpose), key = accounts::lower(email);
+    std::string p = purpose_name(purpose), key = accounts::lower(email);
     std::string id, hash, uid;
     int attempts = 0;
     long long expires = 0;

@@ -11,6 +11,9 @@
 namespace codes {
 
 enum class Purpose { verify, reset, email_change };
+// "verify", "reset", "email_change": as stored in email_codes.purpose and job payloads.
+const char* purpose_name(Purpose p);
+std::optional<Purpose> purpose_from(std::string_view name);
 
 inline constexpr int kMaxAttempts = 5;
 

@@ -77,36 +77,44 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
 }
 
 std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
-                          boost::json::object vars, boost::json::object secrets) {
+                          boost::json::object vars) {
     boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
-    if (!secrets.empty()) payload["secrets"] = std::move(secrets);
     return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload), kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
 }
 
-jobs::JobHandler email_job_handler(const Templates& templates, Mailer& mailer, std::string mail_from) {
-    const std::string addr = address_of(mail_from);
-    const std::string domain = addr.find('@') == std::string::npos ? "localhost" : addr.substr(addr.find('@') + 1);
-    return [&templates, &mailer, mail_from, domain](const jobs::Job& job) {
+EmailSender::EmailSender(const Templates& templates, Mailer& mailer, std::string mail_from)
+    : templates_(templates), mailer_(mailer), mail_from_(std::move(mail_from)) {
+    const std::string addr = address_of(mail_from_);
+    domain_ = addr.find('@') == std::string::npos ? "localhost" : addr.substr(addr.find('@') + 1);
+}
+
+void EmailSender::send(const std::string& job_id, const Outgoing& email) const {
+    Rendered r;
+    try {
+        r = templates_.render(email.template_name, email.vars);
+    } catch (const std::out_of_range&) {
+        throw jobs::PermanentFailure("unknown email template '" + email.template_name + "'");
+    }
+    mailer_.send(Email{mail_from_, email.to, r.subject, r.text, r.html, "<" + job_id + "@" + domain_ + ">"});
+}
+
+jobs::JobHandler email_job_handler(const EmailSender& sender) {
+    return [&sender](const jobs::Job& job) {
         boost::json::object payload;
+        Outgoing email;
         try {
             payload = boost::json::parse(job.payload).as_object();
+            email.template_name = std::string(payload.at("template").as_string());
+            email.to = std::string(payload.at("to").as_string());
+            if (auto* v = payload.if_contains("vars"); v && v->is_object()) email.vars = v->as_object();
+            // Jobs queued by versions that stored codes in the payload: delivered, then scrubbed.
+            if (auto* s = payload.if_contains("secrets"); s && s->is_object())
+                for (const auto& [k, v] : s->as_object()) email.vars[k] = v;
         } catch (const std::exception& e) {
             throw jobs::PermanentFailure(std::string("unreadable email job payload: ") + e.what());
         }
-        auto vars = payload["vars"].is_object() ? payload["vars"].as_object() : boost::json::object{};
-        if (auto* s = payload.if_contains("secrets"); s && s->is_object())
-            for (const auto& [k, v] : s->as_object()) vars[k] = v;
-        const std::string name(payload["template"].as_string());
-        Rendered r;
-        try {
-            r = templates.render(name, vars);
-        } catch (const std::out_of_range&) {
-            throw jobs::PermanentFailure("unknown email template '" + name + "'");
-        }
-        Email email{mail_from, std::string(payload["to"].as_string()), r.subject, r.text, r.html,
-                    "<" + job.id + "@" + domain + ">"};
-        mailer.send(email);
-        payload.erase("secrets");  // a delivered code no longer sits in the database
+        sender.send(job.id, email);
+        payload.erase("secrets");
         return jobs::Handled{boost::json::serialize(payload)};
     };
 }

@@ -35,11 +35,35 @@ private:
     std::string app_url_;
 };
 
-// Enqueues one email. `secrets` (codes) are rendered but scrubbed from the job once sent.
-std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
-                          boost::json::object vars, boost::json::object secrets = {});
+// One email to render and send: a template of templates/emails/ and its variables.
+struct Outgoing {
+    std::string template_name;
+    std::string to;
+    boost::json::object vars;
+};
 
-// The handler for kEmailJob jobs. Message-ID is <job-id@domain-of-MAIL_FROM>.
-jobs::JobHandler email_job_handler(const Templates& templates, Mailer& mailer, std::string mail_from);
+// Renders and sends an email now: the last step of every job that mails someone.
+class EmailSender {
+public:
+    EmailSender(const Templates& templates, Mailer& mailer, std::string mail_from);
+    // Message-ID is <job_id@domain-of-MAIL_FROM>, stable across a job's retries. Throws
+    // jobs::PermanentFailure for an unknown template or a permanent SMTP rejection.
+    void send(const std::string& job_id, const Outgoing& email) const;
+
+private:
+    const Templates& templates_;
+    Mailer& mailer_;
+    std::string mail_from_;
+    std::string domain_;
+};
+
+// Enqueues one email in the caller's transaction. Its variables are stored as given, so
+// they must hold no secret: a code is made by the job that sends it (accounts'
+// code requests), never written to the database in clear.
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
+                          boost::json::object vars);
+
+// The handler for kEmailJob jobs.
+jobs::JobHandler email_job_handler(const EmailSender& sender);
 
 }  // namespace notify

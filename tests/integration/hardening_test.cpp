@@ -1,17 +1,22 @@
 // Defects found by probing the running server from outside, as an attacker would; each
 // test failed before its fix, on SQLite and PostgreSQL (SECURITY.md, "Found and fixed").
 #include "accounts/validation.hpp"
+#include "jobs/outbox.hpp"
 #include "support/accounts_fixture.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/json.hpp>
+#include <soci/soci.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <latch>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace testing_support;
@@ -217,4 +222,125 @@ TEST_F(LoginLockInRedis, ConcurrentWrongLoginsCheckAtMostTheLimit) {
     });
     EXPECT_EQ(statuses[400], 10) << describe(statuses);
     EXPECT_EQ(statuses[429], 20) << describe(statuses);
+}
+
+namespace {
+
+// Every file the database keeps its data in: the SQLite file with its WAL and shared
+// memory, or the whole PostgreSQL data directory (heap pages and WAL segments).
+std::vector<std::filesystem::path> database_files(const TestDatabase& db) {
+    std::vector<std::filesystem::path> out;
+    std::filesystem::path root;
+    if (db.kind() == TestDb::sqlite) {
+        std::filesystem::path file = db.url().substr(std::string("sqlite://").size());
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            if (std::filesystem::exists(file.string() + suffix)) out.emplace_back(file.string() + suffix);
+        return out;
+    }
+    root = env_or_empty("STARTER_TEST_POSTGRES_DATA");
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root, std::filesystem::directory_options::skip_permission_denied, ec))
+        if (e.is_regular_file(ec)) out.push_back(e.path());
+    return out;
+}
+
+bool any_file_holds(const std::vector<std::filesystem::path>& files, const std::string& needle) {
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (data.find(needle) != std::string::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+class CodesAtRest : public AccountsFixture {};
+
+TEST_F(CodesAtRest, ADeliveredCodeIsNowhereInTheDatabaseFiles) {
+    if (server_->database()->kind() == TestDb::postgres && env_or_empty("STARTER_TEST_POSTGRES_DATA").empty())
+        GTEST_SKIP() << "STARTER_TEST_POSTGRES_DATA is not set";
+    // Codes used to sit in clear in the job payload until delivered, and after the scrub
+    // in old page images (SQLite's -wal, PostgreSQL's WAL and dead tuples).
+    auto email = fresh_email();
+    auto verification = request_code(email);
+    auto [token, user] = sign_up(email, "rest_" + security::random_hex(3));
+    ASSERT_EQ(client_->post_json("/api/auth/reset-password-request", body({{"email", email}})).status, 202);
+    auto reset = code_in(mail_to(email, "reset code"));
+    auto target = fresh_email();
+    ASSERT_EQ(client_->post_json("/api/users/@me/email-change-request", body({{"email", target}, {"current_password", kPassword}}),
+                                 bearer(token))
+                  .status,
+              202);
+    auto change = code_in(mail_to(target, "Confirm your new"));
+    for (const auto& code : {verification, reset, change}) ASSERT_EQ(code.size(), 8u);
+    server_->stop();  // everything written and flushed
+    auto files = database_files(*server_->database());
+    ASSERT_FALSE(files.empty());
+    EXPECT_FALSE(any_file_holds(files, verification)) << "verification code";
+    EXPECT_FALSE(any_file_holds(files, reset)) << "reset code (still unused)";
+    EXPECT_FALSE(any_file_holds(files, change)) << "email change code (still unused)";
+}
+
+class AlwaysAccepted : public AccountsFixture {
+protected:
+    // The jobs the request wrote, with the address in their payload replaced by "@",
+    // and how many codes it wrote.
+    std::pair<std::vector<std::string>, long long> effect_of(const std::function<HttpResponse()>& send, const std::string& address) {
+        auto ids = [&] {
+            std::set<std::string> out;
+            for (const auto& row : jobs::Outbox(server_->app().pool()).list(std::nullopt, 100000)) out.insert(row.job.id);
+            return out;
+        };
+        auto codes = [&] {
+            auto lease = server_->app().pool().acquire();
+            long long n = 0;
+            *lease << "SELECT COUNT(*) FROM email_codes", soci::into(n);
+            return n;
+        };
+        auto before = ids();
+        auto codes_before = codes();
+        auto r = send();
+        EXPECT_EQ(r.status, 202) << r.body;
+        std::vector<std::string> written;
+        for (const auto& row : jobs::Outbox(server_->app().pool()).list(std::nullopt, 100000)) {
+            if (before.count(row.job.id)) continue;
+            std::string p = row.job.kind + " " + row.job.payload;
+            for (auto at = p.find(address); at != std::string::npos; at = p.find(address)) p.replace(at, address.size(), "@");
+            written.push_back(p);
+        }
+        return {written, codes() - codes_before};
+    }
+};
+
+TEST_F(AlwaysAccepted, TheRequestPathDoesTheSameWorkForKnownAndUnknownAddresses) {
+    // A reset request for a registered address used to make a code and an email job in
+    // the request (0.36 vs 0.25 ms on SQLite, 1.0 vs 0.55 ms on PostgreSQL): now every
+    // "always 202" route queues one request of the same shape, and the job decides.
+    auto email = fresh_email();
+    auto [token, user] = sign_up(email, "known_" + security::random_hex(3));
+    auto other = fresh_email();
+    sign_up(other, "taken_" + security::random_hex(3));
+    ASSERT_TRUE(wait_until([&] { return jobs::Outbox(server_->app().pool()).counts()[0].second == 0; }));
+    server_->app().worker().stop();  // what the request path wrote stays for inspection
+
+    auto compare = [&](const std::string& route, const std::string& known, const std::function<HttpResponse(const std::string&)>& send) {
+        auto unknown = fresh_email();
+        auto a = effect_of([&] { return send(known); }, known);
+        auto b = effect_of([&] { return send(unknown); }, unknown);
+        EXPECT_EQ(a.first.size(), 1u) << route;
+        EXPECT_EQ(a.first, b.first) << route;
+        EXPECT_EQ(a.second, 0) << route << ": no code is made on the request path";
+        EXPECT_EQ(b.second, 0) << route;
+    };
+    compare("reset-password-request", email, [&](const std::string& to) {
+        return client_->post_json("/api/auth/reset-password-request", body({{"email", to}}));
+    });
+    compare("email-verification-request", email, [&](const std::string& to) {
+        return client_->post_json("/api/auth/email-verification-request", body({{"email", to}}));
+    });
+    compare("email-change-request", other, [&](const std::string& to) {
+        return client_->post_json("/api/users/@me/email-change-request", body({{"email", to}, {"current_password", kPassword}}),
+                                  bearer(token));
+    });
 }

@@ -19,7 +19,14 @@ std::string enqueue(app::App& a, const std::string& template_name, const std::st
                     boost::json::object secrets = {}) {
     auto lease = a.pool().acquire();
     db::Transaction tx(lease);
-    auto id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars), std::move(secrets));
+    std::string id;
+    if (secrets.empty()) {
+        id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars));
+    } else {
+        // As versions before code requests queued a code: in the payload, scrubbed once sent.
+        boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}, {"secrets", std::move(secrets)}};
+        id = jobs::Outbox::enqueue(tx.session(), notify::kEmailJob, boost::json::serialize(payload), notify::kEmailMaxAttempts);
+    }
     tx.commit();
     a.worker().wake();
     return id;
