@@ -32,6 +32,7 @@ constexpr const char* kConfigHelp = R"(Configuration comes from the environment 
                              current by LISTEN/NOTIFY (default 10000; 0 turns it off)
   REDIS_URL                  redis://host:6379/0 for shared rate limits (default: in-process)
   SMTP_URL, MAIL_FROM        smtp://user:pass@host:587 (default: .eml files in DATA_DIR/outbox)
+  SMTP_REQUIRE_TLS           send only over STARTTLS (default: true when SMTP_URL has a password)
   APP_NAME, APP_URL          product name and front-end URL used in emails
   LOG_FORMAT, LOG_LEVEL      console|json; trace|debug|info|warning|error
   TRUSTED_PROXIES            CIDRs whose X-Forwarded-For is believed

@@ -64,7 +64,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
       reporter_(reporter ? std::move(reporter) : make_reporter(settings_)) {
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
-    mailer_ = notify::make_mailer(settings_.smtp_url, settings_.data_dir);
+    mailer_ = notify::make_mailer(settings_.smtp_url, settings_.smtp_require_tls, settings_.data_dir);
     sender_ = std::make_unique<notify::EmailSender>(templates_, *mailer_, settings_.mail_from);
 
     std::unique_ptr<ratelimit::Store> store;

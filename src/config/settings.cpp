@@ -31,6 +31,16 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
+// scheme://user:password@host...: true when the authority carries a password.
+bool url_has_password(std::string_view url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) return false;
+    auto authority = url.substr(scheme + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    auto at = authority.rfind('@');
+    return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 // Reads settings one variable at a time, so every error names its variable.
 class Reader {
 public:
@@ -259,6 +269,10 @@ Settings load_settings(const Env& env) {
     };
     boolean("RATE_LIMITS_ENABLED", s.rate_limits_enabled);
     boolean("RATE_LIMIT_FAIL_CLOSED", s.rate_limit_fail_closed);
+    // Credentials must never cross the network in clear: on by default when the URL has a
+    // password. smtps:// is TLS from the first byte whatever this says.
+    s.smtp_require_tls = url_has_password(s.smtp_url);
+    boolean("SMTP_REQUIRE_TLS", s.smtp_require_tls);
     if (auto v = r.raw("RATE_LIMIT_MULTIPLIER")) {
         try {
             std::size_t used = 0;

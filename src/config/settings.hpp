@@ -38,6 +38,7 @@ struct Settings {
     std::chrono::milliseconds database_acquire_timeout{5000};
     std::string redis_url;  // empty: in-process stores
     std::string smtp_url;   // empty: .eml files under DATA_DIR/outbox
+    bool smtp_require_tls = false;  // SMTP_REQUIRE_TLS; defaults to on when SMTP_URL holds a password
     std::string mail_from = "Starter <no-reply@localhost>";
     std::string app_name = "Starter";
     std::string app_url = "http://localhost:3000";

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <vector>
 
 namespace notify {
 namespace {
@@ -38,6 +39,147 @@ std::string single_line(std::string_view s) {
     return out;
 }
 
+// Lines of a header we write stay within RFC 2047's 76 characters (RFC 5322 asks 78).
+constexpr std::size_t kLineLimit = 76;
+constexpr std::size_t kWordOverhead = 12;  // "=?UTF-8?B?" and "?="
+
+std::string encoded_word(std::string_view bytes) { return "=?UTF-8?B?" + base64(bytes) + "?="; }
+
+// How many leading bytes of `text` one encoded-word of at most `chars` characters holds:
+// whole UTF-8 characters only (RFC 2047 §5), and with `at_space` cut just after a space
+// when one is in reach, so that a word is not split across two encoded-words.
+std::size_t word_bytes(std::string_view text, std::size_t chars, bool at_space) {
+    std::size_t bytes = std::min(text.size(), (chars - std::min(chars, kWordOverhead)) / 4 * 3);
+    while (bytes < text.size() && bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+    if (at_space && bytes < text.size())
+        if (auto space = text.substr(0, bytes).rfind(' '); space != std::string_view::npos && space > 0) bytes = space + 1;
+    return bytes;
+}
+
+// Writes a separator before a piece of `next` characters: a space, or a fold (CRLF SP)
+// when the piece would not fit on the current line.
+void separate(std::string& out, std::size_t& line, std::size_t next) {
+    if (line + 1 + next > kLineLimit) {
+        out += "\r\n ";
+        line = 1;
+    } else {
+        out += ' ';
+        ++line;
+    }
+}
+
+// Appends `text` as encoded-words of at most 75 characters, folded so that no line passes
+// kLineLimit; `line` is the current line's length. `separated`: write a separator before
+// the first word too. Adjacent encoded-words' separating whitespace is not part of the
+// text (RFC 2047 §6.2), so the split itself adds nothing.
+void append_encoded(std::string& out, std::size_t& line, std::string_view text, bool separated, bool at_space) {
+    while (!text.empty()) {
+        std::size_t room = kLineLimit - std::min(kLineLimit, line + (separated ? 1 : 0));
+        if (room < kWordOverhead + 8) {  // less than two characters fit here: fold first
+            out += "\r\n ";
+            line = 1;
+            separated = false;
+            room = kLineLimit - 1;
+        }
+        if (separated) separate(out, line, 0);
+        std::size_t bytes = word_bytes(text, std::min<std::size_t>(room, 75), at_space);
+        if (bytes == 0) bytes = std::min<std::size_t>(text.size(), 4);  // a malformed sequence: never loop
+        const auto word = encoded_word(text.substr(0, bytes));
+        out += word;
+        line += word.size();
+        text.remove_prefix(bytes);
+        separated = true;
+    }
+}
+
+// A whole unstructured header line (Subject): ASCII values folded at spaces when long,
+// any other value as encoded-words.
+std::string header(std::string_view name, std::string_view value) {
+    std::string out = std::string(name) + ":";
+    std::size_t line = out.size();
+    if (is_ascii_printable(value)) {
+        out += ' ';
+        ++line;
+        while (line + value.size() > kLineLimit) {
+            auto space = value.rfind(' ', kLineLimit - line);
+            if (space == std::string_view::npos || space == 0) space = value.find(' ', 1);
+            if (space == std::string_view::npos) break;  // one long word: kept whole (RFC 5322 allows 998)
+            out.append(value.substr(0, space)).append("\r\n");
+            value.remove_prefix(space);  // the fold keeps the space
+            line = 0;
+        }
+        out.append(value);
+    } else {
+        append_encoded(out, line, value, true, false);
+    }
+    return out + "\r\n";
+}
+
+bool is_atom(std::string_view word) {
+    if (word.empty()) return false;
+    for (unsigned char c : word)
+        if (!(std::isalnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos))
+            return false;
+    return true;
+}
+
+// A mailbox header ("From: Name <addr>", RFC 5322 §3.4). An ASCII display name is written
+// as it is, or as a quoted-string when it holds specials; any other is a phrase of plain
+// atoms and encoded-words: runs of words that are not atoms become one encoded-word
+// (their spaces inside it), so no reader has to guess the space between two encoded-words.
+std::string mailbox_header(std::string_view name, std::string_view mailbox) {
+    const std::string addr = "<" + address_of(mailbox) + ">";
+    std::string_view display;
+    if (auto lt = mailbox.rfind('<'); lt != std::string_view::npos) display = mailbox.substr(0, lt);
+    while (!display.empty() && (display.back() == ' ' || display.back() == '\t')) display.remove_suffix(1);
+    while (!display.empty() && (display.front() == ' ' || display.front() == '\t')) display.remove_prefix(1);
+    if (display.size() >= 2 && display.front() == '"' && display.back() == '"') display = display.substr(1, display.size() - 2);
+    std::string out = std::string(name) + ":";
+    std::size_t line = out.size();
+    if (display.empty()) return out + " " + addr.substr(1, addr.size() - 2) + "\r\n";
+    if (is_ascii_printable(display)) {
+        std::string quoted;
+        if (display.find_first_of("()<>[]:;@\\,.\"") == std::string_view::npos) {
+            quoted = display;
+        } else {
+            quoted = "\"";
+            for (char c : display) {
+                if (c == '"' || c == '\\') quoted += '\\';
+                quoted += c;
+            }
+            quoted += '"';
+        }
+        out += " " + quoted;
+        line += 1 + quoted.size();
+    } else {
+        std::vector<std::string_view> words;
+        for (std::string_view rest = display; !rest.empty();) {
+            auto space = rest.find(' ');
+            if (space != 0) words.push_back(rest.substr(0, space));
+            if (space == std::string_view::npos) break;
+            rest.remove_prefix(space + 1);
+        }
+        for (std::size_t i = 0; i < words.size();) {
+            if (is_atom(words[i])) {
+                separate(out, line, words[i].size());
+                out += words[i];
+                line += words[i].size();
+                ++i;
+                continue;
+            }
+            std::size_t j = i;
+            while (j < words.size() && !is_atom(words[j])) ++j;
+            // The run's text, spaces included: words[i] .. words[j-1] as they stand in `display`.
+            const char* begin = words[i].data();
+            const char* end = words[j - 1].data() + words[j - 1].size();
+            append_encoded(out, line, std::string_view(begin, static_cast<std::size_t>(end - begin)), true, true);
+            i = j;
+        }
+    }
+    separate(out, line, addr.size());
+    return out + addr + "\r\n";
+}
+
 }  // namespace
 
 std::string base64(std::string_view data) {
@@ -57,15 +199,14 @@ std::string address_of(std::string_view mailbox) {
 
 std::string build_mime(const Email& e, std::int64_t date_ms) {
     const std::string boundary = "=_starter_" + base64(e.message_id).substr(0, 24);
-    std::string subject = single_line(e.subject);
     std::string m;
-    m += "From: " + single_line(e.from) + "\r\n";
+    m += mailbox_header("From", single_line(e.from));
     m += "To: " + single_line(e.to) + "\r\n";
-    m += "Subject: " + (is_ascii_printable(subject) ? subject : "=?UTF-8?B?" + base64(subject) + "?=") + "\r\n";
+    m += header("Subject", single_line(e.subject));
     m += "Date: " + rfc2822_date(date_ms) + "\r\n";
     m += "Message-ID: " + single_line(e.message_id) + "\r\n";
     m += "MIME-Version: 1.0\r\n";
-    m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+    m += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
     m += "--" + boundary + "\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
     m += wrapped_base64(e.text);
     m += "--" + boundary + "\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
@@ -94,7 +235,8 @@ void FileMailer::send(const Email& email) {
     observe::info("mail.written", {{"to", email.to}, {"message_id", email.message_id}, {"path", path.string()}});
 }
 
-SmtpMailer::SmtpMailer(std::string url, std::chrono::seconds timeout) : url_(std::move(url)), timeout_(timeout) {}
+SmtpMailer::SmtpMailer(std::string url, bool require_tls, std::chrono::seconds timeout)
+    : url_(std::move(url)), require_tls_(require_tls || url_.starts_with("smtps://")), timeout_(timeout) {}
 
 void SmtpMailer::send(const Email& email) {
     const auto now = common::now_ms();
@@ -119,7 +261,7 @@ void SmtpMailer::send(const Email& email) {
     char errbuf[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, url_.c_str());  // credentials in the URL are used for AUTH
-    curl_easy_setopt(c, CURLOPT_USE_SSL, url_.starts_with("smtps://") ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+    curl_easy_setopt(c, CURLOPT_USE_SSL, require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read);
@@ -143,8 +285,8 @@ void SmtpMailer::send(const Email& email) {
     throw std::runtime_error(why);
 }
 
-std::unique_ptr<Mailer> make_mailer(const std::string& smtp_url, const std::filesystem::path& data_dir) {
-    if (!smtp_url.empty()) return std::make_unique<SmtpMailer>(smtp_url);
+std::unique_ptr<Mailer> make_mailer(const std::string& smtp_url, bool require_tls, const std::filesystem::path& data_dir) {
+    if (!smtp_url.empty()) return std::make_unique<SmtpMailer>(smtp_url, require_tls);
     return std::make_unique<FileMailer>(data_dir / "outbox");
 }
 

@@ -42,15 +42,19 @@ private:
 
 class SmtpMailer : public Mailer {
 public:
-    explicit SmtpMailer(std::string url, std::chrono::seconds timeout = std::chrono::seconds(30));
+    // `require_tls`: smtp:// sends only after STARTTLS succeeded (a server that does not
+    // offer it, or an attacker who strips the offer, gets nothing: the send fails and is
+    // retried); otherwise STARTTLS is used when offered. smtps:// is always TLS.
+    explicit SmtpMailer(std::string url, bool require_tls = true, std::chrono::seconds timeout = std::chrono::seconds(30));
     void send(const Email& email) override;
 
 private:
     std::string url_;
+    bool require_tls_;
     std::chrono::seconds timeout_;
 };
 
 // SMTP_URL set: SmtpMailer; otherwise FileMailer under DATA_DIR/outbox.
-std::unique_ptr<Mailer> make_mailer(const std::string& smtp_url, const std::filesystem::path& data_dir);
+std::unique_ptr<Mailer> make_mailer(const std::string& smtp_url, bool require_tls, const std::filesystem::path& data_dir);
 
 }  // namespace notify

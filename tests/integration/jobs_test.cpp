@@ -3,6 +3,7 @@
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
 #include "security/random.hpp"
+#include "support/process.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/json.hpp>
@@ -82,6 +83,64 @@ TEST_F(Jobs, EmailIsDeliveredToARealSmtpServer) {
     EXPECT_NE(mail.text.find("Firefox 120 on Ubuntu"), std::string::npos);
     EXPECT_NE(mail.html.find("<p>Your Starter password was just changed."), std::string::npos) << mail.html;
     ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "done"; }));
+}
+
+TEST_F(Jobs, LongNonAsciiSubjectsAndSenderNamesPassAStrictMailParser) {
+    if (env_or_empty("STARTER_TEST_SMTP_URL").empty()) GTEST_SKIP() << "STARTER_TEST_SMTP_URL is not set";
+    const std::string app = "Größenwahn & Söhne — Kundenportal für Überprüfungen";
+    const std::string sender = "Équipe Sécurité de Größenwahn & Söhne";
+    TestServer server([&](config::Settings& s) {
+        s.smtp_url = env_or_empty("STARTER_TEST_SMTP_URL");
+        s.app_name = app;
+        s.mail_from = sender + " <no-reply@example.com>";
+    });
+    auto to = unique_address();
+    auto id = enqueue(server.app(), "password-changed", to, security_vars());
+    ASSERT_TRUE(wait_until([&] { return sink_mail_to(to).size() == 1; })) << job_state(server.app(), id);
+    // Python's email package with policy.strict, reading the bytes the SMTP server stored.
+    auto [status, out] = run_command({"/usr/bin/python3", std::string(STARTER_SOURCE_DIR) + "/tests/support/strict_mail.py",
+                                      env_or_empty("STARTER_TEST_MAILDIR"), to},
+                                     {});
+    ASSERT_EQ(status, 0) << out;
+    auto parsed = boost::json::parse(out).as_object();
+    EXPECT_EQ(std::string(parsed.at("subject").as_string()), "Your " + app + " password was changed");
+    EXPECT_EQ(std::string(parsed.at("from_name").as_string()), sender);
+    EXPECT_EQ(std::string(parsed.at("from_addr").as_string()), "no-reply@example.com");
+    EXPECT_LE(parsed.at("longest_line").as_int64(), 78) << out;
+    EXPECT_LE(parsed.at("longest_word").as_int64(), 75) << out;
+}
+
+TEST_F(Jobs, CredentialsNeverGoToAServerThatDoesNotOfferStartTls) {
+    // The SMTP sink offers no STARTTLS, as when an attacker on the path strips the offer:
+    // the send is refused and retried, nothing is delivered in clear.
+    auto sink = env_or_empty("STARTER_TEST_SMTP_URL");
+    if (sink.empty()) GTEST_SKIP() << "STARTER_TEST_SMTP_URL is not set";
+    const std::string with_password = "smtp://mailer:hunter2@" + sink.substr(std::string("smtp://").size());
+    TestServer server([&](config::Settings& s) {
+        s.smtp_url = with_password;
+        s.smtp_require_tls = config::load_settings({{"SMTP_URL", with_password}}).smtp_require_tls;  // the default
+        s.job_retry_delay = 60s;
+    });
+    auto to = unique_address();
+    auto id = enqueue(server.app(), "onboarding", to, {{"username", "zoe"}});
+    ASSERT_TRUE(wait_until([&] {
+        auto row = jobs::Outbox(server.app().pool()).find(id);
+        return row && row->state == "queued" && row->job.attempts == 1;
+    })) << job_state(server.app(), id);
+    auto row = jobs::Outbox(server.app().pool()).find(id);
+    ASSERT_TRUE(row->last_error.has_value());
+    EXPECT_EQ(row->last_error->find("hunter2"), std::string::npos) << *row->last_error;
+    std::this_thread::sleep_for(200ms);
+    EXPECT_TRUE(sink_mail_to(to).empty()) << "the email went out in clear";
+
+    // Told explicitly that the relay is trusted (SMTP_REQUIRE_TLS=false), it sends.
+    TestServer relaxed([&](config::Settings& s) {
+        s.smtp_url = with_password;
+        s.smtp_require_tls = false;
+    });
+    auto to2 = unique_address();
+    enqueue(relaxed.app(), "onboarding", to2, {{"username", "zoe"}});
+    EXPECT_TRUE(wait_until([&] { return sink_mail_to(to2).size() == 1; }));
 }
 
 TEST_F(Jobs, UnreachableSmtpIsRetriedWithBackoffThenDead) {

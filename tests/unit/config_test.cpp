@@ -217,3 +217,14 @@ TEST(Settings, SocialSignInMistakesAreCaughtAtStart) {
                         "PUBLIC_URL: must be the origin browsers reach this server at, e.g. https://api.example.com (got "
                         "'https://api.example.com/v1')");
 }
+
+TEST(Settings, SmtpRequiresTlsWheneverTheUrlCarriesAPassword) {
+    EXPECT_FALSE(load_settings({}).smtp_require_tls);
+    EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://mail.example.com:25"}}).smtp_require_tls);
+    EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://user@mail.example.com:25"}}).smtp_require_tls);
+    EXPECT_TRUE(load_settings({{"SMTP_URL", "smtp://user:secret@mail.example.com:587"}}).smtp_require_tls);
+    EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://user:secret@mail.example.com:587"}, {"SMTP_REQUIRE_TLS", "false"}})
+                     .smtp_require_tls);
+    EXPECT_TRUE(load_settings({{"SMTP_URL", "smtp://relay:25"}, {"SMTP_REQUIRE_TLS", "true"}}).smtp_require_tls);
+    expect_config_error({{"SMTP_REQUIRE_TLS", "maybe"}}, "SMTP_REQUIRE_TLS: must be true or false (got 'maybe')");
+}
