@@ -103,54 +103,66 @@ void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, c
 }
 
 void AccountService::request_email_verification(const std::string& raw_email, const RequestMeta& meta) {
-    request_code(codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, meta);
+    request_code({codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, meta_vars(meta)});
+}
+
+boost::json::object CodeRequest::to_json() const {
+    boost::json::object o{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", vars}};
+    if (user_id) o["user_id"] = *user_id;
+    return o;
+}
+
+CodeRequest CodeRequest::from_json(std::string_view payload) {
+    auto o = boost::json::parse(payload).as_object();
+    CodeRequest r;
+    auto purpose = codes::purpose_from(o.at("purpose").as_string());
+    if (!purpose) throw std::invalid_argument("unknown code purpose");
+    r.purpose = *purpose;
+    r.email = std::string(o.at("email").as_string());
+    if (auto* id = o.if_contains("user_id")) r.user_id = std::string(id->as_string());
+    if (r.purpose == codes::Purpose::email_change && !r.user_id) throw std::invalid_argument("an email change names its user");
+    r.vars = o.at("vars").as_object();
+    return r;
 }
 
 // The request path only queues the request: one INSERT whether or not the address is
 // registered, so neither the 202 nor its timing tells. The job looks the address up,
 // makes the code and mails it, so a code is never written to the database in clear.
-void AccountService::request_code(codes::Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
-                                  const RequestMeta& meta) {
-    boost::json::object request{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", meta_vars(meta)}};
-    if (user_id) request["user_id"] = *user_id;
+void AccountService::request_code(const CodeRequest& request) {
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    jobs::Outbox::enqueue(tx.session(), kCodeRequestJob, boost::json::serialize(request), notify::kEmailMaxAttempts);
+    jobs::Outbox::enqueue(tx.session(), kCodeRequestJob, boost::json::serialize(request.to_json()), notify::kEmailMaxAttempts);
     tx.commit();
 }
 
-std::optional<notify::Outgoing> AccountService::fulfil_code_request(const boost::json::object& request) {
-    const auto purpose = codes::purpose_from(request.at("purpose").as_string());
-    if (!purpose) throw std::invalid_argument("unknown code purpose");
-    const std::string email(request.at("email").as_string());
-    auto vars = request.at("vars").as_object();
+std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& request) {
+    auto vars = request.vars;
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     std::optional<notify::Outgoing> out;
     auto with_code = [&](const char* template_name, const std::string& to, const std::optional<std::string>& user_id,
                          std::chrono::milliseconds ttl) {
-        vars["code"] = codes_.issue(tx.session(), *purpose, to, user_id, ttl, now);
+        vars["code"] = codes_.issue(tx.session(), request.purpose, to, user_id, ttl, now);
         vars["expires_minutes"] = minutes(ttl);
         out = notify::Outgoing{template_name, to, std::move(vars)};
     };
-    switch (*purpose) {
+    switch (request.purpose) {
         case codes::Purpose::verify:
             // The owner of a registered address is told someone tried; nobody gets a code.
-            if (users_.by_email(tx.session(), email)) out = notify::Outgoing{"email-already-registered", email, std::move(vars)};
-            else with_code("email-verification-request", email, std::nullopt, policy_.verification_code_ttl);
+            if (users_.by_email(tx.session(), request.email))
+                out = notify::Outgoing{"email-already-registered", request.email, std::move(vars)};
+            else with_code("email-verification-request", request.email, std::nullopt, policy_.verification_code_ttl);
             break;
         case codes::Purpose::reset:
-            if (auto user = users_.by_email(tx.session(), email))
+            if (auto user = users_.by_email(tx.session(), request.email))
                 with_code("reset-password-request", user->email, user->id, policy_.reset_code_ttl);
             break;
-        case codes::Purpose::email_change: {
+        case codes::Purpose::email_change:
             // A taken address gets no code: the change could never complete.
-            const std::string user_id(request.at("user_id").as_string());
-            if (!users_.by_email(tx.session(), email) && users_.by_id(tx.session(), user_id))
-                with_code("email-change-request", email, user_id, policy_.verification_code_ttl);
+            if (!users_.by_email(tx.session(), request.email) && users_.by_id(tx.session(), *request.user_id))
+                with_code("email-change-request", request.email, request.user_id, policy_.verification_code_ttl);
             break;
-        }
     }
     tx.commit();
     return out;
@@ -158,22 +170,15 @@ std::optional<notify::Outgoing> AccountService::fulfil_code_request(const boost:
 
 jobs::JobHandler code_request_handler(AccountService& accounts, const notify::EmailSender& sender) {
     return [&accounts, &sender](const jobs::Job& job) {
-        boost::json::object request;
+        CodeRequest request;
         try {
-            request = boost::json::parse(job.payload).as_object();
+            request = CodeRequest::from_json(job.payload);
         } catch (const std::exception& e) {
             throw jobs::PermanentFailure(std::string("unreadable code request: ") + e.what());
         }
-        std::optional<notify::Outgoing> email;
-        try {
-            email = accounts.fulfil_code_request(request);
-        } catch (const std::invalid_argument& e) {
-            throw jobs::PermanentFailure(std::string("bad code request: ") + e.what());
-        } catch (const std::out_of_range& e) {
-            throw jobs::PermanentFailure(std::string("bad code request: ") + e.what());
-        }
-        // A retry after a failed send makes a new code, which replaces the undelivered one.
-        if (email) sender.send(job.id, *email);
+        // Database errors propagate: the job is retried. A retry after a failed send makes
+        // a new code, which replaces the undelivered one.
+        if (auto email = accounts.fulfil(request)) sender.send(job.id, *email);
         return jobs::Handled{job.payload};
     };
 }
@@ -349,7 +354,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
 }
 
 void AccountService::request_password_reset(const std::string& raw_email, const RequestMeta& meta) {
-    request_code(codes::Purpose::reset, require_email(raw_email, "email"), std::nullopt, meta);
+    request_code({codes::Purpose::reset, require_email(raw_email, "email"), std::nullopt, meta_vars(meta)});
 }
 
 void AccountService::reset_password(const std::string& raw_email, const std::string& code, const std::string& new_password,
@@ -381,7 +386,7 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     auto email = require_email(raw_email, "email");
     auto user = get(viewer.user_id);
     require_reauthentication(viewer, user, current_password);
-    request_code(codes::Purpose::email_change, email, user.id, meta);
+    request_code({codes::Purpose::email_change, email, user.id, meta_vars(meta)});
 }
 
 User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,

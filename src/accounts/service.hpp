@@ -23,6 +23,19 @@ namespace accounts {
 // request path: it decides what to send, makes the code and mails it.
 inline constexpr const char* kCodeRequestJob = "code-request";
 
+// A code request as its job carries it: what for, to which address, for which user (an
+// email change), and the requester's IP, device and location for the email.
+struct CodeRequest {
+    codes::Purpose purpose = codes::Purpose::verify;
+    std::string email;
+    std::optional<std::string> user_id;
+    boost::json::object vars;
+
+    boost::json::object to_json() const;
+    // Throws on a payload that is not one (the job then fails for good).
+    static CodeRequest from_json(std::string_view payload);
+};
+
 struct AccountPolicy {
     std::chrono::milliseconds verification_code_ttl{std::chrono::minutes(10)};
     std::chrono::milliseconds reset_code_ttl{std::chrono::minutes(5)};
@@ -53,10 +66,9 @@ public:
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);
     // A queued code request's email (kCodeRequestJob): the code is made here, in memory,
-    // and its hash stored; nullopt when nothing is to be sent (unknown address for a
-    // reset, a taken address for an email change). Throws std::invalid_argument or
-    // std::out_of_range for a malformed request.
-    std::optional<notify::Outgoing> fulfil_code_request(const boost::json::object& request);
+    // and only its hash stored; nullopt when nothing is to be sent (an unknown address for
+    // a reset, a taken address for an email change).
+    std::optional<notify::Outgoing> fulfil(const CodeRequest& request);
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
     SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
 
@@ -96,8 +108,7 @@ private:
     void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
                                   const std::optional<std::string>& current_password) const;
-    void request_code(codes::Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
-                      const sessions::RequestMeta& meta);
+    void request_code(const CodeRequest& request);
     void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
                       const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);
 

@@ -1,5 +1,6 @@
 // The outbox end to end: jobs written in a transaction, delivered by the worker to the file
 // outbox or a real SMTP sink, retried on failure, never lost across a restart.
+#include "accounts/service.hpp"
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
 #include "security/random.hpp"
@@ -141,6 +142,25 @@ TEST_F(Jobs, CredentialsNeverGoToAServerThatDoesNotOfferStartTls) {
     auto to2 = unique_address();
     enqueue(relaxed.app(), "onboarding", to2, {{"username", "zoe"}});
     EXPECT_TRUE(wait_until([&] { return sink_mail_to(to2).size() == 1; }));
+}
+
+TEST_F(Jobs, AMalformedCodeRequestFailsForGoodAndSendsNothing) {
+    TestServer server;
+    std::vector<std::string> ids;
+    {
+        auto lease = server.app().pool().acquire();
+        db::Transaction tx(lease);
+        for (const char* payload : {"{}", "not json", R"({"purpose":"launch","email":"a@example.com","vars":{}})",
+                                    R"({"purpose":"email_change","email":"a@example.com","vars":{}})"})
+            ids.push_back(jobs::Outbox::enqueue(tx.session(), accounts::kCodeRequestJob, payload, 5));
+        tx.commit();
+    }
+    server.app().worker().wake();
+    for (const auto& id : ids) {
+        EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; })) << id << ": " << job_state(server.app(), id);
+        EXPECT_EQ(jobs::Outbox(server.app().pool()).find(id)->job.attempts, 1) << "not retried";
+    }
+    EXPECT_TRUE(outbox_mail_to(server.data_dir(), "a@example.com").empty());
 }
 
 TEST_F(Jobs, UnreachableSmtpIsRetriedWithBackoffThenDead) {
