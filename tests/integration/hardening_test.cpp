@@ -264,7 +264,9 @@ TEST_F(CodesAtRest, ADeliveredCodeIsNowhereInTheDatabaseFiles) {
     // in old page images (SQLite's -wal, PostgreSQL's WAL and dead tuples).
     auto email = fresh_email();
     auto verification = request_code(email);
-    auto [token, user] = sign_up(email, "rest_" + security::random_hex(3));
+    auto registered = register_with(email, verification, "rest_" + security::random_hex(3));
+    ASSERT_EQ(registered.status, 201) << registered.body;
+    std::string token(registered.json().at("authentication_token").as_string());
     ASSERT_EQ(client_->post_json("/api/auth/reset-password-request", body({{"email", email}})).status, 202);
     auto reset = code_in(mail_to(email, "reset code"));
     auto target = fresh_email();
