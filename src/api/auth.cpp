@@ -1,98 +1,137 @@
+// Registration, login, sessions and password reset (API.md's auth section).
 #include "api/accounts.hpp"
-#include "api/authn.hpp"
 #include "api/views.hpp"
 #include "codes/email_codes.hpp"
-#include "http/json_body.hpp"
 
 namespace api {
-std::string read_code(http::FieldReader& in, std::initializer_list<std::string_view> names) {
-    auto code = in.required_string_alias(names, 64);
-    if (!code.empty() && !codes::well_formed_code(code))
-        in.add_error(*names.begin(), "The code is exactly 8 digits", "string_pattern_mismatch");
-    return code;
+
+std::optional<http::Problem> check_code(std::string& code) {
+    // An empty code goes on to the service, which answers it like a wrong one.
+    if (!code.empty() && !codes::well_formed_code(code)) return http::Problem{"The code is exactly 8 digits", "string_pattern_mismatch"};
+    return std::nullopt;
 }
 
 namespace {
 
 constexpr std::size_t kLong = 1024;  // generous reader caps; the service applies API.md's limits
 
+struct EmailRequest {
+    std::string email;
+    static constexpr const char* schema_name = "EmailRequest";
+    static http::FieldTable<EmailRequest> fields() { return {email_field(&EmailRequest::email).max(kLong)}; }
+    static boost::json::object example() { return {{"email", "jane@example.com"}}; }
+};
+
+struct RegisterRequest {
+    std::string email, email_verification_code, username, password;
+    static constexpr const char* schema_name = "RegisterRequest";
+    static http::FieldTable<RegisterRequest> fields() {
+        return {email_field(&RegisterRequest::email).max(kLong),
+                code_field("email_verification_code", &RegisterRequest::email_verification_code).alias("email_verification_token"),
+                username_field(&RegisterRequest::username).max(kLong),
+                password_field("password", &RegisterRequest::password).max(kLong).describe("zxcvbn score 3 or more")};
+    }
+    static boost::json::object example() {
+        return {{"email", "jane@example.com"},
+                {"email_verification_code", "12345678"},
+                {"username", "jane"},
+                {"password", "correct horse battery staple"}};
+    }
+};
+
+struct LoginRequest {
+    std::string login, password;
+    static constexpr const char* schema_name = "LoginRequest";
+    static http::FieldTable<LoginRequest> fields() {
+        return {http::text("login", &LoginRequest::login).max(kLong).describe("An email (contains @) or a username"),
+                http::text("password", &LoginRequest::password).max(kLong).secret()};
+    }
+    static boost::json::object example() { return {{"login", "jane@example.com"}, {"password", "correct horse battery staple"}}; }
+};
+
+struct LogoutRequest {
+    bool remember_session = true;
+    static constexpr const char* schema_name = "LogoutRequest";
+    static constexpr bool body_optional = true;
+    static http::FieldTable<LogoutRequest> fields() {
+        return {http::flag("remember_session", &LogoutRequest::remember_session, true)
+                    .describe("Keep the session record (the device stays known)")};
+    }
+};
+
+struct ResetPasswordRequest {
+    std::string email, reset_code, new_password;
+    static constexpr const char* schema_name = "ResetPasswordRequest";
+    static http::FieldTable<ResetPasswordRequest> fields() {
+        return {email_field(&ResetPasswordRequest::email).max(kLong),
+                code_field("reset_code", &ResetPasswordRequest::reset_code).alias("reset_token"),
+                password_field("new_password", &ResetPasswordRequest::new_password).max(kLong)};
+    }
+};
+
 http::Response signed_in(int status, const accounts::SignedIn& s) {
     return http::json(status, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
 }
 
+http::Response request_email_verification(const Services& s, http::Request& req, EmailRequest& body) {
+    s.accounts.request_email_verification(body.email, s.inspector.describe(req));
+    return http::json(202, {{"message", "If this address can receive email, a message is on its way"}});
+}
+
+http::Response register_account(const Services& s, http::Request& req, RegisterRequest& body) {
+    return signed_in(201, s.accounts.register_user({body.email, body.email_verification_code, body.username, body.password},
+                                                   s.inspector.describe(req)));
+}
+
+http::Response login(const Services& s, http::Request& req, LoginRequest& body) {
+    return signed_in(200, s.accounts.login(body.login, body.password, s.inspector.describe(req)));
+}
+
+http::Response logout(const Services& s, http::Request&, const Viewer& viewer, LogoutRequest& body) {
+    s.sessions.logout(viewer, body.remember_session);
+    return http::no_content();
+}
+
+http::Response list_sessions(const Services& s, http::Request&, const Viewer& viewer) {
+    boost::json::array out;
+    for (const auto& session : s.sessions.list(viewer.user_id)) out.push_back(session_json(session, viewer.session_id));
+    return http::json(200, out);
+}
+
+http::Response revoke_session(const Services& s, http::Request& req, const Viewer& viewer) {
+    if (!s.sessions.revoke(viewer.user_id, std::string(req.param("session_id")))) throw http::not_found("No such session");
+    return http::no_content();
+}
+
+http::Response request_password_reset(const Services& s, http::Request& req, EmailRequest& body) {
+    s.accounts.request_password_reset(body.email, s.inspector.describe(req));
+    return http::json(202, {{"message", "If an account uses this address, a reset code is on its way"}});
+}
+
+http::Response reset_password(const Services& s, http::Request& req, ResetPasswordRequest& body) {
+    s.accounts.reset_password(body.email, body.reset_code, body.new_password, s.inspector.describe(req));
+    return http::no_content();
+}
+
 }  // namespace
 
-void register_auth_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions,
-                          const RequestInspector& inspector) {
-    r.post("/api/auth/email-verification-request", [&](http::Request& req) {
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto email = in.required_string("email", kLong);
-         in.finish();
-         accounts.request_email_verification(email, inspector.describe(req));
-         return http::json(202, {{"message", "If this address can receive email, a message is on its way"}});
-     }).limit("15/hour").describe("Email an 8-digit registration code (always 202)").tag("auth").accepts("EmailRequest").returns(202, "Accepted");
-
-    r.post("/api/auth/register", [&](http::Request& req) {
-         http::FieldReader in(http::parse_json_object(req.body()));
-         accounts::Registration reg;
-         reg.email = in.required_string("email", kLong);
-         reg.code = read_code(in, {"email_verification_code", "email_verification_token"});
-         reg.username = in.required_string("username", kLong);
-         reg.password = in.required_string("password", kLong, http::Chars::secret);
-         in.finish();
-         return signed_in(201, accounts.register_user(reg, inspector.describe(req)));
-     }).limit("15/hour").describe("Create an account with the emailed code").tag("auth").accepts("RegisterRequest").returns(201, "SignedIn").returns(400, "Error");
-
-    r.post("/api/auth/login", [&](http::Request& req) {
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto login = in.required_string("login", kLong);
-         auto password = in.required_string("password", kLong, http::Chars::secret);
-         in.finish();
-         return signed_in(200, accounts.login(login, password, inspector.describe(req)));
-     }).limit("100/hour").describe("Log in by email or username").tag("auth").accepts("LoginRequest").returns(200, "SignedIn").returns(400, "Error");
-
-    r.post("/api/auth/logout", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         bool remember = true;
-         if (!req.body().empty()) {
-             http::FieldReader in(http::parse_json_object(req.body()));
-             remember = in.optional_bool("remember_session").value_or(true);
-             in.finish();
-         }
-         sessions.logout(viewer, remember);
-         return http::no_content();
-     }).limit("50/hour").describe("End the current session").tag("sessions").authenticated().accepts("LogoutRequest").returns(204);
-
-    r.get("/api/auth/sessions", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         boost::json::array out;
-         for (const auto& s : sessions.list(viewer.user_id)) out.push_back(session_json(s, viewer.session_id));
-         return http::json(200, out);
-     }).describe("The caller's sessions, newest first").tag("sessions").authenticated().returns(200, "SessionList");
-
-    r.del("/api/auth/sessions/{session_id}", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         if (!sessions.revoke(viewer.user_id, std::string(req.param("session_id")))) throw http::not_found("No such session");
-         return http::no_content();
-     }).describe("Revoke one of the caller's sessions").tag("sessions").authenticated().returns(204).returns(404, "Error");
-
-    r.post("/api/auth/reset-password-request", [&](http::Request& req) {
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto email = in.required_string("email", kLong);
-         in.finish();
-         accounts.request_password_reset(email, inspector.describe(req));
-         return http::json(202, {{"message", "If an account uses this address, a reset code is on its way"}});
-     }).limit("20/hour").describe("Email a password reset code (always 202)").tag("auth").accepts("EmailRequest").returns(202, "Accepted");
-
-    r.post("/api/auth/reset-password", [&](http::Request& req) {
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto email = in.required_string("email", kLong);
-         auto code = read_code(in, {"reset_code", "reset_token"});
-         auto password = in.required_string("new_password", kLong, http::Chars::secret);
-         in.finish();
-         accounts.reset_password(email, code, password, inspector.describe(req));
-         return http::no_content();
-     }).limit("20/hour").describe("Set a new password with the emailed code; every session ends").tag("auth").accepts("ResetPasswordRequest").returns(204).returns(400, "Error");
+void register_auth_routes(Routes& r) {
+    r.post<EmailRequest>("/api/auth/email-verification-request", request_email_verification)
+        .limit("15/hour").describe("Email an 8-digit registration code (always 202)").tag("auth").returns(202, "Accepted");
+    r.post<RegisterRequest>("/api/auth/register", register_account)
+        .limit("15/hour").describe("Create an account with the emailed code").tag("auth").returns(201, "SignedIn").returns(400, "Error");
+    r.post<LoginRequest>("/api/auth/login", login)
+        .limit("100/hour").describe("Log in by email or username").tag("auth").returns(200, "SignedIn").returns(400, "Error");
+    r.post<LogoutRequest>("/api/auth/logout", logout)
+        .limit("50/hour").describe("End the current session").tag("sessions").returns(204);
+    r.get("/api/auth/sessions", list_sessions).describe("The caller's sessions, newest first").tag("sessions").returns(200, "SessionList");
+    r.del("/api/auth/sessions/{session_id}", revoke_session)
+        .describe("Revoke one of the caller's sessions").tag("sessions").returns(204).returns(404, "Error");
+    r.post<EmailRequest>("/api/auth/reset-password-request", request_password_reset)
+        .limit("20/hour").describe("Email a password reset code (always 202)").tag("auth").returns(202, "Accepted");
+    r.post<ResetPasswordRequest>("/api/auth/reset-password", reset_password)
+        .limit("20/hour").describe("Set a new password with the emailed code; every session ends").tag("auth").returns(204)
+        .returns(400, "Error");
 }
 
 }  // namespace api

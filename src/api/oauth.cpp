@@ -2,13 +2,22 @@
 
 #include "api/authn.hpp"
 #include "api/views.hpp"
-#include "http/json_body.hpp"
+#include "http/body.hpp"
 #include "http/outbound.hpp"
 
 namespace api {
 namespace {
 
 constexpr int kFlowCookieSeconds = 600;  // as long as a state lives
+
+struct LoginCodeRequest {
+    std::string code;
+    static constexpr const char* schema_name = "LoginCodeRequest";
+    static http::FieldTable<LoginCodeRequest> fields() {
+        return {http::text("code", &LoginCodeRequest::code).max(128).schema(R"("maxLength": 128)")
+                    .describe("From redirect_to?code=... after a social sign-in; 60 s, once")};
+    }
+};
 
 std::string cookie_name(std::string_view provider) { return "starter_oauth_" + std::string(provider); }
 
@@ -105,18 +114,15 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
         if (std::string_view(method) == "POST") route.accepts_form();
     }
 
-    r.post("/api/oauth/token",
-           [&social](http::Request& req) {
-               http::FieldReader in(http::parse_json_object(req.body()));
-               auto code = in.required_string("code", 128);
-               in.finish();
-               auto s = social.redeem(code);
-               return http::json(200, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
-           })
+    auto& token = r.post("/api/oauth/token", [&social](http::Request& req) {
+        auto body = http::parse_body<LoginCodeRequest>(req.body());
+        auto s = social.redeem(body.code);
+        return http::json(200, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
+    });
+    http::accepts<LoginCodeRequest>(token)
         .limit("60/hour")
         .describe("Exchange the one-time login code from a social sign-in for a session")
         .tag("social sign-in")
-        .accepts("LoginCodeRequest")
         .returns(200, "SignedIn")
         .returns(400, "Error");
 }

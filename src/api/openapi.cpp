@@ -10,8 +10,8 @@
 namespace api {
 namespace {
 
-// Every schema the routes name, as JSON Schema 2020-12 (OpenAPI 3.1). Response shapes follow
-// api/views.cpp; request shapes follow each handler's FieldReader.
+// The response schemas the routes name, as JSON Schema 2020-12 (OpenAPI 3.1), following
+// api/views.cpp. Request schemas come from each body's field table (http/body.hpp).
 constexpr const char* kSchemas = R"json({
   "Error": {
     "type": "object",
@@ -130,79 +130,6 @@ constexpr const char* kSchemas = R"json({
       "database": {"enum": ["ok", "unavailable"]},
       "redis": {"enum": ["ok", "unavailable", "disabled"]}
     }
-  },
-  "EmailRequest": {
-    "type": "object",
-    "required": ["email"],
-    "properties": {"email": {"type": "string", "format": "email", "maxLength": 250}},
-    "example": {"email": "jane@example.com"}
-  },
-  "RegisterRequest": {
-    "type": "object",
-    "required": ["email", "email_verification_code", "username", "password"],
-    "properties": {
-      "email": {"type": "string", "format": "email", "maxLength": 250},
-      "email_verification_code": {"type": "string", "pattern": "^[0-9]{8}$", "description": "Alias: email_verification_token"},
-      "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
-      "password": {"type": "string", "minLength": 8, "maxLength": 128, "description": "zxcvbn score 3 or more"}
-    },
-    "example": {"email": "jane@example.com", "email_verification_code": "12345678", "username": "jane",
-                "password": "correct horse battery staple"}
-  },
-  "LoginRequest": {
-    "type": "object",
-    "required": ["login", "password"],
-    "properties": {
-      "login": {"type": "string", "description": "An email (contains @) or a username"},
-      "password": {"type": "string"}
-    },
-    "example": {"login": "jane@example.com", "password": "correct horse battery staple"}
-  },
-  "LogoutRequest": {
-    "type": "object",
-    "properties": {"remember_session": {"type": "boolean", "default": true, "description": "Keep the session record (the device stays known)"}}
-  },
-  "ResetPasswordRequest": {
-    "type": "object",
-    "required": ["email", "reset_code", "new_password"],
-    "properties": {
-      "email": {"type": "string", "format": "email"},
-      "reset_code": {"type": "string", "pattern": "^[0-9]{8}$", "description": "Alias: reset_token"},
-      "new_password": {"type": "string", "minLength": 8, "maxLength": 128}
-    }
-  },
-  "UpdateUserRequest": {
-    "type": "object",
-    "properties": {"username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"}}
-  },
-  "ChangePasswordRequest": {
-    "type": "object",
-    "required": ["new_password"],
-    "properties": {
-      "current_password": {"type": "string", "description": "Required when the account has a password"},
-      "new_password": {"type": "string", "minLength": 8, "maxLength": 128}
-    }
-  },
-  "EmailChangeRequest": {
-    "type": "object",
-    "required": ["email"],
-    "properties": {
-      "email": {"type": "string", "format": "email"},
-      "current_password": {"type": "string", "description": "Required when the account has a password"}
-    }
-  },
-  "ChangeEmailRequest": {
-    "type": "object",
-    "required": ["email", "email_verification_code"],
-    "properties": {
-      "email": {"type": "string", "format": "email"},
-      "email_verification_code": {"type": "string", "pattern": "^[0-9]{8}$"}
-    }
-  },
-  "LoginCodeRequest": {
-    "type": "object",
-    "required": ["code"],
-    "properties": {"code": {"type": "string", "maxLength": 128, "description": "From redirect_to?code=... after a social sign-in; 60 s, once"}}
   }
 })json";
 
@@ -306,7 +233,7 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
             boost::json::object content;
             if (!doc.request_schema.empty()) content["application/json"] = {{"schema", ref(doc.request_schema)}};
             if (doc.accepts_form) content["application/x-www-form-urlencoded"] = {{"schema", {{"type", "object"}}}};
-            op["requestBody"] = {{"required", doc.request_schema != "LogoutRequest" && !doc.request_schema.empty()},
+            op["requestBody"] = {{"required", !doc.request_optional && !doc.request_schema.empty()},
                                  {"content", std::move(content)}};
         }
 
@@ -336,6 +263,10 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
         item.as_object()[method] = std::move(op);
     }
 
+    auto schemas = boost::json::parse(kSchemas).as_object();
+    for (const auto& route : router.routes())
+        if (!route->doc.request_schema.empty()) schemas[route->doc.request_schema] = route->doc.request_json;
+
     boost::json::array tag_list;
     for (const auto& t : tags) tag_list.push_back(boost::json::object{{"name", t}});
     boost::json::object document{
@@ -350,7 +281,7 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
         {"tags", std::move(tag_list)},
         {"paths", std::move(paths)},
         {"components",
-         {{"schemas", boost::json::parse(kSchemas)},
+         {{"schemas", std::move(schemas)},
           {"securitySchemes",
            {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"description", "64 hex characters from login or register"}}},
             {"token_header",

@@ -1,58 +1,92 @@
+// The current user: profile, username, password and email changes; public profiles.
 #include "api/accounts.hpp"
-#include "api/authn.hpp"
 #include "api/views.hpp"
-#include "http/json_body.hpp"
 
 namespace api {
+namespace {
 
-void register_user_routes(http::Router& r, accounts::AccountService& accounts, sessions::SessionStore& sessions,
-                          const RequestInspector& inspector) {
-    r.get("/api/users/@me", [&](http::Request& req) {
-         return http::json(200, user_json(require_viewer_user(req, accounts).second));
-     }).limit("1000/hour").describe("The current user").tag("users").authenticated().returns(200, "User");
+struct UpdateUserRequest {
+    std::optional<std::string> username;
+    static constexpr const char* schema_name = "UpdateUserRequest";
+    static http::FieldTable<UpdateUserRequest> fields() { return {username_field(&UpdateUserRequest::username)}; }
+};
 
-    r.patch("/api/users/@me", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto username = in.optional_string("username", 1024);
-         in.finish();
-         auto user = username ? accounts.change_username(viewer.user_id, *username) : accounts.get(viewer.user_id);
-         return http::json(200, user_json(user));
-     }).limit("100/hour").describe("Update the current user's username").tag("users").authenticated().accepts("UpdateUserRequest").returns(200, "User").returns(400, "Error");
+struct ChangePasswordRequest {
+    std::optional<std::string> current_password;
+    std::string new_password;
+    static constexpr const char* schema_name = "ChangePasswordRequest";
+    static http::FieldTable<ChangePasswordRequest> fields() {
+        return {http::text("current_password", &ChangePasswordRequest::current_password).secret()
+                    .describe("Required when the account has a password"),
+                password_field("new_password", &ChangePasswordRequest::new_password)};
+    }
+};
 
-    r.patch("/api/users/@me/password", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto current = in.optional_string("current_password", 1024, http::Chars::secret);
-         auto next = in.required_string("new_password", 1024, http::Chars::secret);
-         in.finish();
-         return http::json(200, user_json(accounts.change_password(viewer, current, next, inspector.describe(req))));
-     }).limit("15/hour").describe("Set or change the password; other sessions end").tag("users").authenticated().accepts("ChangePasswordRequest").returns(200, "User").returns(400, "Error").returns(403, "Error");
+struct EmailChangeRequest {
+    std::string email;
+    std::optional<std::string> current_password;
+    static constexpr const char* schema_name = "EmailChangeRequest";
+    static http::FieldTable<EmailChangeRequest> fields() {
+        return {email_field(&EmailChangeRequest::email),
+                http::text("current_password", &EmailChangeRequest::current_password).secret()
+                    .describe("Required when the account has a password")};
+    }
+};
 
-    r.post("/api/users/@me/email-change-request", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto email = in.required_string("email", 1024);
-         auto current = in.optional_string("current_password", 1024, http::Chars::secret);
-         in.finish();
-         accounts.request_email_change(viewer, email, current, inspector.describe(req));
-         return http::json(202, {{"message", "A code is on its way to the new address"}});
-     }).limit("15/hour").describe("Email a code to the new address").tag("users").authenticated().accepts("EmailChangeRequest").returns(202, "Accepted").returns(400, "Error").returns(403, "Error");
+struct ChangeEmailRequest {
+    std::string email, email_verification_code;
+    static constexpr const char* schema_name = "ChangeEmailRequest";
+    static http::FieldTable<ChangeEmailRequest> fields() {
+        return {email_field(&ChangeEmailRequest::email),
+                code_field("email_verification_code", &ChangeEmailRequest::email_verification_code).alias("email_verification_token")};
+    }
+};
 
-    r.patch("/api/users/@me/email", [&](http::Request& req) {
-         auto viewer = require_viewer(req, sessions);
-         http::FieldReader in(http::parse_json_object(req.body()));
-         auto email = in.required_string("email", 1024);
-         auto code = read_code(in, {"email_verification_code", "email_verification_token"});
-         in.finish();
-         return http::json(200, user_json(accounts.change_email(viewer, email, code, inspector.describe(req))));
-     }).limit("15/hour").describe("Confirm the new email with its code; the old address is told").tag("users").authenticated().accepts("ChangeEmailRequest").returns(200, "User").returns(400, "Error");
+http::Response me(const Services&, http::Request&, const ViewerUser& viewer) { return http::json(200, user_json(viewer.user)); }
 
-    r.get("/api/users/{user_id}", [&](http::Request& req) {
-         auto user = accounts.find(std::string(req.param("user_id")));
-         if (!user) throw http::not_found("No such user");
-         return http::json(200, public_user_json(*user));
-     }).limit("2500/hour").describe("Another user's public profile").tag("users").returns(200, "PublicUser").returns(404, "Error");
+http::Response update_me(const Services& s, http::Request&, const Viewer& viewer, UpdateUserRequest& body) {
+    auto user = body.username ? s.accounts.change_username(viewer.user_id, *body.username) : s.accounts.get(viewer.user_id);
+    return http::json(200, user_json(user));
+}
+
+http::Response change_password(const Services& s, http::Request& req, const Viewer& viewer, ChangePasswordRequest& body) {
+    return http::json(200, user_json(s.accounts.change_password(viewer, body.current_password, body.new_password,
+                                                                s.inspector.describe(req))));
+}
+
+http::Response request_email_change(const Services& s, http::Request& req, const Viewer& viewer, EmailChangeRequest& body) {
+    s.accounts.request_email_change(viewer, body.email, body.current_password, s.inspector.describe(req));
+    return http::json(202, {{"message", "A code is on its way to the new address"}});
+}
+
+http::Response change_email(const Services& s, http::Request& req, const Viewer& viewer, ChangeEmailRequest& body) {
+    return http::json(200, user_json(s.accounts.change_email(viewer, body.email, body.email_verification_code,
+                                                             s.inspector.describe(req))));
+}
+
+http::Response public_profile(const Services& s, http::Request& req) {
+    auto user = s.accounts.find(std::string(req.param("user_id")));
+    if (!user) throw http::not_found("No such user");
+    return http::json(200, public_user_json(*user));
+}
+
+}  // namespace
+
+void register_user_routes(Routes& r) {
+    r.get("/api/users/@me", me).limit("1000/hour").describe("The current user").tag("users").returns(200, "User");
+    r.patch<UpdateUserRequest>("/api/users/@me", update_me)
+        .limit("100/hour").describe("Update the current user's username").tag("users").returns(200, "User").returns(400, "Error");
+    r.patch<ChangePasswordRequest>("/api/users/@me/password", change_password)
+        .limit("15/hour").describe("Set or change the password; other sessions end").tag("users").returns(200, "User")
+        .returns(400, "Error").returns(403, "Error");
+    r.post<EmailChangeRequest>("/api/users/@me/email-change-request", request_email_change)
+        .limit("15/hour").describe("Email a code to the new address").tag("users").returns(202, "Accepted").returns(400, "Error")
+        .returns(403, "Error");
+    r.patch<ChangeEmailRequest>("/api/users/@me/email", change_email)
+        .limit("15/hour").describe("Confirm the new email with its code; the old address is told").tag("users").returns(200, "User")
+        .returns(400, "Error");
+    r.get("/api/users/{user_id}", public_profile)
+        .limit("2500/hour").describe("Another user's public profile").tag("users").returns(200, "PublicUser").returns(404, "Error");
 }
 
 }  // namespace api

@@ -121,8 +121,10 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     std::function<bool()> redis_check;
     if (auto* redis = dynamic_cast<ratelimit::RedisStore*>(&limiter_->store())) redis_check = [redis] { return redis->ping(); };
     api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = redis_check});
-    api::register_auth_routes(router_, *accounts_, *sessions_, *inspector_);
-    api::register_user_routes(router_, *accounts_, *sessions_, *inspector_);
+    services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *inspector_});
+    api::Routes routes(router_, *services_);
+    api::register_auth_routes(routes);
+    api::register_user_routes(routes);
     api::register_oauth_routes(router_, *social_, *inspector_, settings_.public_url.starts_with("https://"));
     auto swagger_ui = api::load_swagger_ui(settings_.swagger_ui_dir);
     if (swagger_ui.empty())

@@ -4,6 +4,7 @@
 #include "accounts/service.hpp"
 #include "codes/email_codes.hpp"
 #include "api/authn.hpp"
+#include "api/routes.hpp"
 #include "config/settings.hpp"
 #include "geo/geoip.hpp"
 #include "geo/user_agent.hpp"
@@ -84,6 +85,7 @@ private:
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
     std::unique_ptr<api::RequestInspector> inspector_;
+    std::unique_ptr<api::Services> services_;  // what the API's handlers use
     std::unique_ptr<ratelimit::RateLimiter> limiter_;
     http::Router router_;
     http::Pipeline pipeline_;

@@ -42,6 +42,9 @@ public:
     void add_error(std::string_view name, std::string msg, std::string type);
     void finish() const;
     bool ok() const { return errors_.empty(); }
+    std::size_t error_count() const { return errors_.size(); }
+    // The field is present (even if null).
+    bool has(std::string_view name) const { return obj_.contains(name); }
 
 private:
     boost::json::object obj_;

@@ -3,6 +3,8 @@
 // The same declarations later feed the OpenAPI document, so docs cannot drift from code.
 #include "http/message.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,7 +36,9 @@ struct Route {
     struct Doc {
         std::string tag;
         bool authenticated = false;
-        std::string request_schema;  // a component schema name; "" = no body
+        std::string request_schema;        // a component schema name; "" = no body
+        boost::json::object request_json;  // that schema (from the body's field table)
+        bool request_optional = false;     // an empty body is allowed
         bool accepts_form = false;   // also application/x-www-form-urlencoded
         std::vector<std::pair<std::string, std::string>> query;  // name, description
         std::vector<std::pair<int, std::string>> responses;      // status, schema name ("" = no body)
@@ -42,7 +46,12 @@ struct Route {
     } doc;
     Route& tag(std::string t) { doc.tag = std::move(t); return *this; }
     Route& authenticated() { doc.authenticated = true; return *this; }
-    Route& accepts(std::string schema) { doc.request_schema = std::move(schema); return *this; }
+    Route& accepts(std::string name, boost::json::object schema, bool optional = false) {
+        doc.request_schema = std::move(name);
+        doc.request_json = std::move(schema);
+        doc.request_optional = optional;
+        return *this;
+    }
     Route& accepts_form() { doc.accepts_form = true; return *this; }
     Route& query(std::string name, std::string description) { doc.query.emplace_back(std::move(name), std::move(description)); return *this; }
     Route& returns(int status, std::string schema = {}) { doc.responses.emplace_back(status, std::move(schema)); return *this; }

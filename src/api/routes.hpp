@@ -1,0 +1,103 @@
+#pragma once
+// How the API's routes are declared. A handler is a named function that receives what it
+// needs: the services, the request, the caller when the route is authenticated, and its
+// typed body. What it asks for is what the route enforces and what OpenAPI documents:
+//
+//   http::Response change_username(const Services& s, http::Request&, const Viewer& viewer, UpdateUserRequest& body);
+//   routes.patch<UpdateUserRequest>("/api/users/@me", change_username).limit("100/hour")...;
+//
+// declares a route that answers 401 without a live session, 400/422 for a bad body, and is
+// documented with the bearer security scheme and UpdateUserRequest's schema.
+#include "accounts/service.hpp"
+#include "api/authn.hpp"
+#include "http/body.hpp"
+#include "http/router.hpp"
+#include "sessions/session_store.hpp"
+
+#include <type_traits>
+
+namespace api {
+
+// What handlers use; owned by the app, alive as long as the routes.
+struct Services {
+    accounts::AccountService& accounts;
+    sessions::SessionStore& sessions;
+    const RequestInspector& inspector;
+};
+
+// The caller of an authenticated route: their live session.
+using Viewer = sessions::Authenticated;
+// The caller and their user, read in one statement (GET /api/users/@me, from the
+// session cache where there is one).
+struct ViewerUser {
+    sessions::Authenticated session;
+    accounts::User user;
+};
+
+// The Body of a route without one.
+struct NoBody {};
+
+class Routes {
+public:
+    Routes(http::Router& router, const Services& services) : router_(router), services_(services) {}
+
+    template <class Body = NoBody, class F>
+    http::Route& get(std::string path, F handler) { return add<Body>("GET", std::move(path), handler); }
+    template <class Body = NoBody, class F>
+    http::Route& post(std::string path, F handler) { return add<Body>("POST", std::move(path), handler); }
+    template <class Body = NoBody, class F>
+    http::Route& patch(std::string path, F handler) { return add<Body>("PATCH", std::move(path), handler); }
+    template <class Body = NoBody, class F>
+    http::Route& del(std::string path, F handler) { return add<Body>("DELETE", std::move(path), handler); }
+
+    http::Router& router() { return router_; }
+    const Services& services() const { return services_; }
+
+private:
+    template <class Body, class F>
+    http::Route& add(std::string method, std::string path, F handler) {
+        const Services& s = services_;
+        using Req = http::Request&;
+        http::Handler h;
+        bool authenticated = true;
+        if constexpr (std::is_same_v<Body, NoBody>) {
+            if constexpr (std::is_invocable_v<F, const Services&, Req, const ViewerUser&>) {
+                h = [&s, handler](http::Request& req) {
+                    auto [session, user] = require_viewer_user(req, s.accounts);
+                    return handler(s, req, ViewerUser{std::move(session), std::move(user)});
+                };
+            } else if constexpr (std::is_invocable_v<F, const Services&, Req, const Viewer&>) {
+                h = [&s, handler](http::Request& req) { return handler(s, req, require_viewer(req, s.sessions)); };
+            } else {
+                static_assert(std::is_invocable_v<F, const Services&, Req>, "a handler takes (services, request[, viewer])");
+                h = [&s, handler](http::Request& req) { return handler(s, req); };
+                authenticated = false;
+            }
+        } else {
+            if constexpr (std::is_invocable_v<F, const Services&, Req, const Viewer&, Body&>) {
+                h = [&s, handler](http::Request& req) {
+                    auto viewer = require_viewer(req, s.sessions);  // 401 before any body error
+                    auto body = http::parse_body<Body>(req.body());
+                    return handler(s, req, viewer, body);
+                };
+            } else {
+                static_assert(std::is_invocable_v<F, const Services&, Req, Body&>,
+                              "a handler takes (services, request[, viewer], body)");
+                h = [&s, handler](http::Request& req) {
+                    auto body = http::parse_body<Body>(req.body());
+                    return handler(s, req, body);
+                };
+                authenticated = false;
+            }
+        }
+        auto& route = router_.add(std::move(method), std::move(path), std::move(h));
+        if (authenticated) route.authenticated();
+        if constexpr (!std::is_same_v<Body, NoBody>) http::accepts<Body>(route);
+        return route;
+    }
+
+    http::Router& router_;
+    const Services& services_;
+};
+
+}  // namespace api
