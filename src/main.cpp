@@ -23,27 +23,7 @@ namespace {
 
 constexpr int kUsageError = 2;
 
-constexpr const char* kConfigHelp = R"(Configuration comes from the environment and an optional .env file (the environment wins):
-  HOST, PORT                 listen address (default 127.0.0.1:8000)
-  DATA_DIR                   SQLite file, mail outbox, GeoIP data (default ./data)
-  DATABASE_URL               sqlite://PATH or postgresql://user:pass@host:5432/db
-  DATABASE_POOL_SIZE         connections in the pool (default 8)
-  SESSION_CACHE_SIZE         PostgreSQL: tokens whose @me answer is kept in memory, kept
-                             current by LISTEN/NOTIFY (default 10000; 0 turns it off)
-  REDIS_URL                  redis://host:6379/0 for shared rate limits (default: in-process)
-  SMTP_URL, MAIL_FROM        smtp://user:pass@host:587 (default: .eml files in DATA_DIR/outbox)
-  SMTP_REQUIRE_TLS           send only over STARTTLS (default: true when SMTP_URL has a password)
-  APP_NAME, APP_URL          product name and front-end URL used in emails
-  LOG_FORMAT, LOG_LEVEL      console|json; trace|debug|info|warning|error
-  TRUSTED_PROXIES            CIDRs whose X-Forwarded-For is believed
-  CORS_ALLOW_ORIGINS         comma-separated origins, or *
-  IO_THREADS, WORKER_THREADS network threads; threads for DB and hashing work
-  PUBLIC_URL                 where browsers reach this server (OAuth callback URLs)
-  GOOGLE_CLIENT_ID/_SECRET   enable Google sign-in; FACEBOOK_CLIENT_ID/_SECRET likewise
-  OAUTH_REDIRECT_ALLOWED_ORIGINS  where sign-in may return to (default: APP_URL's origin)
-  SENTRY_DSN                 report unexpected errors to Sentry
-See .env.example and the README for every variable.
-)";
+
 
 std::string format_time_ms(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
 
@@ -126,7 +106,7 @@ config::Settings load_or_exit(const std::string& env_file) {
 
 int main(int argc, char** argv) {
     CLI::App cli{"starter: a secure authentication and user backend.", "starter"};
-    cli.footer(kConfigHelp);
+    cli.footer(config::settings_help());
     cli.set_version_flag("--version", std::string("starter ") + app::kVersion);
     cli.require_subcommand(1);
     std::string env_file = ".env";
@@ -163,6 +143,11 @@ int main(int argc, char** argv) {
     jobs_purge->add_flag("--done", purge_done, "Delete delivered jobs");
     jobs_purge->add_option("--older-than", older_than, "Age, e.g. 7d, 12h, 30m")->capture_default_str();
 
+    auto* settings_cmd = cli.add_subcommand("settings", "Print every setting with its default: as --help does, as .env.example (--env) or as the README's table (--markdown)");
+    bool as_env = false, as_markdown = false;
+    settings_cmd->add_flag("--env", as_env, "As a .env file");
+    settings_cmd->add_flag("--markdown", as_markdown, "As a Markdown table");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -176,6 +161,10 @@ int main(int argc, char** argv) {
         return kUsageError;
     }
 
+    if (*settings_cmd) {  // needs no valid configuration: it documents it
+        std::cout << (as_env ? config::settings_env_example() : as_markdown ? config::settings_markdown() : config::settings_help());
+        return 0;
+    }
     auto settings = load_or_exit(env_file);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!host.empty()) settings.host = host;

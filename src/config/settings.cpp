@@ -2,10 +2,14 @@
 
 #include "http/url.hpp"
 #include "observe/sentry.hpp"
+#include "ratelimit/limit.hpp"
+
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 extern char** environ;
@@ -87,55 +91,9 @@ private:
     const Env& env_;
 };
 
-void validate_database_url(const std::string& url) {
-    auto sep = url.find("://");
-    if (sep == std::string::npos)
-        Reader::fail("DATABASE_URL", "expected sqlite://PATH or postgresql://user:password@host/db");  // no echo: may hold a password
-    auto scheme = url.substr(0, sep);
-    if (scheme == "sqlite") {
-        if (url.size() == sep + 3) Reader::fail("DATABASE_URL", "sqlite:// needs a file path");
-        return;
-    }
-    if (scheme == "postgresql" || scheme == "postgres") return;
-    Reader::fail("DATABASE_URL", "unsupported scheme '" + scheme + "' (use sqlite or postgresql)");
-}
 
-void validate_url_scheme(std::string_view key, const std::string& url, std::initializer_list<std::string_view> schemes) {
-    if (url.empty()) return;
-    auto sep = url.find("://");
-    auto scheme = sep == std::string::npos ? std::string() : url.substr(0, sep);
-    for (auto s : schemes)
-        if (scheme == s) return;
-    std::string allowed;
-    for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
-    Reader::fail(key, (sep == std::string::npos ? std::string("not a URL") : "unsupported scheme '" + scheme + "'") +
-                          " (expected " + allowed + ")");
-}
 
-// Provider endpoints must be https, except on loopback where the tests' fakes listen.
-void validate_endpoint(std::string_view key, const std::string& url) {
-    auto parsed = http::parse_absolute_url(url);
-    if (!parsed) Reader::fail(key, "must be an absolute http(s) URL (got '" + url + "')");
-    const auto& o = parsed->origin;
-    const bool loopback = o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
-    if (!o.starts_with("https://") && !loopback) Reader::fail(key, "must use https (got '" + url + "')");
-    if (url.find('?') != std::string::npos || url.find('#') != std::string::npos)
-        Reader::fail(key, "must not carry a query or fragment (got '" + url + "')");
-}
 
-void read_provider(const Reader& r, const std::string& prefix, const char* identity_key, OAuthProviderSettings& p) {
-    r.string(prefix + "_CLIENT_ID", p.client_id);
-    r.string(prefix + "_CLIENT_SECRET", p.client_secret);
-    r.string(prefix + "_AUTHORIZATION_URL", p.authorization_url);
-    r.string(prefix + "_TOKEN_URL", p.token_url);
-    r.string(prefix + "_" + identity_key, p.identity_url);
-    if (p.enabled() && p.client_secret.empty())
-        Reader::fail(prefix + "_CLIENT_SECRET", "is required when " + prefix + "_CLIENT_ID is set");
-    validate_endpoint(prefix + "_AUTHORIZATION_URL", p.authorization_url);
-    validate_endpoint(prefix + "_TOKEN_URL", p.token_url);
-    validate_endpoint(prefix + "_" + identity_key, p.identity_url);
-    while (p.identity_url.ends_with('/')) p.identity_url.pop_back();
-}
 
 }  // namespace
 
@@ -191,183 +149,430 @@ Env merged_environment(const std::string& dotenv_path) {
     return env;
 }
 
+namespace {
+
+using Store = std::function<void(Settings&, std::string_view name, std::string_view value)>;
+
+// One setting. Its default is text read by the same parser as any value, so it is written
+// once; a default that follows from settings above it (`derive`) is documented by
+// `default_text`. Everything else (--help, .env.example, the README's table) is made from
+// these rows. Rows are read in order: a derived default may use only the rows above it.
+struct Row {
+    const char* name;
+    const char* section;
+    const char* default_text;  // "" for none
+    const char* help;
+    Store store;
+    std::function<std::string(const Settings&)> derive = nullptr;
+    bool in_example = false;  // .env.example sets it rather than showing it commented out
+};
+
+int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+template <class Int>
+Store integer(Int Settings::*member, long long min, long long max) {
+    return [member, min, max](Settings& s, std::string_view name, std::string_view t) {
+        long long parsed = 0;
+        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
+        if (ec != std::errc{} || ptr != t.data() + t.size() || parsed < min || parsed > max)
+            Reader::fail(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (got '" +
+                                   std::string(t) + "')");
+        s.*member = static_cast<Int>(parsed);
+    };
+}
+
+Store duration(std::chrono::milliseconds Settings::*member, bool positive = false) {
+    return [member, positive](Settings& s, std::string_view name, std::string_view t) {
+        try {
+            s.*member = parse_duration(t);
+        } catch (const std::invalid_argument&) {
+            Reader::fail(name, "must be a duration such as 30s, 15m, 2h or 14d (got '" + std::string(t) + "')");
+        }
+        if (positive && (s.*member).count() <= 0) Reader::fail(name, "must be positive");
+    };
+}
+
+Store boolean(bool Settings::*member) {
+    return [member](Settings& s, std::string_view name, std::string_view t) {
+        if (t == "true" || t == "1" || t == "yes") s.*member = true;
+        else if (t == "false" || t == "0" || t == "no") s.*member = false;
+        else Reader::fail(name, "must be true or false (got '" + std::string(t) + "')");
+    };
+}
+
+// A number in (min, max] or [min, max].
+Store decimal(double Settings::*member, double min, double max, bool min_allowed, const char* expectation) {
+    return [=](Settings& s, std::string_view name, std::string_view t) {
+        double v = 0;
+        try {
+            std::size_t used = 0;
+            v = std::stod(std::string(t), &used);
+            if (used != t.size()) throw std::invalid_argument("trailing text");
+        } catch (const std::exception&) {
+            Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
+        }
+        if (!(min_allowed ? v >= min : v > min) || v > max) Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
+        s.*member = v;
+    };
+}
+
+Store text(std::string Settings::*member) {
+    return [member](Settings& s, std::string_view, std::string_view t) { s.*member = std::string(t); };
+}
+
+// A URL of one of `schemes` (credentials inside are never echoed).
+Store url(std::string Settings::*member, std::initializer_list<const char*> schemes) {
+    std::vector<std::string_view> allowed(schemes.begin(), schemes.end());
+    return [member, allowed](Settings& s, std::string_view name, std::string_view t) {
+        auto sep = t.find("://");
+        auto scheme = sep == std::string_view::npos ? std::string_view() : t.substr(0, sep);
+        if (std::find(allowed.begin(), allowed.end(), scheme) == allowed.end()) {
+            std::string list;
+            for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+            Reader::fail(name, (sep == std::string_view::npos ? std::string("not a URL") : "unsupported scheme '" + std::string(scheme) + "'") +
+                                   " (expected " + list + ")");
+        }
+        s.*member = std::string(t);
+    };
+}
+
+// A limit in the syntax of route declarations: 5000/hour, 10/15minute.
+Store rate(std::string Settings::*member) {
+    return [member](Settings& s, std::string_view name, std::string_view t) {
+        if (!ratelimit::Limit::parse(t)) Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
+        s.*member = std::string(t);
+    };
+}
+
+// Provider endpoints must be https, except on loopback where the tests' fakes listen.
+Store endpoint(std::string OAuthProviderSettings::*member, OAuthProviderSettings Settings::*provider) {
+    return [member, provider](Settings& s, std::string_view name, std::string_view t) {
+        const std::string value(t);
+        auto parsed = http::parse_absolute_url(value);
+        if (!parsed) Reader::fail(name, "must be an absolute http(s) URL (got '" + value + "')");
+        const auto& o = parsed->origin;
+        const bool loopback = o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
+        if (!o.starts_with("https://") && !loopback) Reader::fail(name, "must use https (got '" + value + "')");
+        if (value.find('?') != std::string::npos || value.find('#') != std::string::npos)
+            Reader::fail(name, "must not carry a query or fragment (got '" + value + "')");
+        auto& out = s.*provider.*member;
+        out = value;
+        while (out.ends_with('/')) out.pop_back();
+    };
+}
+Store provider_text(std::string OAuthProviderSettings::*member, OAuthProviderSettings Settings::*provider) {
+    return [member, provider](Settings& s, std::string_view, std::string_view t) { s.*provider.*member = std::string(t); };
+}
+
+// Comma-separated origins such as https://app.example.com (`star`: or *).
+Store origins(std::vector<std::string> Settings::*member, bool star) {
+    return [member, star](Settings& s, std::string_view name, std::string_view t) {
+        (s.*member).clear();
+        for (auto& item : split_list(t)) {
+            if (star && item == "*") {
+                (s.*member).push_back(item);
+                continue;
+            }
+            auto u = http::parse_absolute_url(item);
+            if (!u || !(u->rest.empty() || u->rest == "/"))
+                Reader::fail(name, "'" + item + "' is not an origin such as https://app.example.com" + (star ? " or *" : ""));
+            (s.*member).push_back(u->origin);
+        }
+    };
+}
+
+const std::vector<Row>& rows() {
+    using S = Settings;
+    static const std::vector<Row> table = {
+        // --- Storage
+        {"DATA_DIR", "Storage", "./data", "holds the SQLite database, the mail outbox (.eml files) and GeoIP data", text(&S::data_dir),
+         nullptr, true},
+        {"DATABASE_URL", "Storage", "sqlite://$DATA_DIR/starter.db", "sqlite://PATH, or postgresql://user:pass@host:5432/db in production",
+         [](S& s, std::string_view name, std::string_view t) {
+             auto sep = t.find("://");
+             if (sep == std::string_view::npos)  // no echo: it may hold a password
+                 Reader::fail(name, "expected sqlite://PATH or postgresql://user:password@host/db");
+             auto scheme = std::string(t.substr(0, sep));
+             if (scheme == "sqlite" && t.size() == sep + 3) Reader::fail(name, "sqlite:// needs a file path");
+             if (scheme != "sqlite" && scheme != "postgresql" && scheme != "postgres")
+                 Reader::fail(name, "unsupported scheme '" + scheme + "' (use sqlite or postgresql)");
+             s.database_url = std::string(t);
+         },
+         [](const S& s) { return "sqlite://" + s.data_dir + "/starter.db"; }},
+        {"DATABASE_POOL_SIZE", "Storage", "8", "connections in the pool", integer(&S::database_pool_size, 1, 1000)},
+        {"DATABASE_ACQUIRE_TIMEOUT", "Storage", "5s", "how long a request waits for a free connection before answering 503",
+         duration(&S::database_acquire_timeout)},
+        {"REDIS_URL", "Storage", "", "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
+         url(&S::redis_url, {"redis", "rediss"})},
+        // --- Server
+        {"HOST", "Server", "127.0.0.1", "listen address (an IP address; 0.0.0.0 for every interface)",
+         [](S& s, std::string_view name, std::string_view t) {
+             boost::system::error_code ec;
+             boost::asio::ip::make_address(std::string(t), ec);
+             if (ec && t != "localhost") Reader::fail(name, "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + std::string(t) + "')");
+             s.host = std::string(t);
+         }, nullptr, true},
+        {"PORT", "Server", "8000", "listen port (0 picks a free port)", integer(&S::port, 0, 65535), nullptr, true},
+        {"IO_THREADS", "Server", "cores", "network threads", integer(&S::io_threads, 1, 256),
+         [](const S&) { return std::to_string(cores()); }},
+        {"WORKER_THREADS", "Server", "SQLite: max(2, cores); PostgreSQL: max(4, 2 x cores)",
+         "bounded pool for DB, Argon2 and Redis work; blocking work never runs on a network thread (more threads than cores "
+         "only pay off while they wait on a network)",
+         integer(&S::worker_threads, 1, 1024), [](const S& s) {
+             // SQLite answers in microseconds, so workers beyond the cores only add wake-ups
+             // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting.
+             return std::to_string(s.uses_postgres() ? std::max(4, 2 * cores()) : std::max(2, cores()));
+         }},
+        {"HTTP_MAX_QUEUED_REQUESTS", "Server", "4096", "requests waiting for a worker beyond this answer 503",
+         integer(&S::max_queued_requests, 1, 1'000'000)},
+        {"HTTP_HEADER_TIMEOUT", "Server", "10s", "a request's headers and body must arrive within this (slowloris)",
+         duration(&S::header_timeout)},
+        {"HTTP_IDLE_TIMEOUT", "Server", "60s", "idle keep-alive connections are closed after this", duration(&S::idle_timeout)},
+        {"SHUTDOWN_TIMEOUT", "Server", "10s", "in-flight requests' grace period on SIGTERM/SIGINT", duration(&S::shutdown_timeout)},
+        {"TRUSTED_PROXIES", "Server", "", "CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated",
+         [](S& s, std::string_view name, std::string_view t) {
+             for (const auto& item : split_list(t)) {
+                 auto cidr = http::Cidr::parse(item);
+                 if (!cidr) Reader::fail(name, "'" + item + "' is not an IP address or CIDR network");
+                 s.trusted_proxies.push_back(*cidr);
+             }
+         }},
+        {"CORS_ALLOW_ORIGINS", "Server", "", "browser origins allowed to call the API, comma-separated, or *",
+         [](S& s, std::string_view name, std::string_view t) {
+             for (auto& origin : split_list(t)) {
+                 if (origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")))
+                     Reader::fail(name, "'" + origin + "' is not an origin such as https://app.example.com or *");
+                 while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
+                 s.cors_allow_origins.push_back(origin);
+             }
+         }},
+        // --- Mail
+        {"SMTP_URL", "Mail", "", "smtp://user:pass@host:587 or smtps://...; unset: every email is an .eml file in $DATA_DIR/outbox",
+         url(&S::smtp_url, {"smtp", "smtps"})},
+        {"SMTP_REQUIRE_TLS", "Mail", "true when SMTP_URL has a password",
+         "send only after STARTTLS succeeded, so neither the password nor the codes cross the network in clear (an attacker "
+         "on the path can strip the server's STARTTLS offer; the send then fails and is retried); smtps:// is always TLS",
+         boolean(&S::smtp_require_tls), [](const S& s) { return url_has_password(s.smtp_url) ? "true" : "false"; }},
+        {"MAIL_FROM", "Mail", "Starter <no-reply@localhost>", "sender of every email",
+         [](S& s, std::string_view name, std::string_view t) {
+             if (t.find('@') == std::string_view::npos) Reader::fail(name, "must contain an email address");
+             s.mail_from = std::string(t);
+         }, nullptr, true},
+        {"APP_NAME", "Mail", "Starter", "product name in emails", text(&S::app_name), nullptr, true},
+        {"APP_URL", "Mail", "http://localhost:3000", "the front end's URL, used in emails and as the default allowed redirect origin",
+         url(&S::app_url, {"http", "https"}), nullptr, true},
+        // --- Logs
+        {"LOG_FORMAT", "Logs", "console", "console (coloured lines) or json (one object per line)",
+         [](S& s, std::string_view name, std::string_view t) {
+             if (t == "console") s.log_format = LogFormat::console;
+             else if (t == "json") s.log_format = LogFormat::json;
+             else Reader::fail(name, "must be console or json (got '" + std::string(t) + "')");
+         }, nullptr, true},
+        {"LOG_LEVEL", "Logs", "info", "trace, debug, info, warning, error, critical or off",
+         [](S& s, std::string_view name, std::string_view t) {
+             std::string level(t);
+             std::transform(level.begin(), level.end(), level.begin(), [](unsigned char c) { return std::tolower(c); });
+             if (level == "warn") level = "warning";
+             static constexpr std::string_view levels[] = {"trace", "debug", "info", "warning", "error", "critical", "off"};
+             if (std::find(std::begin(levels), std::end(levels), level) == std::end(levels))
+                 Reader::fail(name, "must be one of trace, debug, info, warning, error, critical, off (got '" + level + "')");
+             s.log_level = level;
+         }, nullptr, true},
+        // --- Passwords and sessions
+        {"ARGON2_TIME_COST", "Passwords and sessions", "3", "Argon2id passes; older hashes are re-hashed at login",
+         integer(&S::argon2_time_cost, 1, 100)},
+        {"ARGON2_MEMORY_KIB", "Passwords and sessions", "65536", "Argon2id memory per hash, KiB", integer(&S::argon2_memory_kib, 8, 4 * 1024 * 1024)},
+        {"ARGON2_PARALLELISM", "Passwords and sessions", "4", "Argon2id lanes", integer(&S::argon2_parallelism, 1, 64)},
+        {"ARGON2_MAX_CONCURRENT", "Passwords and sessions", "cores", "hashes running at once (each holds ARGON2_MEMORY_KIB)",
+         integer(&S::argon2_max_concurrent, 1, 1024), [](const S&) { return std::to_string(cores()); }},
+        {"SESSION_IDLE_TIMEOUT", "Passwords and sessions", "14d", "a token dies after this long unused", duration(&S::session_idle_timeout, true)},
+        {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case", duration(&S::session_max_age, true)},
+        {"SESSION_CACHE_SIZE", "Passwords and sessions", "10000",
+         "PostgreSQL: tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by "
+         "LISTEN/NOTIFY (a revoked token is refused at once); 0 reads the database every time",
+         integer(&S::session_cache_size, 0, 10'000'000)},
+        // --- Rate limits
+        {"RATE_LIMITS_ENABLED", "Rate limits", "true", "turn every limit off (benchmarks)", boolean(&S::rate_limits_enabled)},
+        {"RATE_LIMIT_MULTIPLIER", "Rate limits", "1", "scales every limit's count (tests, load tests)",
+         decimal(&S::rate_limit_multiplier, 0, 1e18, false, "must be a positive number")},
+        {"RATE_LIMIT_PRIMARY", "Rate limits", "5000/hour", "the API-wide limit per client IP", rate(&S::rate_limit_primary)},
+        {"LOGIN_FAILURE_LIMIT", "Rate limits", "10/15minute",
+         "failed logins per account (or per login string that names none) before a temporary 429", rate(&S::login_failure_limit)},
+        {"RATE_LIMIT_FAIL_CLOSED", "Rate limits", "false", "when Redis is down: false allows and logs, true answers 503",
+         boolean(&S::rate_limit_fail_closed)},
+        {"RATE_LIMIT_NAMESPACE", "Rate limits", "", "key prefix, to share one Redis between deployments", text(&S::rate_limit_namespace)},
+        {"RATE_LIMIT_MEMORY_MB", "Rate limits", "64",
+         "memory budget of the in-process store (no REDIS_URL); past it the least recently active clients' logs are dropped first",
+         integer(&S::rate_limit_memory_mb, 1, 1 << 20)},
+        // --- Device and location
+        {"GEOIP_DATABASE_PATH", "Device and location", "$DATA_DIR/GeoLite2-City.mmdb", "GeoLite2-City database (scripts/fetch-geoip)",
+         text(&S::geoip_database_path), [](const S& s) { return s.data_dir + "/GeoLite2-City.mmdb"; }},
+        {"UA_REGEXES_PATH", "Device and location", "/usr/share/uap-core/regexes.yaml", "ua-parser regexes", text(&S::ua_regexes_path)},
+        // --- Social sign-in
+        {"PUBLIC_URL", "Social sign-in", "http://localhost:$PORT",
+         "where browsers reach this server; callback URLs are PUBLIC_URL/api/oauth/<provider>/callback (https makes the sign-in "
+         "cookie Secure)",
+         [](S& s, std::string_view name, std::string_view t) {
+             std::string value(t);
+             while (value.ends_with('/')) value.pop_back();
+             if (auto u = http::parse_absolute_url(value); !u || !u->rest.empty())
+                 Reader::fail(name, "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" + value + "')");
+             s.public_url = value;
+         },
+         // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
+         [](const S& s) { return s.port ? "http://localhost:" + std::to_string(s.port) : std::string("http://localhost"); }},
+        {"GOOGLE_CLIENT_ID", "Social sign-in", "", "Google sign-in; unset: Google is disabled (its routes answer 404)",
+         provider_text(&OAuthProviderSettings::client_id, &S::google)},
+        {"GOOGLE_CLIENT_SECRET", "Social sign-in", "", "required with GOOGLE_CLIENT_ID", provider_text(&OAuthProviderSettings::client_secret, &S::google)},
+        {"GOOGLE_AUTHORIZATION_URL", "Social sign-in", "https://accounts.google.com/o/oauth2/v2/auth",
+         "provider endpoint (https; http only on loopback, for test fakes)", endpoint(&OAuthProviderSettings::authorization_url, &S::google)},
+        {"GOOGLE_TOKEN_URL", "Social sign-in", "https://oauth2.googleapis.com/token", "provider endpoint",
+         endpoint(&OAuthProviderSettings::token_url, &S::google)},
+        {"GOOGLE_JWKS_URL", "Social sign-in", "https://www.googleapis.com/oauth2/v3/certs", "provider endpoint",
+         endpoint(&OAuthProviderSettings::identity_url, &S::google)},
+        {"FACEBOOK_CLIENT_ID", "Social sign-in", "", "Facebook sign-in (the app id); unset: Facebook is disabled",
+         provider_text(&OAuthProviderSettings::client_id, &S::facebook)},
+        {"FACEBOOK_CLIENT_SECRET", "Social sign-in", "", "required with FACEBOOK_CLIENT_ID (the app secret)",
+         provider_text(&OAuthProviderSettings::client_secret, &S::facebook)},
+        {"FACEBOOK_AUTHORIZATION_URL", "Social sign-in", "https://www.facebook.com/v19.0/dialog/oauth", "provider endpoint",
+         endpoint(&OAuthProviderSettings::authorization_url, &S::facebook)},
+        {"FACEBOOK_TOKEN_URL", "Social sign-in", "https://graph.facebook.com/v19.0/oauth/access_token", "provider endpoint",
+         endpoint(&OAuthProviderSettings::token_url, &S::facebook)},
+        {"FACEBOOK_GRAPH_URL", "Social sign-in", "https://graph.facebook.com/v19.0", "provider endpoint",
+         endpoint(&OAuthProviderSettings::identity_url, &S::facebook)},
+        {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin", "origins redirect_to may point at, comma-separated",
+         origins(&S::oauth_redirect_allowed_origins, false),
+         [](const S& s) {
+             auto app = http::parse_absolute_url(s.app_url);
+             return app ? app->origin : std::string();
+         }},
+        {"OAUTH_HTTP_TIMEOUT", "Social sign-in", "10s", "each call to a provider (token exchange, JWKS, Graph)",
+         duration(&S::oauth_http_timeout, true)},
+        // --- Error reporting and docs
+        {"SENTRY_DSN", "Error reporting and docs", "", "report 500s, dead jobs and failed starts to Sentry (https://<key>@<host>/<project>)",
+         [](S& s, std::string_view name, std::string_view t) {
+             if (!observe::SentryDsn::parse(std::string(t)))
+                 Reader::fail(name, "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
+             s.sentry_dsn = std::string(t);
+         }},
+        {"SENTRY_ENVIRONMENT", "Error reporting and docs", "production", "the events' environment", text(&S::sentry_environment)},
+        {"SENTRY_SAMPLE_RATE", "Error reporting and docs", "1", "fraction of errors sent",
+         decimal(&S::sentry_sample_rate, 0, 1, true, "must be a number from 0 to 1")},
+        {"SWAGGER_UI_DIR", "Error reporting and docs", "$DATA_DIR/swagger-ui",
+         "Swagger UI files for /docs (scripts/fetch-web-assets; ./scripts/run does it)", text(&S::swagger_ui_dir),
+         [](const S& s) { return s.data_dir + "/swagger-ui"; }},
+        // --- Job worker
+        {"JOBS_IN_PROCESS", "Job worker", "true", "deliver jobs inside `starter serve`; set false when `starter worker` processes do",
+         boolean(&S::jobs_in_process)},
+        {"JOB_THREADS", "Job worker", "2", "jobs delivered at once per process", integer(&S::job_threads, 1, 256)},
+        {"JOB_POLL_INTERVAL", "Job worker", "1s", "how often an idle worker looks for due jobs", duration(&S::job_poll_interval)},
+        {"JOB_RETRY_DELAY", "Job worker", "30s", "first retry delay; doubled per attempt (+/-20% jitter)", duration(&S::job_retry_delay)},
+        {"JOB_RETRY_MAX_DELAY", "Job worker", "15m", "the longest delay between two attempts", duration(&S::job_retry_max_delay)},
+        {"JOB_MAX_ATTEMPTS", "Job worker", "5", "attempts before a job is kept as dead (with its last error)", integer(&S::job_max_attempts, 1, 100)},
+        {"JOB_LEASE", "Job worker", "5m",
+         "a job claimed by a worker that died is picked up again after this; keep it well above one delivery's worst case (the "
+         "SMTP timeout is 30 s), or a slow send is re-claimed and retried",
+         duration(&S::job_lease)},
+        {"JOB_RETENTION", "Job worker", "7d", "delivered jobs are deleted this long after delivery", duration(&S::job_retention)},
+    };
+    return table;
+}
+
+// Rules that tie settings together, checked once every row is read.
+void check_together(const Settings& s) {
+    for (auto [prefix, p] : {std::pair{"GOOGLE", &s.google}, std::pair{"FACEBOOK", &s.facebook}})
+        if (p->enabled() && p->client_secret.empty())
+            Reader::fail(std::string(prefix) + "_CLIENT_SECRET", std::string("is required when ") + prefix + "_CLIENT_ID is set");
+}
+
+// `text` cut into lines of at most `width` characters, each starting with `prefix`.
+std::string wrap(std::string_view text, std::size_t width, const std::string& prefix) {
+    std::string out, line = prefix;
+    for (const auto& word : [&] {
+             std::vector<std::string> words;
+             for (std::string_view rest = text; !rest.empty();) {
+                 auto space = rest.find(' ');
+                 if (space != 0) words.emplace_back(rest.substr(0, space));
+                 if (space == std::string_view::npos) break;
+                 rest.remove_prefix(space + 1);
+             }
+             return words;
+         }()) {
+        if (line.size() > prefix.size() && line.size() + 1 + word.size() > width) {
+            out += line + "\n";
+            line = prefix;
+        }
+        line += (line.size() > prefix.size() ? " " : "") + word;
+    }
+    return out + line + "\n";
+}
+
+// A derived default as documentation shows it (it depends on other settings).
+bool is_literal(const Row& row) { return row.derive == nullptr; }
+
+}  // namespace
+
 Settings load_settings(const Env& env) {
     Settings s;
     Reader r(env);
-    r.string("HOST", s.host);
-    {
-        boost::system::error_code ec;
-        boost::asio::ip::make_address(s.host, ec);
-        if (ec && s.host != "localhost") Reader::fail("HOST", "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + s.host + "')");
+    for (const auto& row : rows()) {
+        std::string value;
+        if (auto raw = r.raw(row.name)) value = std::string(trim(*raw));
+        else if (row.derive) value = row.derive(s);
+        else value = row.default_text;
+        if (!value.empty()) row.store(s, row.name, value);
     }
-    r.integer("PORT", s.port, 0, 65535);
-    r.string("DATA_DIR", s.data_dir);
-    s.database_url = "sqlite://" + s.data_dir + "/starter.db";
-    r.string("DATABASE_URL", s.database_url);
-    validate_database_url(s.database_url);
-    r.integer("DATABASE_POOL_SIZE", s.database_pool_size, 1, 1000);
-    r.duration("DATABASE_ACQUIRE_TIMEOUT", s.database_acquire_timeout);
-    r.string("REDIS_URL", s.redis_url);
-    validate_url_scheme("REDIS_URL", s.redis_url, {"redis", "rediss"});
-    r.string("SMTP_URL", s.smtp_url);
-    validate_url_scheme("SMTP_URL", s.smtp_url, {"smtp", "smtps"});
-    r.string("MAIL_FROM", s.mail_from);
-    if (s.mail_from.find('@') == std::string::npos) Reader::fail("MAIL_FROM", "must contain an email address");
-    r.string("APP_NAME", s.app_name);
-    r.string("APP_URL", s.app_url);
-    validate_url_scheme("APP_URL", s.app_url, {"http", "https"});
-
-    std::string format = "console";
-    r.string("LOG_FORMAT", format);
-    if (format == "console") s.log_format = LogFormat::console;
-    else if (format == "json") s.log_format = LogFormat::json;
-    else Reader::fail("LOG_FORMAT", "must be console or json (got '" + format + "')");
-
-    r.string("LOG_LEVEL", s.log_level);
-    std::transform(s.log_level.begin(), s.log_level.end(), s.log_level.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (s.log_level == "warn") s.log_level = "warning";
-    static constexpr std::string_view levels[] = {"trace", "debug", "info", "warning", "error", "critical", "off"};
-    if (std::find(std::begin(levels), std::end(levels), s.log_level) == std::end(levels))
-        Reader::fail("LOG_LEVEL", "must be one of trace, debug, info, warning, error, critical, off (got '" + s.log_level + "')");
-
-    if (auto v = r.raw("TRUSTED_PROXIES")) {
-        for (const auto& item : split_list(*v)) {
-            auto cidr = http::Cidr::parse(item);
-            if (!cidr) Reader::fail("TRUSTED_PROXIES", "'" + item + "' is not an IP address or CIDR network");
-            s.trusted_proxies.push_back(*cidr);
-        }
-    }
-    if (auto v = r.raw("CORS_ALLOW_ORIGINS")) {
-        for (auto& origin : split_list(*v)) {
-            if (origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")))
-                Reader::fail("CORS_ALLOW_ORIGINS", "'" + origin + "' is not an origin such as https://app.example.com or *");
-            while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
-            s.cors_allow_origins.push_back(origin);
-        }
-    }
-
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    s.io_threads = cores;
-    // SQLite answers in microseconds without waiting on a network, so workers beyond the
-    // cores only add thread wake-ups (bench/RESULTS.md: 2 workers on 2 cores serve @me 40%
-    // faster than 4); PostgreSQL workers spend much of their time waiting on round trips.
-    s.worker_threads = s.database_url.starts_with("sqlite://") ? std::max(2, cores) : std::max(4, 2 * cores);
-    r.integer("IO_THREADS", s.io_threads, 1, 256);
-    r.integer("WORKER_THREADS", s.worker_threads, 1, 1024);
-    r.integer("HTTP_MAX_QUEUED_REQUESTS", s.max_queued_requests, 1, 1'000'000);
-    r.duration("HTTP_HEADER_TIMEOUT", s.header_timeout);
-    r.duration("HTTP_IDLE_TIMEOUT", s.idle_timeout);
-    r.duration("SHUTDOWN_TIMEOUT", s.shutdown_timeout);
-
-    auto boolean = [&](std::string_view key, bool& out) {
-        auto v = r.raw(key);
-        if (!v) return;
-        auto t = std::string(trim(*v));
-        if (t == "true" || t == "1" || t == "yes") out = true;
-        else if (t == "false" || t == "0" || t == "no") out = false;
-        else Reader::fail(key, "must be true or false (got '" + t + "')");
-    };
-    boolean("RATE_LIMITS_ENABLED", s.rate_limits_enabled);
-    boolean("RATE_LIMIT_FAIL_CLOSED", s.rate_limit_fail_closed);
-    // Credentials must never cross the network in clear: on by default when the URL has a
-    // password. smtps:// is TLS from the first byte whatever this says.
-    s.smtp_require_tls = url_has_password(s.smtp_url);
-    boolean("SMTP_REQUIRE_TLS", s.smtp_require_tls);
-    if (auto v = r.raw("RATE_LIMIT_MULTIPLIER")) {
-        try {
-            std::size_t used = 0;
-            s.rate_limit_multiplier = std::stod(std::string(trim(*v)), &used);
-            if (used != trim(*v).size() || !(s.rate_limit_multiplier > 0)) throw std::invalid_argument("x");
-        } catch (const std::exception&) {
-            Reader::fail("RATE_LIMIT_MULTIPLIER", "must be a positive number (got '" + std::string(trim(*v)) + "')");
-        }
-    }
-    r.string("RATE_LIMIT_PRIMARY", s.rate_limit_primary);
-    r.string("LOGIN_FAILURE_LIMIT", s.login_failure_limit);
-    r.string("RATE_LIMIT_NAMESPACE", s.rate_limit_namespace);
-    r.integer("RATE_LIMIT_MEMORY_MB", s.rate_limit_memory_mb, 1, 1 << 20);
-    for (auto [key, value] : {std::pair<const char*, const std::string*>{"RATE_LIMIT_PRIMARY", &s.rate_limit_primary},
-                              {"LOGIN_FAILURE_LIMIT", &s.login_failure_limit}}) {
-        // Same syntax as route declarations: N/second|minute|hour|day, e.g. 10/15minute.
-        auto slash = value->find('/');
-        bool ok = slash != std::string::npos && slash > 0 &&
-                  std::all_of(value->begin(), value->begin() + static_cast<long>(slash), [](unsigned char c) { return std::isdigit(c); });
-        if (ok) {
-            std::string unit = value->substr(slash + 1);
-            while (!unit.empty() && std::isdigit(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
-            if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
-            ok = unit == "second" || unit == "minute" || unit == "hour" || unit == "day";
-        }
-        if (!ok) Reader::fail(key, "must look like 5000/hour or 10/15minute (got '" + *value + "')");
-    }
-
-    s.geoip_database_path = s.data_dir + "/GeoLite2-City.mmdb";
-    r.string("GEOIP_DATABASE_PATH", s.geoip_database_path);
-    r.string("UA_REGEXES_PATH", s.ua_regexes_path);
-    s.swagger_ui_dir = s.data_dir + "/swagger-ui";
-    r.string("SWAGGER_UI_DIR", s.swagger_ui_dir);
-
-    r.integer("ARGON2_TIME_COST", s.argon2_time_cost, 1, 100);
-    r.integer("ARGON2_MEMORY_KIB", s.argon2_memory_kib, 8, 4 * 1024 * 1024);
-    r.integer("ARGON2_PARALLELISM", s.argon2_parallelism, 1, 64);
-    s.argon2_max_concurrent = cores;
-    r.integer("ARGON2_MAX_CONCURRENT", s.argon2_max_concurrent, 1, 1024);
-    r.duration("SESSION_IDLE_TIMEOUT", s.session_idle_timeout);
-    r.duration("SESSION_MAX_AGE", s.session_max_age);
-    if (s.session_idle_timeout.count() <= 0 || s.session_max_age.count() <= 0)
-        Reader::fail("SESSION_MAX_AGE", "session timeouts must be positive");
-    r.integer("SESSION_CACHE_SIZE", s.session_cache_size, 0, 10'000'000);
-
-    // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
-    s.public_url = s.port ? "http://localhost:" + std::to_string(s.port) : "http://localhost";
-    r.string("PUBLIC_URL", s.public_url);
-    while (s.public_url.ends_with('/')) s.public_url.pop_back();
-    if (auto u = http::parse_absolute_url(s.public_url); !u || (!u->rest.empty()))
-        Reader::fail("PUBLIC_URL", "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" +
-                                       s.public_url + "')");
-    read_provider(r, "GOOGLE", "JWKS_URL", s.google);
-    read_provider(r, "FACEBOOK", "GRAPH_URL", s.facebook);
-    if (auto v = r.raw("OAUTH_REDIRECT_ALLOWED_ORIGINS")) {
-        for (const auto& item : split_list(*v)) {
-            auto u = http::parse_absolute_url(item);
-            if (!u || !(u->rest.empty() || u->rest == "/"))
-                Reader::fail("OAUTH_REDIRECT_ALLOWED_ORIGINS", "'" + item + "' is not an origin such as https://app.example.com");
-            s.oauth_redirect_allowed_origins.push_back(u->origin);
-        }
-    } else if (auto app = http::parse_absolute_url(s.app_url)) {
-        s.oauth_redirect_allowed_origins.push_back(app->origin);
-    }
-    r.duration("OAUTH_HTTP_TIMEOUT", s.oauth_http_timeout);
-    if (s.oauth_http_timeout.count() <= 0) Reader::fail("OAUTH_HTTP_TIMEOUT", "must be positive");
-
-    r.string("SENTRY_DSN", s.sentry_dsn);
-    if (!s.sentry_dsn.empty() && !observe::SentryDsn::parse(s.sentry_dsn))
-        Reader::fail("SENTRY_DSN", "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
-    r.string("SENTRY_ENVIRONMENT", s.sentry_environment);
-    if (auto v = r.raw("SENTRY_SAMPLE_RATE")) {
-        try {
-            std::size_t used = 0;
-            s.sentry_sample_rate = std::stod(std::string(trim(*v)), &used);
-            if (used != trim(*v).size() || s.sentry_sample_rate < 0 || s.sentry_sample_rate > 1) throw std::invalid_argument("x");
-        } catch (const std::exception&) {
-            Reader::fail("SENTRY_SAMPLE_RATE", "must be a number from 0 to 1 (got '" + std::string(trim(*v)) + "')");
-        }
-    }
-
-    if (auto v = r.raw("JOBS_IN_PROCESS")) {
-        auto t = std::string(trim(*v));
-        if (t == "true" || t == "1" || t == "yes") s.jobs_in_process = true;
-        else if (t == "false" || t == "0" || t == "no") s.jobs_in_process = false;
-        else Reader::fail("JOBS_IN_PROCESS", "must be true or false (got '" + t + "')");
-    }
-    r.integer("JOB_THREADS", s.job_threads, 1, 256);
-    r.duration("JOB_POLL_INTERVAL", s.job_poll_interval);
-    r.duration("JOB_RETRY_DELAY", s.job_retry_delay);
-    r.duration("JOB_LEASE", s.job_lease);
-    r.integer("JOB_MAX_ATTEMPTS", s.job_max_attempts, 1, 100);
-    r.duration("JOB_RETRY_MAX_DELAY", s.job_retry_max_delay);
-    r.duration("JOB_RETENTION", s.job_retention);
+    check_together(s);
     return s;
+}
+
+std::string settings_help() {
+    std::string out = "Settings come from the environment and an optional .env file (the environment wins):\n";
+    std::string section;
+    for (const auto& row : rows()) {
+        if (row.section != section) {
+            section = row.section;
+            out += "\n" + section + ":\n";
+        }
+        std::string text = row.help;
+        if (*row.default_text) text += " (default: " + std::string(row.default_text) + ")";
+        std::string name = std::string("  ") + row.name;
+        name.resize(std::max<std::size_t>(name.size() + 1, 32), ' ');
+        auto wrapped = wrap(text, 100, std::string(32, ' '));
+        out += name + wrapped.substr(32);
+    }
+    return out;
+}
+
+std::string settings_markdown() {
+    std::string out = "| variable | default | meaning |\n|---|---|---|\n";
+    for (const auto& row : rows()) {
+        std::string def = *row.default_text ? (is_literal(row) ? "`" + std::string(row.default_text) + "`" : std::string(row.default_text))
+                                            : "—";
+        out += "| `" + std::string(row.name) + "` | " + def + " | " + row.help + " |\n";
+    }
+    return out;
+}
+
+std::string settings_env_example() {
+    std::string out =
+        "# Copy to .env and adjust. The process environment wins over this file.\n"
+        "# Durations accept 250ms, 30s, 15m, 2h, 14d (a bare number is seconds).\n"
+        "# Generated from the settings table in src/config/settings.cpp: `starter settings --env`.\n";
+    std::string section;
+    for (const auto& row : rows()) {
+        if (row.section != section) {
+            section = row.section;
+            std::string title = "# --- " + section + " ";
+            title.resize(std::max<std::size_t>(title.size(), 88), '-');
+            out += "\n" + title + "\n";
+        }
+        std::string help = row.help;
+        if (!is_literal(row)) help += " (default: " + std::string(row.default_text) + ")";
+        out += wrap(help, 88, "# ");
+        out += std::string(row.in_example ? "" : "#") + row.name + "=" + (is_literal(row) ? row.default_text : "") + "\n";
+    }
+    return out;
 }
 
 }  // namespace config

@@ -228,3 +228,35 @@ TEST(Settings, SmtpRequiresTlsWheneverTheUrlCarriesAPassword) {
     EXPECT_TRUE(load_settings({{"SMTP_URL", "smtp://relay:25"}, {"SMTP_REQUIRE_TLS", "true"}}).smtp_require_tls);
     expect_config_error({{"SMTP_REQUIRE_TLS", "maybe"}}, "SMTP_REQUIRE_TLS: must be true or false (got 'maybe')");
 }
+
+namespace {
+std::string read_source(const std::string& relative) {
+    std::ifstream in(std::string(STARTER_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST(Settings, EnvExampleAndTheReadmeTableAreMadeFromTheSettingsTable) {
+    EXPECT_EQ(read_source(".env.example"), config::settings_env_example())
+        << "regenerate it: ./build/starter settings --env > .env.example";
+    EXPECT_NE(read_source("README.md").find(config::settings_markdown()), std::string::npos)
+        << "paste `./build/starter settings --markdown` over the README's settings table";
+}
+
+TEST(Settings, EveryDocumentedDefaultIsWhatLoadingNothingGives) {
+    // The example file, read as a .env, changes nothing: its values are the defaults.
+    auto example = config::parse_dotenv(config::settings_env_example());
+    auto from_example = load_settings(example);
+    auto defaults = load_settings({});
+    EXPECT_EQ(from_example.host, defaults.host);
+    EXPECT_EQ(from_example.port, defaults.port);
+    EXPECT_EQ(from_example.mail_from, defaults.mail_from);
+    EXPECT_EQ(from_example.log_level, defaults.log_level);
+    EXPECT_EQ(defaults.host, "127.0.0.1");
+    EXPECT_EQ(defaults.job_max_attempts, 5);
+    EXPECT_EQ(defaults.job_retry_max_delay, std::chrono::minutes(15));
+    EXPECT_EQ(defaults.job_retention, std::chrono::hours(24 * 7));
+    EXPECT_EQ(defaults.google.token_url, "https://oauth2.googleapis.com/token");
+    EXPECT_EQ(defaults.facebook.identity_url, "https://graph.facebook.com/v19.0");
+    EXPECT_EQ(defaults.max_body_bytes, 64u * 1024);
+}
