@@ -1,6 +1,8 @@
 #pragma once
-// Schema migrations: SQL files per dialect, compiled into the binary (cmake/embed_files.cmake),
-// applied in order and recorded with a checksum in `schema_migrations`.
+// Schema migrations: src/db/migrations/NNNN_name.sql where the SQL is the same on SQLite
+// and PostgreSQL, sqlite/ or postgres/NNNN_name.sql only where it differs; compiled into
+// the binary (cmake/embed_files.cmake), applied in order and recorded with a checksum in
+// `schema_migrations`.
 #include "db/pool.hpp"
 
 #include <optional>

@@ -23,6 +23,19 @@ TEST(SplitSql, SplitsAtTopLevelSemicolonsOnly) {
     EXPECT_EQ(parts[2], "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql");
 }
 
+TEST(EmbeddedMigrations, ASharedFileServesBothDatabasesAndADialectFileOnlyItsOwn) {
+    const auto& lite = db::embedded_sqlite_migrations();
+    const auto& pg = db::embedded_postgres_migrations();
+    auto find = [](const std::vector<db::Migration>& all, const std::string& name) {
+        for (const auto& m : all)
+            if (m.name == name) return m.sql;
+        return std::string("missing");
+    };
+    EXPECT_EQ(find(lite, "0001_jobs"), find(pg, "0001_jobs")) << "src/db/migrations/0001_jobs.sql serves both";
+    EXPECT_NE(find(pg, "0005_auth_change_feed").find("pg_notify"), std::string::npos);
+    EXPECT_EQ(find(lite, "0005_auth_change_feed").find("pg_notify"), std::string::npos) << "SQLite has its own 0005";
+}
+
 TEST(EmbeddedMigrations, BothDialectsHaveTheSameVersions) {
     const auto& lite = db::embedded_sqlite_migrations();
     const auto& pg = db::embedded_postgres_migrations();
