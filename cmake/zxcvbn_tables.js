@@ -9,7 +9,7 @@ const graphs = require(path.resolve(libDir, "adjacency_graphs.js"));
 const lit = (s) => JSON.stringify(s);  // a JSON string is a valid C++ narrow literal here
 
 let cpp = "// Generated at build time from the npm package zxcvbn@4.4.2 (MIT) by cmake/zxcvbn_tables.js.\n";
-cpp += "// Do not edit.\n#include \"security/zxcvbn_data.hpp\"\n\nnamespace security::zxcvbn_data {\n\n";
+cpp += "// Do not edit.\n#include \"zxcvbn/tables.hpp\"\n\nnamespace zxcvbn::tables {\n\n";
 const listNames = Object.keys(lists);
 for (const name of listNames) {
   for (const word of lists[name]) {
@@ -37,5 +37,5 @@ for (const name of graphNames) {
 cpp += "\nconst Graph kGraphs[] = {\n";
 for (const name of graphNames)
   cpp += `    {${lit(name)}, k_${name}, sizeof k_${name} / sizeof k_${name}[0]},\n`;
-cpp += "};\nconst std::size_t kGraphCount = " + graphNames.length + ";\n\n}  // namespace security::zxcvbn_data\n";
+cpp += "};\nconst std::size_t kGraphCount = " + graphNames.length + ";\n\n}  // namespace zxcvbn::tables\n";
 fs.writeFileSync(out, cpp);

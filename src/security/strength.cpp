@@ -1,6 +1,6 @@
 #include "security/strength.hpp"
 
-#include "security/zxcvbn.hpp"
+#include "zxcvbn/zxcvbn.hpp"
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Password strength behind one interface: a zxcvbn score 0-4 and feedback, computed by our
-// zxcvbn 4.4.2 implementation (security/zxcvbn), so the server agrees with the strength
+// zxcvbn 4.4.2 implementation (src/zxcvbn, a port kept apart from our security code), so the server agrees with the strength
 // meter a front end shows with zxcvbn 4.4.
 #include <string>
 #include <string_view>

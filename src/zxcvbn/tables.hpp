@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace security::zxcvbn_data {
+namespace zxcvbn::tables {
 
 struct FrequencyList {
     std::string_view name;   // passwords, english_wikipedia, female_names, surnames, us_tv_and_film, male_names
@@ -28,4 +28,4 @@ extern const std::size_t kFrequencyListCount;
 extern const Graph kGraphs[];
 extern const std::size_t kGraphCount;
 
-}  // namespace security::zxcvbn_data
+}  // namespace zxcvbn::tables

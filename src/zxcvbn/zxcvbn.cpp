@@ -1,6 +1,6 @@
-#include "security/zxcvbn.hpp"
+#include "zxcvbn/zxcvbn.hpp"
 
-#include "security/zxcvbn_data.hpp"
+#include "zxcvbn/tables.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,7 @@
 #include <optional>
 #include <unordered_map>
 
-namespace security::zxcvbn {
+namespace zxcvbn {
 namespace {
 
 // --- text ------------------------------------------------------------------------------
@@ -118,8 +118,8 @@ struct Data {
     std::vector<KeyboardGraph> graphs;
 
     Data() {
-        for (std::size_t d = 0; d < zxcvbn_data::kFrequencyListCount; ++d) {
-            const auto& list = zxcvbn_data::kFrequencyLists[d];
+        for (std::size_t d = 0; d < tables::kFrequencyListCount; ++d) {
+            const auto& list = tables::kFrequencyLists[d];
             names.emplace_back(list.name);
             std::uint32_t rank = 1;
             std::string_view rest = list.words;
@@ -144,8 +144,8 @@ struct Data {
         }
         entries = std::move(unique);
 
-        for (std::size_t g = 0; g < zxcvbn_data::kGraphCount; ++g) {
-            const auto& src = zxcvbn_data::kGraphs[g];
+        for (std::size_t g = 0; g < tables::kGraphCount; ++g) {
+            const auto& src = tables::kGraphs[g];
             KeyboardGraph graph;
             graph.name = std::string(src.name);
             double degree_sum = 0;
@@ -1076,4 +1076,4 @@ Result estimate(std::string_view password_utf8, const std::vector<std::string>& 
     return r;
 }
 
-}  // namespace security::zxcvbn
+}  // namespace zxcvbn

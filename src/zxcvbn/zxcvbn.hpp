@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace security::zxcvbn {
+namespace zxcvbn {
 
 enum class Pattern { dictionary, spatial, repeat, sequence, regex, date, bruteforce };
 
@@ -67,4 +67,4 @@ const std::vector<std::string>& dictionary_names();  // ..., "user_inputs" last
 std::vector<Match> omnimatch(const std::u32string& password, const std::vector<std::u32string>& user_inputs, int reference_year);
 int score_from_guesses(double guesses);
 
-}  // namespace security::zxcvbn
+}  // namespace zxcvbn

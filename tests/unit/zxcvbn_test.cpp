@@ -3,7 +3,7 @@
 // made it. Both must agree on the score for >= 99.5% and on guesses_log10 within 0.01 for
 // >= 99%. The oracle pins the reference year for dates to 2017, so we do here too.
 #include "security/strength.hpp"
-#include "security/zxcvbn.hpp"
+#include "zxcvbn/zxcvbn.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 
 namespace {
 
-using security::zxcvbn::estimate;
+using zxcvbn::estimate;
 
 TEST(Zxcvbn, AgreesWithTheOracleOnTheCorpus) {
     std::ifstream in(std::string(STARTER_SOURCE_DIR) + "/tests/data/zxcvbn/corpus.jsonl");
