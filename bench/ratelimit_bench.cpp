@@ -10,9 +10,7 @@
 
 namespace {
 
-ratelimit::LimiterOptions options() {
-    return {true, 1000.0, false, *ratelimit::Limit::parse("5000/hour"), "bench:"};
-}
+ratelimit::LimiterOptions options() { return {true, 1000.0, false, *ratelimit::Limit::parse("5000/hour"), "bench:"}; }
 
 void MemoryCheckPrimaryAndRoute(benchmark::State& state) {
     ratelimit::RateLimiter limiter(std::make_unique<ratelimit::MemoryStore>(), options());

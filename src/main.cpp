@@ -23,8 +23,6 @@ namespace {
 
 constexpr int kUsageError = 2;
 
-
-
 std::string format_time_ms(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
 
 // `starter worker`: the same delivery loop as inside `serve`, as its own process.
@@ -123,8 +121,7 @@ int main(int argc, char** argv) {
     worker->add_option("--threads", worker_threads, "Concurrent jobs (overrides JOB_THREADS)")->check(CLI::Range(1, 256));
     auto* migrate = cli.add_subcommand("migrate", "Apply or list database migrations");
     std::string migrate_action = "up";
-    migrate->add_option("action", migrate_action, "up (default) or status")
-        ->check(CLI::IsMember({"up", "status"}));
+    migrate->add_option("action", migrate_action, "up (default) or status")->check(CLI::IsMember({"up", "status"}));
 
     auto* jobs_cmd = cli.add_subcommand("jobs", "Inspect and operate the job queue (emails)");
     jobs_cmd->require_subcommand(1);
@@ -143,7 +140,9 @@ int main(int argc, char** argv) {
     jobs_purge->add_flag("--done", purge_done, "Delete delivered jobs");
     jobs_purge->add_option("--older-than", older_than, "Age, e.g. 7d, 12h, 30m")->capture_default_str();
 
-    auto* settings_cmd = cli.add_subcommand("settings", "Print every setting with its default: as --help does, as .env.example (--env) or as the README's table (--markdown)");
+    auto* settings_cmd = cli.add_subcommand(
+        "settings",
+        "Print every setting with its default: as --help does, as .env.example (--env) or as the README's table (--markdown)");
     bool as_env = false, as_markdown = false;
     settings_cmd->add_flag("--env", as_env, "As a .env file");
     settings_cmd->add_flag("--markdown", as_markdown, "As a Markdown table");
@@ -162,7 +161,9 @@ int main(int argc, char** argv) {
     }
 
     if (*settings_cmd) {  // needs no valid configuration: it documents it
-        std::cout << (as_env ? config::settings_env_example() : as_markdown ? config::settings_markdown() : config::settings_help());
+        std::cout << (as_env        ? config::settings_env_example()
+                      : as_markdown ? config::settings_markdown()
+                                    : config::settings_help());
         return 0;
     }
     auto settings = load_or_exit(env_file);
@@ -181,8 +182,11 @@ int main(int argc, char** argv) {
         } else if (*worker) {
             run_worker(settings, worker_threads, reporter);
         } else if (*jobs_cmd) {
-            rc = run_jobs_command(settings, *jobs_list ? "list" : *jobs_retry ? "retry" : "purge", list_state, list_limit,
-                                  retry_id, purge_dead, purge_done, older_than);
+            rc = run_jobs_command(settings,
+                                  *jobs_list    ? "list"
+                                  : *jobs_retry ? "retry"
+                                                : "purge",
+                                  list_state, list_limit, retry_id, purge_dead, purge_done, older_than);
         } else if (*migrate) {
             db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
             if (migrate_action == "up") {

@@ -46,7 +46,8 @@ http::Error reauthentication_required() {
 // A unique-key race lost to a concurrent request: report it like the pre-check would.
 bool is_unique_violation(const std::exception& e) {
     std::string m = e.what();
-    return m.find("UNIQUE") != std::string::npos || m.find("unique") != std::string::npos || m.find("duplicate") != std::string::npos;
+    return m.find("UNIQUE") != std::string::npos || m.find("unique") != std::string::npos ||
+           m.find("duplicate") != std::string::npos;
 }
 
 // The failed-login counter's name for a login string that names no account: an email
@@ -152,7 +153,8 @@ std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& reques
             // The owner of a registered address is told someone tried; nobody gets a code.
             if (users_.by_email(tx.session(), request.email))
                 out = notify::Outgoing{"email-already-registered", request.email, std::move(vars)};
-            else with_code("email-verification-request", request.email, std::nullopt, policy_.verification_code_ttl);
+            else
+                with_code("email-verification-request", request.email, std::nullopt, policy_.verification_code_ttl);
             break;
         case codes::Purpose::reset:
             if (auto user = users_.by_email(tx.session(), request.email))
@@ -239,8 +241,8 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
                               {{"is_primary", false}}, {{"Retry-After", "60"}});
     }
     // Unknown login, password-less account, wrong password: the same answer after the same work.
-    const bool ok = user && user->has_password() ? hasher_.verify(*user->password_hash, password)
-                                                 : (hasher_.verify_dummy(password), false);
+    const bool ok =
+        user && user->has_password() ? hasher_.verify(*user->password_hash, password) : (hasher_.verify_dummy(password), false);
     if (!ok) {
         observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
         throw http::Error(400, "invalid_credentials", "Incorrect login or password");
@@ -285,16 +287,16 @@ std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(s
         // the database like an unknown one: the answer is the same as without the cache.
         if (auto hit = cache_->find(hash);
             hit && sessions_.current(hit->session_created_at, hit->session_last_active_at, common::now_ms()))
-            return std::pair{sessions::Authenticated{hit->session_id, hit->user.id, hit->session_created_at,
-                                                     hit->session_last_active_at},
-                             hit->user};
+            return std::pair{
+                sessions::Authenticated{hit->session_id, hit->user.id, hit->session_created_at, hit->session_last_active_at},
+                hit->user};
         ticket = cache_->ticket();  // before the read: a change after it keeps the row out
     }
     auto lease = pool_.acquire();
     auto row = users_.by_session_token_hash(lease, hash);
     if (!row) return std::nullopt;
-    auto session = sessions_.admit(lease, std::move(row->session_id), row->user.id, row->session_created_at,
-                                   row->session_last_active_at);
+    auto session =
+        sessions_.admit(lease, std::move(row->session_id), row->user.id, row->session_created_at, row->session_last_active_at);
     if (!session) return std::nullopt;
     if (cache_) cache_->store(hash, {session->session_id, session->created_at, session->last_active_at, row->user}, ticket);
     return std::pair{std::move(*session), std::move(row->user)};

@@ -61,7 +61,12 @@ public:
     AccountService(db::Pool& pool, const security::PasswordHasher& hasher, const security::StrengthEstimator& strength,
                    sessions::SessionStore& sessions, codes::EmailCodes& codes, AccountPolicy policy,
                    ratelimit::RateLimiter* limiter = nullptr)
-        : pool_(pool), hasher_(hasher), strength_(strength), sessions_(sessions), codes_(codes), policy_(policy),
+        : pool_(pool),
+          hasher_(hasher),
+          strength_(strength),
+          sessions_(sessions),
+          codes_(codes),
+          policy_(policy),
           limiter_(limiter) {}
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);

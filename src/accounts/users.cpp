@@ -139,7 +139,8 @@ bool UserRepository::password_still(soci::session& tx, const std::string& id, co
     std::string hash, found;
     soci::indicator hash_ind = soci::i_null;
     // SQLite: the transaction already holds the database's write lock (BEGIN IMMEDIATE).
-    const std::string sql = std::string("SELECT id, password_hash FROM users WHERE id = :id") + (is_postgres(tx) ? " FOR UPDATE" : "");
+    const std::string sql =
+        std::string("SELECT id, password_hash FROM users WHERE id = :id") + (is_postgres(tx) ? " FOR UPDATE" : "");
     tx << sql, soci::use(id), soci::into(found), soci::into(hash, hash_ind);
     if (!tx.got_data()) return false;
     if (!expected) return hash_ind != soci::i_ok;

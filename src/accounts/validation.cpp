@@ -37,7 +37,8 @@ bool valid_domain(std::string_view domain) {
         domain.remove_prefix(dot + 1);
         if (domain.empty()) return false;  // trailing dot
     }
-    return labels >= 2 && last.size() >= 2 && std::all_of(last.begin(), last.end(), [](unsigned char c) { return std::isalpha(c); });
+    return labels >= 2 && last.size() >= 2 &&
+           std::all_of(last.begin(), last.end(), [](unsigned char c) { return std::isalpha(c); });
 }
 
 }  // namespace
@@ -73,7 +74,8 @@ bool valid_username(std::string_view u) {
 std::string mask_email(std::string_view email) {
     auto at = email.find('@');
     if (at == std::string_view::npos || at == 0) return "***";
-    return std::string(email.substr(0, 1)) + std::string(std::min<std::size_t>(at - 1, 6) + 1, '*') + std::string(email.substr(at));
+    return std::string(email.substr(0, 1)) + std::string(std::min<std::size_t>(at - 1, 6) + 1, '*') +
+           std::string(email.substr(at));
 }
 
 }  // namespace accounts

@@ -10,8 +10,10 @@ std::shared_ptr<const ViewerCache::Entry> ViewerCache::find(const std::string& t
         std::lock_guard lock(mutex_);
         auto it = by_token_.find(token_hash);
         if (it != by_token_.end()) {
-            if (std::chrono::steady_clock::now() - it->second.stored_at < ttl_) out = it->second.entry;
-            else erase_locked(it);
+            if (std::chrono::steady_clock::now() - it->second.stored_at < ttl_)
+                out = it->second.entry;
+            else
+                erase_locked(it);
         }
     }
     (out ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);

@@ -62,10 +62,10 @@ private:
     const std::size_t capacity_;
     const std::chrono::milliseconds ttl_;
     mutable std::mutex mutex_;
-    bool enabled_ = false;  // off until the feed is listening
-    std::unordered_map<std::string, Slot> by_token_;                        // token hash -> entry
+    bool enabled_ = false;                                               // off until the feed is listening
+    std::unordered_map<std::string, Slot> by_token_;                     // token hash -> entry
     std::unordered_map<std::string, std::vector<std::string>> by_user_;  // user id -> token hashes
-    std::atomic<std::uint64_t> generation_{0};  // bumped (under mutex_) by every forget/on/off
+    std::atomic<std::uint64_t> generation_{0};                           // bumped (under mutex_) by every forget/on/off
     std::atomic<std::uint64_t> hits_{0}, misses_{0};
 };
 

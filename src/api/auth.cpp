@@ -7,7 +7,8 @@ namespace api {
 
 std::optional<http::Problem> check_code(std::string& code) {
     // An empty code goes on to the service, which answers it like a wrong one.
-    if (!code.empty() && !codes::well_formed_code(code)) return http::Problem{"The code is exactly 8 digits", "string_pattern_mismatch"};
+    if (!code.empty() && !codes::well_formed_code(code))
+        return http::Problem{"The code is exactly 8 digits", "string_pattern_mismatch"};
     return std::nullopt;
 }
 
@@ -26,10 +27,11 @@ struct RegisterRequest {
     std::string email, email_verification_code, username, password;
     static constexpr const char* schema_name = "RegisterRequest";
     static http::FieldTable<RegisterRequest> fields() {
-        return {email_field(&RegisterRequest::email).max(kLong),
-                code_field("email_verification_code", &RegisterRequest::email_verification_code).alias("email_verification_token"),
-                username_field(&RegisterRequest::username).max(kLong),
-                password_field("password", &RegisterRequest::password).max(kLong).describe("zxcvbn score 3 or more")};
+        return {
+            email_field(&RegisterRequest::email).max(kLong),
+            code_field("email_verification_code", &RegisterRequest::email_verification_code).alias("email_verification_token"),
+            username_field(&RegisterRequest::username).max(kLong),
+            password_field("password", &RegisterRequest::password).max(kLong).describe("zxcvbn score 3 or more")};
     }
     static boost::json::object example() {
         return {{"email", "jane@example.com"},
@@ -117,20 +119,46 @@ http::Response reset_password(const Services& s, http::Request& req, ResetPasswo
 
 void register_auth_routes(Routes& r) {
     r.post<EmailRequest>("/api/auth/email-verification-request", request_email_verification)
-        .limit("15/hour").describe("Email an 8-digit registration code (always 202)").tag("auth").returns(202, "Accepted");
+        .limit("15/hour")
+        .describe("Email an 8-digit registration code (always 202)")
+        .tag("auth")
+        .returns(202, "Accepted");
     r.post<RegisterRequest>("/api/auth/register", register_account)
-        .limit("15/hour").describe("Create an account with the emailed code").tag("auth").returns(201, "SignedIn").returns(400, "Error");
+        .limit("15/hour")
+        .describe("Create an account with the emailed code")
+        .tag("auth")
+        .returns(201, "SignedIn")
+        .returns(400, "Error");
     r.post<LoginRequest>("/api/auth/login", login)
-        .limit("100/hour").describe("Log in by email or username").tag("auth").returns(200, "SignedIn").returns(400, "Error");
+        .limit("100/hour")
+        .describe("Log in by email or username")
+        .tag("auth")
+        .returns(200, "SignedIn")
+        .returns(400, "Error");
     r.post<LogoutRequest>("/api/auth/logout", logout)
-        .limit("50/hour").describe("End the current session").tag("sessions").returns(204);
-    r.get("/api/auth/sessions", list_sessions).describe("The caller's sessions, newest first").tag("sessions").returns(200, "SessionList");
+        .limit("50/hour")
+        .describe("End the current session")
+        .tag("sessions")
+        .returns(204);
+    r.get("/api/auth/sessions", list_sessions)
+        .describe("The caller's sessions, newest first")
+        .tag("sessions")
+        .returns(200, "SessionList");
     r.del("/api/auth/sessions/{session_id}", revoke_session)
-        .describe("Revoke one of the caller's sessions").tag("sessions").returns(204).returns(404, "Error");
+        .describe("Revoke one of the caller's sessions")
+        .tag("sessions")
+        .returns(204)
+        .returns(404, "Error");
     r.post<EmailRequest>("/api/auth/reset-password-request", request_password_reset)
-        .limit("20/hour").describe("Email a password reset code (always 202)").tag("auth").returns(202, "Accepted");
+        .limit("20/hour")
+        .describe("Email a password reset code (always 202)")
+        .tag("auth")
+        .returns(202, "Accepted");
     r.post<ResetPasswordRequest>("/api/auth/reset-password", reset_password)
-        .limit("20/hour").describe("Set a new password with the emailed code; every session ends").tag("auth").returns(204)
+        .limit("20/hour")
+        .describe("Set a new password with the emailed code; every session ends")
+        .tag("auth")
+        .returns(204)
         .returns(400, "Error");
 }
 

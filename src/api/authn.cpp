@@ -11,8 +11,10 @@ namespace {
 std::string_view bearer_token(const http::Request& req) {
     std::string_view token;
     auto authorization = req.header("Authorization");
-    if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer ")) token = authorization.substr(7);
-    else token = req.header("X-Authentication-Token");
+    if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer "))
+        token = authorization.substr(7);
+    else
+        token = req.header("X-Authentication-Token");
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
     if (token.empty()) throw http::unauthenticated("Authentication required: send Authorization: Bearer <token>");
     return token;
@@ -29,7 +31,8 @@ sessions::Authenticated require_viewer(const http::Request& req, sessions::Sessi
     return *viewer;
 }
 
-std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req, accounts::AccountService& accounts) {
+std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req,
+                                                                       accounts::AccountService& accounts) {
     auto viewer = accounts.viewer(bearer_token(req));
     if (!viewer) throw http::unauthenticated(kInvalidToken);
     req.user_id = viewer->first.user_id;

@@ -12,7 +12,8 @@ namespace api {
 // The caller's live session, or 401 unauthenticated.
 sessions::Authenticated require_viewer(const http::Request& req, sessions::SessionStore& store);
 // The same with the caller's user, read in the same statement.
-std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req, accounts::AccountService& accounts);
+std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req,
+                                                                       accounts::AccountService& accounts);
 // IP, user agent, device and location of a request, for sessions and security emails.
 class RequestInspector {
 public:

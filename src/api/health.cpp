@@ -5,27 +5,31 @@
 namespace api {
 
 void register_health_routes(http::Router& router, HealthChecks checks) {
-    router.get("/api/health", [](http::Request&) { return http::json(200, {{"status", "OK"}}); })
+    router.get("/api/health",
+               [](http::Request&) {
+                   return http::json(200, {{"status", "OK"}});
+               })
         .on_io_thread()
         .unlimited()
         .describe("Liveness: the process answers. Never touches the database.")
         .tag("health")
         .returns(200, "Health");
 
-    router.get("/api/health/ready",
-               [checks = std::move(checks)](http::Request&) {
-                   const bool db_ok = checks.database();
-                   const char* redis = "disabled";
-                   bool redis_ok = true;
-                   if (checks.redis) {
-                       redis_ok = checks.redis();
-                       redis = redis_ok ? "ok" : "unavailable";
-                   }
-                   const bool ok = db_ok && redis_ok;
-                   return http::json(ok ? 200 : 503, {{"status", ok ? "OK" : "unavailable"},
-                                                      {"database", db_ok ? "ok" : "unavailable"},
-                                                      {"redis", redis}});
-               })
+    router
+        .get("/api/health/ready",
+             [checks = std::move(checks)](http::Request&) {
+                 const bool db_ok = checks.database();
+                 const char* redis = "disabled";
+                 bool redis_ok = true;
+                 if (checks.redis) {
+                     redis_ok = checks.redis();
+                     redis = redis_ok ? "ok" : "unavailable";
+                 }
+                 const bool ok = db_ok && redis_ok;
+                 return http::json(
+                     ok ? 200 : 503,
+                     {{"status", ok ? "OK" : "unavailable"}, {"database", db_ok ? "ok" : "unavailable"}, {"redis", redis}});
+             })
         .unlimited()
         .describe("Readiness: the database (and Redis, when configured) answer.")
         .tag("health")

@@ -30,8 +30,9 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
                   observe::write_header(out, "rate_limit_memory_bytes", "gauge",
                                         "Estimated memory of the in-process limiter store (budget: RATE_LIMIT_MEMORY_MB).");
                   observe::write_sample(out, "rate_limit_memory_bytes", "", static_cast<double>(memory->first));
-                  observe::write_header(out, "rate_limit_memory_evictions_total", "counter",
-                                        "Keys the in-process limiter store dropped (least recently active first) to keep within its budget.");
+                  observe::write_header(
+                      out, "rate_limit_memory_evictions_total", "counter",
+                      "Keys the in-process limiter store dropped (least recently active first) to keep within its budget.");
                   observe::write_sample(out, "rate_limit_memory_evictions_total", "", static_cast<double>(memory->second));
               }
 
@@ -43,8 +44,9 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
                   observe::write_sample(out, "session_cache_lookups_total", "result=\"miss\"", static_cast<double>(c.misses));
                   observe::write_header(out, "session_cache_entries", "gauge", "Tokens held in the session cache.");
                   observe::write_sample(out, "session_cache_entries", "", static_cast<double>(c.entries));
-                  observe::write_header(out, "session_cache_enabled", "gauge",
-                                        "1 while the cache's change feed (PostgreSQL LISTEN) is up; 0: every lookup reads the database.");
+                  observe::write_header(
+                      out, "session_cache_enabled", "gauge",
+                      "1 while the cache's change feed (PostgreSQL LISTEN) is up; 0: every lookup reads the database.");
                   observe::write_sample(out, "session_cache_enabled", "", c.enabled ? 1.0 : 0.0);
               }
 

@@ -14,7 +14,9 @@ struct LoginCodeRequest {
     std::string code;
     static constexpr const char* schema_name = "LoginCodeRequest";
     static http::FieldTable<LoginCodeRequest> fields() {
-        return {http::text("code", &LoginCodeRequest::code).max(128).schema(R"("maxLength": 128)")
+        return {http::text("code", &LoginCodeRequest::code)
+                    .max(128)
+                    .schema(R"("maxLength": 128)")
                     .describe("From redirect_to?code=... after a social sign-in; 60 s, once")};
     }
 };

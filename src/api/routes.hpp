@@ -42,13 +42,21 @@ public:
     Routes(http::Router& router, const Services& services) : router_(router), services_(services) {}
 
     template <class Body = NoBody, class F>
-    http::Route& get(std::string path, F handler) { return add<Body>("GET", std::move(path), handler); }
+    http::Route& get(std::string path, F handler) {
+        return add<Body>("GET", std::move(path), handler);
+    }
     template <class Body = NoBody, class F>
-    http::Route& post(std::string path, F handler) { return add<Body>("POST", std::move(path), handler); }
+    http::Route& post(std::string path, F handler) {
+        return add<Body>("POST", std::move(path), handler);
+    }
     template <class Body = NoBody, class F>
-    http::Route& patch(std::string path, F handler) { return add<Body>("PATCH", std::move(path), handler); }
+    http::Route& patch(std::string path, F handler) {
+        return add<Body>("PATCH", std::move(path), handler);
+    }
     template <class Body = NoBody, class F>
-    http::Route& del(std::string path, F handler) { return add<Body>("DELETE", std::move(path), handler); }
+    http::Route& del(std::string path, F handler) {
+        return add<Body>("DELETE", std::move(path), handler);
+    }
 
     http::Router& router() { return router_; }
     const Services& services() const { return services_; }

@@ -16,7 +16,8 @@ struct ChangePasswordRequest {
     std::string new_password;
     static constexpr const char* schema_name = "ChangePasswordRequest";
     static http::FieldTable<ChangePasswordRequest> fields() {
-        return {http::text("current_password", &ChangePasswordRequest::current_password).secret()
+        return {http::text("current_password", &ChangePasswordRequest::current_password)
+                    .secret()
                     .describe("Required when the account has a password"),
                 password_field("new_password", &ChangePasswordRequest::new_password)};
     }
@@ -27,9 +28,9 @@ struct EmailChangeRequest {
     std::optional<std::string> current_password;
     static constexpr const char* schema_name = "EmailChangeRequest";
     static http::FieldTable<EmailChangeRequest> fields() {
-        return {email_field(&EmailChangeRequest::email),
-                http::text("current_password", &EmailChangeRequest::current_password).secret()
-                    .describe("Required when the account has a password")};
+        return {email_field(&EmailChangeRequest::email), http::text("current_password", &EmailChangeRequest::current_password)
+                                                             .secret()
+                                                             .describe("Required when the account has a password")};
     }
 };
 
@@ -38,7 +39,8 @@ struct ChangeEmailRequest {
     static constexpr const char* schema_name = "ChangeEmailRequest";
     static http::FieldTable<ChangeEmailRequest> fields() {
         return {email_field(&ChangeEmailRequest::email),
-                code_field("email_verification_code", &ChangeEmailRequest::email_verification_code).alias("email_verification_token")};
+                code_field("email_verification_code", &ChangeEmailRequest::email_verification_code)
+                    .alias("email_verification_token")};
     }
 };
 
@@ -50,8 +52,8 @@ http::Response update_me(const Services& s, http::Request&, const Viewer& viewer
 }
 
 http::Response change_password(const Services& s, http::Request& req, const Viewer& viewer, ChangePasswordRequest& body) {
-    return http::json(200, user_json(s.accounts.change_password(viewer, body.current_password, body.new_password,
-                                                                s.inspector.describe(req))));
+    return http::json(
+        200, user_json(s.accounts.change_password(viewer, body.current_password, body.new_password, s.inspector.describe(req))));
 }
 
 http::Response request_email_change(const Services& s, http::Request& req, const Viewer& viewer, EmailChangeRequest& body) {
@@ -60,8 +62,8 @@ http::Response request_email_change(const Services& s, http::Request& req, const
 }
 
 http::Response change_email(const Services& s, http::Request& req, const Viewer& viewer, ChangeEmailRequest& body) {
-    return http::json(200, user_json(s.accounts.change_email(viewer, body.email, body.email_verification_code,
-                                                             s.inspector.describe(req))));
+    return http::json(
+        200, user_json(s.accounts.change_email(viewer, body.email, body.email_verification_code, s.inspector.describe(req))));
 }
 
 http::Response public_profile(const Services& s, http::Request& req) {
@@ -75,18 +77,37 @@ http::Response public_profile(const Services& s, http::Request& req) {
 void register_user_routes(Routes& r) {
     r.get("/api/users/@me", me).limit("1000/hour").describe("The current user").tag("users").returns(200, "User");
     r.patch<UpdateUserRequest>("/api/users/@me", update_me)
-        .limit("100/hour").describe("Update the current user's username").tag("users").returns(200, "User").returns(400, "Error");
+        .limit("100/hour")
+        .describe("Update the current user's username")
+        .tag("users")
+        .returns(200, "User")
+        .returns(400, "Error");
     r.patch<ChangePasswordRequest>("/api/users/@me/password", change_password)
-        .limit("15/hour").describe("Set or change the password; other sessions end").tag("users").returns(200, "User")
-        .returns(400, "Error").returns(403, "Error");
+        .limit("15/hour")
+        .describe("Set or change the password; other sessions end")
+        .tag("users")
+        .returns(200, "User")
+        .returns(400, "Error")
+        .returns(403, "Error");
     r.post<EmailChangeRequest>("/api/users/@me/email-change-request", request_email_change)
-        .limit("15/hour").describe("Email a code to the new address").tag("users").returns(202, "Accepted").returns(400, "Error")
+        .limit("15/hour")
+        .describe("Email a code to the new address")
+        .tag("users")
+        .returns(202, "Accepted")
+        .returns(400, "Error")
         .returns(403, "Error");
     r.patch<ChangeEmailRequest>("/api/users/@me/email", change_email)
-        .limit("15/hour").describe("Confirm the new email with its code; the old address is told").tag("users").returns(200, "User")
+        .limit("15/hour")
+        .describe("Confirm the new email with its code; the old address is told")
+        .tag("users")
+        .returns(200, "User")
         .returns(400, "Error");
     r.get("/api/users/{user_id}", public_profile)
-        .limit("2500/hour").describe("Another user's public profile").tag("users").returns(200, "PublicUser").returns(404, "Error");
+        .limit("2500/hour")
+        .describe("Another user's public profile")
+        .tag("users")
+        .returns(200, "PublicUser")
+        .returns(404, "Error");
 }
 
 }  // namespace api

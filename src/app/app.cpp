@@ -54,13 +54,14 @@ void init_logging(const config::Settings& s) {
 
 std::shared_ptr<observe::SentryReporter> make_reporter(const config::Settings& s) {
     return std::make_shared<observe::SentryReporter>(observe::SentryOptions{.dsn = s.sentry_dsn,
-                                                                           .environment = s.sentry_environment,
-                                                                           .release = std::string("starter@") + kVersion,
-                                                                           .sample_rate = s.sentry_sample_rate});
+                                                                            .environment = s.sentry_environment,
+                                                                            .release = std::string("starter@") + kVersion,
+                                                                            .sample_rate = s.sentry_sample_rate});
 }
 
 App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> reporter)
-    : settings_(std::move(settings)), templates_(settings_.app_name, settings_.app_url),
+    : settings_(std::move(settings)),
+      templates_(settings_.app_name, settings_.app_url),
       reporter_(reporter ? std::move(reporter) : make_reporter(settings_)) {
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
@@ -72,12 +73,12 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         // Per-address keys ("rl:...", see RateLimiter) are shed before per-account ones.
         store = std::make_unique<ratelimit::MemoryStore>(static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
                                                          settings_.rate_limit_namespace + "rl:");
-    else store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
+    else
+        store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
     limiter_ = std::make_unique<ratelimit::RateLimiter>(
-        std::move(store), ratelimit::LimiterOptions{settings_.rate_limits_enabled, settings_.rate_limit_multiplier,
-                                                    settings_.rate_limit_fail_closed,
-                                                    *ratelimit::Limit::parse(settings_.rate_limit_primary),
-                                                    settings_.rate_limit_namespace});
+        std::move(store), ratelimit::LimiterOptions{
+                              settings_.rate_limits_enabled, settings_.rate_limit_multiplier, settings_.rate_limit_fail_closed,
+                              *ratelimit::Limit::parse(settings_.rate_limit_primary), settings_.rate_limit_namespace});
 
     hasher_ = std::make_unique<security::PasswordHasher>(security::Argon2Params{
         settings_.argon2_time_cost, settings_.argon2_memory_kib, settings_.argon2_parallelism, settings_.argon2_max_concurrent});
@@ -86,8 +87,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     codes_ = std::make_unique<codes::EmailCodes>(*pool_);
     accounts::AccountPolicy policy;
     policy.login_failures = ratelimit::Limit::parse(settings_.login_failure_limit);
-    accounts_ = std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy,
-                                                            limiter_.get());
+    accounts_ =
+        std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy, limiter_.get());
     if (settings_.uses_postgres() && settings_.session_cache_size > 0) {
         // Entries live a minute at most, should a change ever slip past the feed unnoticed.
         viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
@@ -96,11 +97,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         sessions_->on_revoked([cache = viewer_cache_.get()](const std::string& user_id) { cache->forget_user(user_id); });
     }
 
-    social_ = std::make_unique<oauth::SocialSignIn>(
-        *pool_, *accounts_,
-        oauth::SignInPolicy{.public_url = settings_.public_url,
-                            .allowed_origins = settings_.oauth_redirect_allowed_origins,
-                            .default_redirect = settings_.app_url});
+    social_ =
+        std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
+                                              oauth::SignInPolicy{.public_url = settings_.public_url,
+                                                                  .allowed_origins = settings_.oauth_redirect_allowed_origins,
+                                                                  .default_redirect = settings_.app_url});
     worker_ = make_worker(settings_.job_threads, "serve");
     if (settings_.google.enabled())
         social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
@@ -135,7 +136,10 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         router_, {.http = http_metrics_,
                   .job_delivery_seconds = job_delivery_seconds_,
                   .jobs_by_state = [this] { return jobs::Outbox(*pool_).counts(); },
-                  .db_pool = [this] { return std::pair{pool_->in_use(), pool_->size()}; },
+                  .db_pool =
+                      [this] {
+                          return std::pair{pool_->in_use(), pool_->size()};
+                      },
                   .rate_limit_rejections = [this] { return limiter_->rejections(); },
                   .rate_limit_store_errors = [this] { return limiter_->store_errors(); },
                   .rate_limit_memory = [this]() -> std::optional<std::pair<std::size_t, std::uint64_t>> {
@@ -149,9 +153,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                                                  : nullptr});
     for (const auto& route : router_.routes()) http_metrics_.add_route(route.get(), route->method, route->pattern);
     // Last: the document describes every route declared above.
-    openapi_json_ = boost::json::serialize(api::openapi_document(router_, {.title = settings_.app_name + " API",
-                                                                           .version = kVersion,
-                                                                           .server_url = settings_.public_url}));
+    openapi_json_ = boost::json::serialize(api::openapi_document(
+        router_, {.title = settings_.app_name + " API", .version = kVersion, .server_url = settings_.public_url}));
 
     // Outermost first. Rate limits sit outside error mapping so they can add their headers
     // to every answer; they need the routes declared above.
@@ -211,7 +214,8 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     o.retry.max_attempts = settings_.job_max_attempts;
     o.done_retention = settings_.job_retention;
     // Prune every 10 minutes, or more often when the retention itself is shorter.
-    o.prune_interval = std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
+    o.prune_interval =
+        std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
     o.name = name;
     o.delivery_seconds = &job_delivery_seconds_;
     o.on_dead = [reporter = reporter_](const jobs::Job& job, const std::string& error) {
@@ -221,8 +225,9 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
         event.tags = {{"job_id", job.id}, {"job_kind", job.kind}};
         reporter->capture(std::move(event));
     };
-    std::map<std::string, jobs::JobHandler> handlers{{notify::kEmailJob, notify::email_job_handler(*sender_)},
-                                                     {accounts::kCodeRequestJob, accounts::code_request_handler(*accounts_, *sender_)}};
+    std::map<std::string, jobs::JobHandler> handlers{
+        {notify::kEmailJob, notify::email_job_handler(*sender_)},
+        {accounts::kCodeRequestJob, accounts::code_request_handler(*accounts_, *sender_)}};
     return std::make_unique<jobs::Worker>(*pool_, std::move(handlers), o);
 }
 
@@ -251,8 +256,10 @@ void App::serve_forever() {
         if (social_->enabled(name))
             observe::info("oauth.provider_enabled", {{"provider", name}, {"callback_url", social_->callback_url(name)}});
         else
-            observe::info("oauth.provider_disabled",
-                          {{"provider", name}, {"reason", std::string(name == std::string("google") ? "GOOGLE" : "FACEBOOK") + "_CLIENT_ID is not set"}});
+            observe::info(
+                "oauth.provider_disabled",
+                {{"provider", name},
+                 {"reason", std::string(name == std::string("google") ? "GOOGLE" : "FACEBOOK") + "_CLIENT_ID is not set"}});
     }
     server_->run();
     worker_->stop();

@@ -78,7 +78,7 @@ private:
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
     std::unique_ptr<jobs::Worker> worker_;  // its handlers use the services above
-    std::string openapi_json_;  // built once every route exists
+    std::string openapi_json_;              // built once every route exists
     std::shared_ptr<observe::SentryReporter> reporter_;
     observe::HttpMetrics http_metrics_;
     observe::Histogram job_delivery_seconds_{observe::Histogram::latency_buckets()};

@@ -13,9 +13,12 @@ namespace codes {
 
 const char* purpose_name(Purpose p) {
     switch (p) {
-        case Purpose::verify: return "verify";
-        case Purpose::reset: return "reset";
-        case Purpose::email_change: return "email_change";
+        case Purpose::verify:
+            return "verify";
+        case Purpose::reset:
+            return "reset";
+        case Purpose::email_change:
+            return "email_change";
     }
     return "?";
 }
@@ -73,7 +76,8 @@ Check EmailCodes::check(soci::session& tx, Purpose purpose, const std::string& e
     if (id_ind != soci::i_ok || expires <= now || attempts >= kMaxAttempts) return {CheckResult::missing, {}};
     if (user_id && (uid_ind != soci::i_ok || uid != *user_id)) return {CheckResult::missing, {}};
     // Hash first, then compare digests in constant time.
-    if (!well_formed_code(code) || !security::constant_time_equal(security::sha256_hex(code), hash)) return {CheckResult::wrong, id};
+    if (!well_formed_code(code) || !security::constant_time_equal(security::sha256_hex(code), hash))
+        return {CheckResult::wrong, id};
     return {CheckResult::ok, id};
 }
 

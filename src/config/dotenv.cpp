@@ -35,10 +35,18 @@ std::string unquote(std::string_view v, std::size_t line_no) {
         if (q == '"' && c == '\\' && i + 1 < v.size()) {
             char n = v[++i];
             switch (n) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                default: out += n; break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                default:
+                    out += n;
+                    break;
             }
             continue;
         }

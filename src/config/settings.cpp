@@ -91,10 +91,6 @@ private:
     const Env& env_;
 };
 
-
-
-
-
 }  // namespace
 
 std::string Settings::sqlite_path() const {
@@ -109,12 +105,18 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
     if (ec != std::errc{} || n < 0) throw std::invalid_argument("bad duration");
     std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
     long long factor = 0;
-    if (unit.empty() || unit == "s") factor = 1000;
-    else if (unit == "ms") factor = 1;
-    else if (unit == "m") factor = 60'000;
-    else if (unit == "h") factor = 3'600'000;
-    else if (unit == "d") factor = 86'400'000;
-    else throw std::invalid_argument("bad duration unit");
+    if (unit.empty() || unit == "s")
+        factor = 1000;
+    else if (unit == "ms")
+        factor = 1;
+    else if (unit == "m")
+        factor = 60'000;
+    else if (unit == "h")
+        factor = 3'600'000;
+    else if (unit == "d")
+        factor = 86'400'000;
+    else
+        throw std::invalid_argument("bad duration unit");
     if (n > (1LL << 40)) throw std::invalid_argument("duration too large");
     return std::chrono::milliseconds(n * factor);
 }
@@ -124,8 +126,8 @@ std::string mask_url(std::string_view url) {
     if (sep == std::string_view::npos) return std::string(url);
     auto authority_start = sep + 3;
     auto authority_end = url.find_first_of("/?#", authority_start);
-    auto authority = url.substr(authority_start, authority_end == std::string_view::npos ? std::string_view::npos
-                                                                                          : authority_end - authority_start);
+    auto authority = url.substr(
+        authority_start, authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_start);
     auto at = authority.rfind('@');
     if (at == std::string_view::npos) return std::string(url);
     auto userinfo = authority.substr(0, at);
@@ -194,9 +196,12 @@ Store duration(std::chrono::milliseconds Settings::*member, bool positive = fals
 
 Store boolean(bool Settings::*member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
-        if (t == "true" || t == "1" || t == "yes") s.*member = true;
-        else if (t == "false" || t == "0" || t == "no") s.*member = false;
-        else Reader::fail(name, "must be true or false (got '" + std::string(t) + "')");
+        if (t == "true" || t == "1" || t == "yes")
+            s.*member = true;
+        else if (t == "false" || t == "0" || t == "no")
+            s.*member = false;
+        else
+            Reader::fail(name, "must be true or false (got '" + std::string(t) + "')");
     };
 }
 
@@ -211,7 +216,8 @@ Store decimal(double Settings::*member, double min, double max, bool min_allowed
         } catch (const std::exception&) {
             Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
         }
-        if (!(min_allowed ? v >= min : v > min) || v > max) Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
+        if (!(min_allowed ? v >= min : v > min) || v > max)
+            Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
         s.*member = v;
     };
 }
@@ -229,7 +235,8 @@ Store url(std::string Settings::*member, std::initializer_list<const char*> sche
         if (std::find(allowed.begin(), allowed.end(), scheme) == allowed.end()) {
             std::string list;
             for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-            Reader::fail(name, (sep == std::string_view::npos ? std::string("not a URL") : "unsupported scheme '" + std::string(scheme) + "'") +
+            Reader::fail(name, (sep == std::string_view::npos ? std::string("not a URL")
+                                                              : "unsupported scheme '" + std::string(scheme) + "'") +
                                    " (expected " + list + ")");
         }
         s.*member = std::string(t);
@@ -239,7 +246,8 @@ Store url(std::string Settings::*member, std::initializer_list<const char*> sche
 // A limit in the syntax of route declarations: 5000/hour, 10/15minute.
 Store rate(std::string Settings::*member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
-        if (!ratelimit::Limit::parse(t)) Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
+        if (!ratelimit::Limit::parse(t))
+            Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
         s.*member = std::string(t);
     };
 }
@@ -251,7 +259,8 @@ Store endpoint(std::string OAuthProviderSettings::*member, OAuthProviderSettings
         auto parsed = http::parse_absolute_url(value);
         if (!parsed) Reader::fail(name, "must be an absolute http(s) URL (got '" + value + "')");
         const auto& o = parsed->origin;
-        const bool loopback = o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
+        const bool loopback =
+            o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
         if (!o.starts_with("https://") && !loopback) Reader::fail(name, "must use https (got '" + value + "')");
         if (value.find('?') != std::string::npos || value.find('#') != std::string::npos)
             Reader::fail(name, "must not carry a query or fragment (got '" + value + "')");
@@ -285,9 +294,10 @@ const std::vector<Row>& rows() {
     using S = Settings;
     static const std::vector<Row> table = {
         // --- Storage
-        {"DATA_DIR", "Storage", "./data", "holds the SQLite database, the mail outbox (.eml files) and GeoIP data", text(&S::data_dir),
-         nullptr, true},
-        {"DATABASE_URL", "Storage", "sqlite://$DATA_DIR/starter.db", "sqlite://PATH, or postgresql://user:pass@host:5432/db in production",
+        {"DATA_DIR", "Storage", "./data", "holds the SQLite database, the mail outbox (.eml files) and GeoIP data",
+         text(&S::data_dir), nullptr, true},
+        {"DATABASE_URL", "Storage", "sqlite://$DATA_DIR/starter.db",
+         "sqlite://PATH, or postgresql://user:pass@host:5432/db in production",
          [](S& s, std::string_view name, std::string_view t) {
              auto sep = t.find("://");
              if (sep == std::string_view::npos)  // no echo: it may hold a password
@@ -302,23 +312,27 @@ const std::vector<Row>& rows() {
         {"DATABASE_POOL_SIZE", "Storage", "8", "connections in the pool", integer(&S::database_pool_size, 1, 1000)},
         {"DATABASE_ACQUIRE_TIMEOUT", "Storage", "5s", "how long a request waits for a free connection before answering 503",
          duration(&S::database_acquire_timeout)},
-        {"REDIS_URL", "Storage", "", "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
+        {"REDIS_URL", "Storage", "",
+         "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
          url(&S::redis_url, {"redis", "rediss"})},
         // --- Server
         {"HOST", "Server", "127.0.0.1", "listen address (an IP address; 0.0.0.0 for every interface)",
          [](S& s, std::string_view name, std::string_view t) {
              boost::system::error_code ec;
              boost::asio::ip::make_address(std::string(t), ec);
-             if (ec && t != "localhost") Reader::fail(name, "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + std::string(t) + "')");
+             if (ec && t != "localhost")
+                 Reader::fail(name, "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + std::string(t) + "')");
              s.host = std::string(t);
-         }, nullptr, true},
+         },
+         nullptr, true},
         {"PORT", "Server", "8000", "listen port (0 picks a free port)", integer(&S::port, 0, 65535), nullptr, true},
         {"IO_THREADS", "Server", "cores", "network threads", integer(&S::io_threads, 1, 256),
          [](const S&) { return std::to_string(cores()); }},
         {"WORKER_THREADS", "Server", "SQLite: max(2, cores); PostgreSQL: max(4, 2 x cores)",
          "bounded pool for DB, Argon2 and Redis work; blocking work never runs on a network thread (more threads than cores "
          "only pay off while they wait on a network)",
-         integer(&S::worker_threads, 1, 1024), [](const S& s) {
+         integer(&S::worker_threads, 1, 1024),
+         [](const S& s) {
              // SQLite answers in microseconds, so workers beyond the cores only add wake-ups
              // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting.
              return std::to_string(s.uses_postgres() ? std::max(4, 2 * cores()) : std::max(2, cores()));
@@ -328,7 +342,8 @@ const std::vector<Row>& rows() {
         {"HTTP_HEADER_TIMEOUT", "Server", "10s", "a request's headers and body must arrive within this (slowloris)",
          duration(&S::header_timeout)},
         {"HTTP_IDLE_TIMEOUT", "Server", "60s", "idle keep-alive connections are closed after this", duration(&S::idle_timeout)},
-        {"SHUTDOWN_TIMEOUT", "Server", "10s", "in-flight requests' grace period on SIGTERM/SIGINT", duration(&S::shutdown_timeout)},
+        {"SHUTDOWN_TIMEOUT", "Server", "10s", "in-flight requests' grace period on SIGTERM/SIGINT",
+         duration(&S::shutdown_timeout)},
         {"TRUSTED_PROXIES", "Server", "", "CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated",
          [](S& s, std::string_view name, std::string_view t) {
              for (const auto& item : split_list(t)) {
@@ -347,7 +362,8 @@ const std::vector<Row>& rows() {
              }
          }},
         // --- Mail
-        {"SMTP_URL", "Mail", "", "smtp://user:pass@host:587 or smtps://...; unset: every email is an .eml file in $DATA_DIR/outbox",
+        {"SMTP_URL", "Mail", "",
+         "smtp://user:pass@host:587 or smtps://...; unset: every email is an .eml file in $DATA_DIR/outbox",
          url(&S::smtp_url, {"smtp", "smtps"})},
         {"SMTP_REQUIRE_TLS", "Mail", "true when SMTP_URL has a password",
          "send only after STARTTLS succeeded, so neither the password nor the codes cross the network in clear (an attacker "
@@ -357,17 +373,23 @@ const std::vector<Row>& rows() {
          [](S& s, std::string_view name, std::string_view t) {
              if (t.find('@') == std::string_view::npos) Reader::fail(name, "must contain an email address");
              s.mail_from = std::string(t);
-         }, nullptr, true},
+         },
+         nullptr, true},
         {"APP_NAME", "Mail", "Starter", "product name in emails", text(&S::app_name), nullptr, true},
-        {"APP_URL", "Mail", "http://localhost:3000", "the front end's URL, used in emails and as the default allowed redirect origin",
-         url(&S::app_url, {"http", "https"}), nullptr, true},
+        {"APP_URL", "Mail", "http://localhost:3000",
+         "the front end's URL, used in emails and as the default allowed redirect origin", url(&S::app_url, {"http", "https"}),
+         nullptr, true},
         // --- Logs
         {"LOG_FORMAT", "Logs", "console", "console (coloured lines) or json (one object per line)",
          [](S& s, std::string_view name, std::string_view t) {
-             if (t == "console") s.log_format = LogFormat::console;
-             else if (t == "json") s.log_format = LogFormat::json;
-             else Reader::fail(name, "must be console or json (got '" + std::string(t) + "')");
-         }, nullptr, true},
+             if (t == "console")
+                 s.log_format = LogFormat::console;
+             else if (t == "json")
+                 s.log_format = LogFormat::json;
+             else
+                 Reader::fail(name, "must be console or json (got '" + std::string(t) + "')");
+         },
+         nullptr, true},
         {"LOG_LEVEL", "Logs", "info", "trace, debug, info, warning, error, critical or off",
          [](S& s, std::string_view name, std::string_view t) {
              std::string level(t);
@@ -377,16 +399,20 @@ const std::vector<Row>& rows() {
              if (std::find(std::begin(levels), std::end(levels), level) == std::end(levels))
                  Reader::fail(name, "must be one of trace, debug, info, warning, error, critical, off (got '" + level + "')");
              s.log_level = level;
-         }, nullptr, true},
+         },
+         nullptr, true},
         // --- Passwords and sessions
         {"ARGON2_TIME_COST", "Passwords and sessions", "3", "Argon2id passes; older hashes are re-hashed at login",
          integer(&S::argon2_time_cost, 1, 100)},
-        {"ARGON2_MEMORY_KIB", "Passwords and sessions", "65536", "Argon2id memory per hash, KiB", integer(&S::argon2_memory_kib, 8, 4 * 1024 * 1024)},
+        {"ARGON2_MEMORY_KIB", "Passwords and sessions", "65536", "Argon2id memory per hash, KiB",
+         integer(&S::argon2_memory_kib, 8, 4 * 1024 * 1024)},
         {"ARGON2_PARALLELISM", "Passwords and sessions", "4", "Argon2id lanes", integer(&S::argon2_parallelism, 1, 64)},
         {"ARGON2_MAX_CONCURRENT", "Passwords and sessions", "cores", "hashes running at once (each holds ARGON2_MEMORY_KIB)",
          integer(&S::argon2_max_concurrent, 1, 1024), [](const S&) { return std::to_string(cores()); }},
-        {"SESSION_IDLE_TIMEOUT", "Passwords and sessions", "14d", "a token dies after this long unused", duration(&S::session_idle_timeout, true)},
-        {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case", duration(&S::session_max_age, true)},
+        {"SESSION_IDLE_TIMEOUT", "Passwords and sessions", "14d", "a token dies after this long unused",
+         duration(&S::session_idle_timeout, true)},
+        {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case",
+         duration(&S::session_max_age, true)},
         {"SESSION_CACHE_SIZE", "Passwords and sessions", "10000",
          "PostgreSQL: tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by "
          "LISTEN/NOTIFY (a revoked token is refused at once); 0 reads the database every time",
@@ -400,14 +426,18 @@ const std::vector<Row>& rows() {
          "failed logins per account (or per login string that names none) before a temporary 429", rate(&S::login_failure_limit)},
         {"RATE_LIMIT_FAIL_CLOSED", "Rate limits", "false", "when Redis is down: false allows and logs, true answers 503",
          boolean(&S::rate_limit_fail_closed)},
-        {"RATE_LIMIT_NAMESPACE", "Rate limits", "", "key prefix, to share one Redis between deployments", text(&S::rate_limit_namespace)},
+        {"RATE_LIMIT_NAMESPACE", "Rate limits", "", "key prefix, to share one Redis between deployments",
+         text(&S::rate_limit_namespace)},
         {"RATE_LIMIT_MEMORY_MB", "Rate limits", "64",
-         "memory budget of the in-process store (no REDIS_URL); past it the least recently active clients' logs are dropped first",
+         "memory budget of the in-process store (no REDIS_URL); past it the least recently active clients' logs are dropped "
+         "first",
          integer(&S::rate_limit_memory_mb, 1, 1 << 20)},
         // --- Device and location
-        {"GEOIP_DATABASE_PATH", "Device and location", "$DATA_DIR/GeoLite2-City.mmdb", "GeoLite2-City database (scripts/fetch-geoip)",
-         text(&S::geoip_database_path), [](const S& s) { return s.data_dir + "/GeoLite2-City.mmdb"; }},
-        {"UA_REGEXES_PATH", "Device and location", "/usr/share/uap-core/regexes.yaml", "ua-parser regexes", text(&S::ua_regexes_path)},
+        {"GEOIP_DATABASE_PATH", "Device and location", "$DATA_DIR/GeoLite2-City.mmdb",
+         "GeoLite2-City database (scripts/fetch-geoip)", text(&S::geoip_database_path),
+         [](const S& s) { return s.data_dir + "/GeoLite2-City.mmdb"; }},
+        {"UA_REGEXES_PATH", "Device and location", "/usr/share/uap-core/regexes.yaml", "ua-parser regexes",
+         text(&S::ua_regexes_path)},
         // --- Social sign-in
         {"PUBLIC_URL", "Social sign-in", "http://localhost:$PORT",
          "where browsers reach this server; callback URLs are PUBLIC_URL/api/oauth/<provider>/callback (https makes the sign-in "
@@ -416,16 +446,19 @@ const std::vector<Row>& rows() {
              std::string value(t);
              while (value.ends_with('/')) value.pop_back();
              if (auto u = http::parse_absolute_url(value); !u || !u->rest.empty())
-                 Reader::fail(name, "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" + value + "')");
+                 Reader::fail(name, "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" +
+                                        value + "')");
              s.public_url = value;
          },
          // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
          [](const S& s) { return s.port ? "http://localhost:" + std::to_string(s.port) : std::string("http://localhost"); }},
         {"GOOGLE_CLIENT_ID", "Social sign-in", "", "Google sign-in; unset: Google is disabled (its routes answer 404)",
          provider_text(&OAuthProviderSettings::client_id, &S::google)},
-        {"GOOGLE_CLIENT_SECRET", "Social sign-in", "", "required with GOOGLE_CLIENT_ID", provider_text(&OAuthProviderSettings::client_secret, &S::google)},
+        {"GOOGLE_CLIENT_SECRET", "Social sign-in", "", "required with GOOGLE_CLIENT_ID",
+         provider_text(&OAuthProviderSettings::client_secret, &S::google)},
         {"GOOGLE_AUTHORIZATION_URL", "Social sign-in", "https://accounts.google.com/o/oauth2/v2/auth",
-         "provider endpoint (https; http only on loopback, for test fakes)", endpoint(&OAuthProviderSettings::authorization_url, &S::google)},
+         "provider endpoint (https; http only on loopback, for test fakes)",
+         endpoint(&OAuthProviderSettings::authorization_url, &S::google)},
         {"GOOGLE_TOKEN_URL", "Social sign-in", "https://oauth2.googleapis.com/token", "provider endpoint",
          endpoint(&OAuthProviderSettings::token_url, &S::google)},
         {"GOOGLE_JWKS_URL", "Social sign-in", "https://www.googleapis.com/oauth2/v3/certs", "provider endpoint",
@@ -440,8 +473,8 @@ const std::vector<Row>& rows() {
          endpoint(&OAuthProviderSettings::token_url, &S::facebook)},
         {"FACEBOOK_GRAPH_URL", "Social sign-in", "https://graph.facebook.com/v19.0", "provider endpoint",
          endpoint(&OAuthProviderSettings::identity_url, &S::facebook)},
-        {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin", "origins redirect_to may point at, comma-separated",
-         origins(&S::oauth_redirect_allowed_origins, false),
+        {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin",
+         "origins redirect_to may point at, comma-separated", origins(&S::oauth_redirect_allowed_origins, false),
          [](const S& s) {
              auto app = http::parse_absolute_url(s.app_url);
              return app ? app->origin : std::string();
@@ -449,10 +482,12 @@ const std::vector<Row>& rows() {
         {"OAUTH_HTTP_TIMEOUT", "Social sign-in", "10s", "each call to a provider (token exchange, JWKS, Graph)",
          duration(&S::oauth_http_timeout, true)},
         // --- Error reporting and docs
-        {"SENTRY_DSN", "Error reporting and docs", "", "report 500s, dead jobs and failed starts to Sentry (https://<key>@<host>/<project>)",
+        {"SENTRY_DSN", "Error reporting and docs", "",
+         "report 500s, dead jobs and failed starts to Sentry (https://<key>@<host>/<project>)",
          [](S& s, std::string_view name, std::string_view t) {
              if (!observe::SentryDsn::parse(std::string(t)))
-                 Reader::fail(name, "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
+                 Reader::fail(name,
+                              "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
              s.sentry_dsn = std::string(t);
          }},
         {"SENTRY_ENVIRONMENT", "Error reporting and docs", "production", "the events' environment", text(&S::sentry_environment)},
@@ -462,13 +497,15 @@ const std::vector<Row>& rows() {
          "Swagger UI files for /docs (scripts/fetch-web-assets; ./scripts/run does it)", text(&S::swagger_ui_dir),
          [](const S& s) { return s.data_dir + "/swagger-ui"; }},
         // --- Job worker
-        {"JOBS_IN_PROCESS", "Job worker", "true", "deliver jobs inside `starter serve`; set false when `starter worker` processes do",
-         boolean(&S::jobs_in_process)},
+        {"JOBS_IN_PROCESS", "Job worker", "true",
+         "deliver jobs inside `starter serve`; set false when `starter worker` processes do", boolean(&S::jobs_in_process)},
         {"JOB_THREADS", "Job worker", "2", "jobs delivered at once per process", integer(&S::job_threads, 1, 256)},
         {"JOB_POLL_INTERVAL", "Job worker", "1s", "how often an idle worker looks for due jobs", duration(&S::job_poll_interval)},
-        {"JOB_RETRY_DELAY", "Job worker", "30s", "first retry delay; doubled per attempt (+/-20% jitter)", duration(&S::job_retry_delay)},
+        {"JOB_RETRY_DELAY", "Job worker", "30s", "first retry delay; doubled per attempt (+/-20% jitter)",
+         duration(&S::job_retry_delay)},
         {"JOB_RETRY_MAX_DELAY", "Job worker", "15m", "the longest delay between two attempts", duration(&S::job_retry_max_delay)},
-        {"JOB_MAX_ATTEMPTS", "Job worker", "5", "attempts before a job is kept as dead (with its last error)", integer(&S::job_max_attempts, 1, 100)},
+        {"JOB_MAX_ATTEMPTS", "Job worker", "5", "attempts before a job is kept as dead (with its last error)",
+         integer(&S::job_max_attempts, 1, 100)},
         {"JOB_LEASE", "Job worker", "5m",
          "a job claimed by a worker that died is picked up again after this; keep it well above one delivery's worst case (the "
          "SMTP timeout is 30 s), or a slow send is re-claimed and retried",
@@ -517,9 +554,12 @@ Settings load_settings(const Env& env) {
     Reader r(env);
     for (const auto& row : rows()) {
         std::string value;
-        if (auto raw = r.raw(row.name)) value = std::string(trim(*raw));
-        else if (row.derive) value = row.derive(s);
-        else value = row.default_text;
+        if (auto raw = r.raw(row.name))
+            value = std::string(trim(*raw));
+        else if (row.derive)
+            value = row.derive(s);
+        else
+            value = row.default_text;
         if (!value.empty()) row.store(s, row.name, value);
     }
     check_together(s);
@@ -547,8 +587,9 @@ std::string settings_help() {
 std::string settings_markdown() {
     std::string out = "| variable | default | meaning |\n|---|---|---|\n";
     for (const auto& row : rows()) {
-        std::string def = *row.default_text ? (is_literal(row) ? "`" + std::string(row.default_text) + "`" : std::string(row.default_text))
-                                            : "—";
+        std::string def = *row.default_text
+                              ? (is_literal(row) ? "`" + std::string(row.default_text) + "`" : std::string(row.default_text))
+                              : "—";
         out += "| `" + std::string(row.name) + "` | " + def + " | " + row.help + " |\n";
     }
     return out;

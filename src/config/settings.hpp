@@ -63,7 +63,7 @@ struct Settings {
     std::string rate_limit_primary;
     std::string login_failure_limit;
     std::string rate_limit_namespace;  // key prefix, to share one Redis between deployments
-    int rate_limit_memory_mb{};     // budget of the in-process store (no REDIS_URL)
+    int rate_limit_memory_mb{};        // budget of the in-process store (no REDIS_URL)
 
     // Device and location of requests.
     std::string geoip_database_path;  // default: DATA_DIR/GeoLite2-City.mmdb

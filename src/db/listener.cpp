@@ -89,8 +89,8 @@ Listener::Conn Listener::connect(std::chrono::milliseconds timeout, std::string&
 void Listener::run() {
     using clock = std::chrono::steady_clock;
     // Payloads starting with '~' are this class's own probes, never a caller's (user ids).
-    const std::string probe_prefix = "~probe:" + std::to_string(::getpid()) + ":" +
-                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":";
+    const std::string probe_prefix =
+        "~probe:" + std::to_string(::getpid()) + ":" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ":";
     std::uint64_t probes = 0;
     while (!stop_.load()) {
         std::string why;

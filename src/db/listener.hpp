@@ -32,7 +32,7 @@ public:
         std::function<void(const std::string& why)> lost;
     };
     struct Options {
-        std::chrono::milliseconds keepalive{5000};     // a probe NOTIFY this often proves the feed alive...
+        std::chrono::milliseconds keepalive{5000};      // a probe NOTIFY this often proves the feed alive...
         std::chrono::milliseconds answer_within{5000};  // ...when answered this fast (also the connect timeout)
         std::chrono::milliseconds retry{1000};          // reconnect delay after a failure
     };

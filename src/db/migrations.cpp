@@ -52,8 +52,10 @@ std::vector<Migration> migrations_of(const std::string& dialect) {
         if (!folder.empty() && folder != dialect) continue;
         auto name = path.substr(slash == std::string::npos ? 0 : slash + 1);
         name.resize(name.size() - 4);
-        if (folder.empty()) by_name.try_emplace(name, sql);
-        else by_name[name] = sql;
+        if (folder.empty())
+            by_name.try_emplace(name, sql);
+        else
+            by_name[name] = sql;
     }
     std::vector<Migration> out;
     for (auto& [name, sql] : by_name) out.push_back({name.substr(0, name.find('_')), name, std::move(sql)});
@@ -157,8 +159,8 @@ std::vector<std::string> migrate_up(Pool& pool) {
         for (const auto& statement : split_sql(m.sql)) s << statement;
         std::string version = m.version, name = m.name;
         long long at = common::now_ms();
-        s << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (:v, :n, :c, :a)",
-            soci::use(version), soci::use(name), soci::use(checksum), soci::use(at);
+        s << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (:v, :n, :c, :a)", soci::use(version),
+            soci::use(name), soci::use(checksum), soci::use(at);
         tx.commit();
         ran.push_back(m.name);
     }

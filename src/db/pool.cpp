@@ -76,8 +76,10 @@ std::unique_ptr<Prepared>& Lease::prepared_slot(std::size_t id) {
 }
 
 Transaction::Transaction(Lease& lease) : lease_(lease) {
-    if (lease.dialect() == Dialect::sqlite) *lease << "BEGIN IMMEDIATE";
-    else *lease << "BEGIN";
+    if (lease.dialect() == Dialect::sqlite)
+        *lease << "BEGIN IMMEDIATE";
+    else
+        *lease << "BEGIN";
 }
 
 Transaction::~Transaction() {

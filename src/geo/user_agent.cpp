@@ -36,7 +36,9 @@ std::string substitute(const std::string& tmpl, const std::vector<std::string_vi
     return out.substr(first, last - first + 1);
 }
 
-std::optional<std::string> non_empty(std::string s) { return s.empty() ? std::nullopt : std::optional<std::string>(std::move(s)); }
+std::optional<std::string> non_empty(std::string s) {
+    return s.empty() ? std::nullopt : std::optional<std::string>(std::move(s));
+}
 
 // A field's value: its replacement (with $n filled) if the rule has one, else capture `group`.
 std::optional<std::string> field(const std::optional<std::string>& replacement, const std::vector<std::string_view>& groups,
@@ -79,7 +81,8 @@ std::vector<std::unique_ptr<UserAgentParser::Rule>> compile(std::vector<RuleText
         o.set_encoding(RE2::Options::EncodingLatin1);
         rule->regex = std::make_unique<RE2>(t.pattern, o);
         if (!rule->regex->ok())
-            throw std::runtime_error(std::string("regexes.yaml: ") + section + " pattern does not compile: " + rule->regex->error());
+            throw std::runtime_error(std::string("regexes.yaml: ") + section +
+                                     " pattern does not compile: " + rule->regex->error());
         rule->replacements = std::move(t.replacements);
         rules.push_back(std::move(rule));
     }
@@ -96,7 +99,8 @@ const UserAgentParser::Rule* first_match(const std::vector<std::unique_ptr<UserA
         if (!rule->regex->Match(input, 0, input.size(), RE2::UNANCHORED, captured, n)) continue;
         groups.assign(kMaxGroups, std::string_view{});
         for (int i = 0; i < n; ++i)
-            if (captured[i].data()) groups[static_cast<std::size_t>(i)] = std::string_view(captured[i].data(), captured[i].size());
+            if (captured[i].data())
+                groups[static_cast<std::size_t>(i)] = std::string_view(captured[i].data(), captured[i].size());
         return rule.get();
     }
     return nullptr;

@@ -78,8 +78,10 @@ struct Field {
     }
     Field&& alias(std::string name) && {
         rule.aliases.push_back(std::move(name));
-        if (rule.schema.contains("description")) rule.schema["description"] = std::string(rule.schema["description"].as_string()) + "; alias: " + rule.aliases.back();
-        else rule.schema["description"] = "Alias: " + rule.aliases.back();
+        if (rule.schema.contains("description"))
+            rule.schema["description"] = std::string(rule.schema["description"].as_string()) + "; alias: " + rule.aliases.back();
+        else
+            rule.schema["description"] = "Alias: " + rule.aliases.back();
         return std::move(*this);
     }
     Field&& checked(Check c) && {

@@ -32,8 +32,7 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
     if (slash != std::string_view::npos) {
         auto digits = text.substr(slash + 1);
         auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-        if (err != std::errc{} || ptr != digits.data() + digits.size() || digits.empty() || prefix > max)
-            return std::nullopt;
+        if (err != std::errc{} || ptr != digits.data() + digits.size() || digits.empty() || prefix > max) return std::nullopt;
     }
     Cidr c;
     c.network_ = addr;

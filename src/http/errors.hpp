@@ -15,7 +15,10 @@ class Error : public std::runtime_error {
 public:
     Error(int status, std::string code, std::string message, boost::json::object extra = {},
           std::vector<std::pair<std::string, std::string>> headers = {})
-        : std::runtime_error(message), status_(status), code_(std::move(code)), extra_(std::move(extra)),
+        : std::runtime_error(message),
+          status_(status),
+          code_(std::move(code)),
+          extra_(std::move(extra)),
           headers_(std::move(headers)) {}
 
     int status() const { return status_; }

@@ -13,9 +13,8 @@ using field = boost::beast::http::field;
 
 bool is_sane_request_id(std::string_view id) {
     if (id.empty() || id.size() > 128) return false;
-    return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
-    });
+    return std::all_of(id.begin(), id.end(),
+                       [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; });
 }
 
 Response error_response(const Error& e) {
@@ -41,12 +40,13 @@ Middleware access_log() {
         if (observe::enabled(observe::Level::info)) {
             auto elapsed = std::chrono::steady_clock::now() - req.received_at;
             double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-            observe::info("http.request", {{"method", req.method.empty() ? std::string_view("-") : req.method},
-                                           {"route", req.route ? std::string_view(req.route->pattern) : std::string_view("unmatched")},
-                                           {"path", req.path},
-                                           {"status", res.result_int()},
-                                           {"duration_ms", ms},
-                                           {"client_ip", req.client.to_string()}});
+            observe::info("http.request",
+                          {{"method", req.method.empty() ? std::string_view("-") : req.method},
+                           {"route", req.route ? std::string_view(req.route->pattern) : std::string_view("unmatched")},
+                           {"path", req.path},
+                           {"status", res.result_int()},
+                           {"duration_ms", ms},
+                           {"client_ip", req.client.to_string()}});
         }
         return res;
     };
@@ -84,8 +84,8 @@ Middleware cors(std::vector<std::string> allowed_origins) {
     const bool any = std::find(allowed_origins.begin(), allowed_origins.end(), "*") != allowed_origins.end();
     return [allowed_origins = std::move(allowed_origins), any](Request& req, Next next) {
         auto origin = req.header("Origin");
-        const bool allowed =
-            !origin.empty() && (any || std::find(allowed_origins.begin(), allowed_origins.end(), origin) != allowed_origins.end());
+        const bool allowed = !origin.empty() &&
+                             (any || std::find(allowed_origins.begin(), allowed_origins.end(), origin) != allowed_origins.end());
         if (allowed && req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty()) {
             Response res = no_content();
             res.set("Access-Control-Allow-Origin", any ? std::string_view("*") : origin);

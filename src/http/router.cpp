@@ -43,8 +43,10 @@ Route& Router::add(std::string method, std::string pattern, Handler handler) {
             throw std::invalid_argument("route declared twice: " + route->method + " " + route->pattern);
     const Route* raw = route.get();
     routes_.push_back(std::move(route));
-    if (dynamic) dynamic_routes_.push_back(raw);
-    else static_routes_[raw->pattern].push_back(raw);
+    if (dynamic)
+        dynamic_routes_.push_back(raw);
+    else
+        static_routes_[raw->pattern].push_back(raw);
     return *routes_.back();
 }
 
@@ -69,8 +71,10 @@ Match Router::match(std::string_view method, std::string_view path) const {
         for (std::size_t i = 0; i < parts.size() && ok; ++i) {
             const auto& seg = r->segments[i];
             if (is_param(seg)) {
-                if (parts[i].empty()) ok = false;
-                else params.emplace_back(std::string_view(seg).substr(1, seg.size() - 2), parts[i]);
+                if (parts[i].empty())
+                    ok = false;
+                else
+                    params.emplace_back(std::string_view(seg).substr(1, seg.size() - 2), parts[i]);
             } else {
                 ok = seg == parts[i];
             }
@@ -84,7 +88,8 @@ Match Router::match(std::string_view method, std::string_view path) const {
             consider(r);
         }
     }
-    if (m.route) m.allowed.clear();
+    if (m.route)
+        m.allowed.clear();
     else if (!m.allowed.empty() && std::find(m.allowed.begin(), m.allowed.end(), "GET") != m.allowed.end())
         m.allowed.push_back("HEAD");
     return m;

@@ -27,35 +27,65 @@ struct Route {
     std::string limit_text;                // per-client limit, e.g. "15/hour"
     bool exempt_from_rate_limits = false;  // health, docs, metrics
 
-    Route& on_io_thread() { runs_on_io_thread = true; return *this; }
-    Route& limit(std::string text) { limit_text = std::move(text); return *this; }
-    Route& unlimited() { exempt_from_rate_limits = true; return *this; }
-    Route& describe(std::string text) { summary = std::move(text); return *this; }
+    Route& on_io_thread() {
+        runs_on_io_thread = true;
+        return *this;
+    }
+    Route& limit(std::string text) {
+        limit_text = std::move(text);
+        return *this;
+    }
+    Route& unlimited() {
+        exempt_from_rate_limits = true;
+        return *this;
+    }
+    Route& describe(std::string text) {
+        summary = std::move(text);
+        return *this;
+    }
 
     // What the OpenAPI document says beyond method, path and summary (api/openapi.cpp).
     struct Doc {
         std::string tag;
         bool authenticated = false;
-        std::string request_schema;        // a component schema name; "" = no body
-        boost::json::object request_json;  // that schema (from the body's field table)
-        bool request_optional = false;     // an empty body is allowed
-        bool accepts_form = false;   // also application/x-www-form-urlencoded
+        std::string request_schema;                              // a component schema name; "" = no body
+        boost::json::object request_json;                        // that schema (from the body's field table)
+        bool request_optional = false;                           // an empty body is allowed
+        bool accepts_form = false;                               // also application/x-www-form-urlencoded
         std::vector<std::pair<std::string, std::string>> query;  // name, description
         std::vector<std::pair<int, std::string>> responses;      // status, schema name ("" = no body)
         bool hidden = false;                                     // static assets: not operations
     } doc;
-    Route& tag(std::string t) { doc.tag = std::move(t); return *this; }
-    Route& authenticated() { doc.authenticated = true; return *this; }
+    Route& tag(std::string t) {
+        doc.tag = std::move(t);
+        return *this;
+    }
+    Route& authenticated() {
+        doc.authenticated = true;
+        return *this;
+    }
     Route& accepts(std::string name, boost::json::object schema, bool optional = false) {
         doc.request_schema = std::move(name);
         doc.request_json = std::move(schema);
         doc.request_optional = optional;
         return *this;
     }
-    Route& accepts_form() { doc.accepts_form = true; return *this; }
-    Route& query(std::string name, std::string description) { doc.query.emplace_back(std::move(name), std::move(description)); return *this; }
-    Route& returns(int status, std::string schema = {}) { doc.responses.emplace_back(status, std::move(schema)); return *this; }
-    Route& undocumented() { doc.hidden = true; return *this; }
+    Route& accepts_form() {
+        doc.accepts_form = true;
+        return *this;
+    }
+    Route& query(std::string name, std::string description) {
+        doc.query.emplace_back(std::move(name), std::move(description));
+        return *this;
+    }
+    Route& returns(int status, std::string schema = {}) {
+        doc.responses.emplace_back(status, std::move(schema));
+        return *this;
+    }
+    Route& undocumented() {
+        doc.hidden = true;
+        return *this;
+    }
 
     std::vector<std::string> segments;  // split pattern; "{name}" marks a parameter
 };

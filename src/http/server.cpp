@@ -40,20 +40,20 @@ asio::awaitable<Response> run_on_pool(asio::thread_pool& pool, asio::io_context&
     auto ex = co_await asio::this_coro::executor;
     // A named initiation, not a temporary in the co_await expression (see accept_loop).
     auto initiation = [&pool, &io, ex](auto handler, F fn) {
-            // Keeps io_context::run() going while the coroutine waits on the pool.
-            auto work = asio::make_work_guard(io);
-            asio::post(pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work), ex]() mutable {
-                std::exception_ptr error;
-                Response res;
-                try {
-                    res = fn();
-                } catch (...) {
-                    error = std::current_exception();
-                }
-                asio::post(ex, [handler = std::move(handler), error, res = std::move(res)]() mutable {
-                    std::move(handler)(error, std::move(res));
-                });
+        // Keeps io_context::run() going while the coroutine waits on the pool.
+        auto work = asio::make_work_guard(io);
+        asio::post(pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work), ex]() mutable {
+            std::exception_ptr error;
+            Response res;
+            try {
+                res = fn();
+            } catch (...) {
+                error = std::current_exception();
+            }
+            asio::post(ex, [handler = std::move(handler), error, res = std::move(res)]() mutable {
+                std::move(handler)(error, std::move(res));
             });
+        });
     };
     co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
         initiation, use_awaitable, std::move(f));
@@ -175,7 +175,8 @@ void Server::stop() {
         shutdown_deadline_ = std::make_unique<asio::steady_timer>(io_, options_.shutdown_timeout);
         shutdown_deadline_->async_wait([this](const boost::system::error_code& e) {
             if (e) return;  // everything finished in time
-            observe::warn("server.shutdown_timeout", {{"timeout_ms", static_cast<std::int64_t>(options_.shutdown_timeout.count())}});
+            observe::warn("server.shutdown_timeout",
+                          {{"timeout_ms", static_cast<std::int64_t>(options_.shutdown_timeout.count())}});
             force_close_all();
             io_.stop();
         });
@@ -185,8 +186,7 @@ void Server::stop() {
 void Server::force_close_all() {
     std::lock_guard lock(connections_mutex_);
     for (auto& [raw, weak] : connections_)
-        if (auto c = weak.lock())
-            asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+        if (auto c = weak.lock()) asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
 }
 
 void Server::connection_closed(Connection* c) {
@@ -282,9 +282,12 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
             if (be && is_disconnect(be)) break;
             he = be;
         }
-        if (he == bhttp::error::body_limit) rejected = payload_too_large(options_.max_body_bytes);
-        else if (he == bhttp::error::header_limit) rejected = Error(431, "malformed_request", "The request headers are too large");
-        else if (he) rejected = malformed_request("Malformed HTTP request");
+        if (he == bhttp::error::body_limit)
+            rejected = payload_too_large(options_.max_body_bytes);
+        else if (he == bhttp::error::header_limit)
+            rejected = Error(431, "malformed_request", "The request headers are too large");
+        else if (he)
+            rejected = malformed_request("Malformed HTTP request");
 
         RawRequest unparsed;
         RawRequest& raw = he ? unparsed : parser.get();
@@ -323,8 +326,10 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
             break;
         }
     }
-    if (linger) co_await linger_close(stream);
-    else stream.socket().close(ec);
+    if (linger)
+        co_await linger_close(stream);
+    else
+        stream.socket().close(ec);
     connection_closed(conn.get());
 }
 

@@ -35,11 +35,12 @@ std::vector<Job> Outbox::claim(const std::string& worker_id, int limit, std::chr
     // PostgreSQL: concurrent claimers skip each other's rows. SQLite: the write lock taken
     // by BEGIN IMMEDIATE makes the claim one atomic step.
     const std::string sql = std::string(
-        "UPDATE jobs SET state = 'running', locked_until = :until, locked_by = :worker, "
-        "attempts = attempts + 1, updated_at = :now1 "
-        "WHERE id IN (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= :now2) "
-        "OR (state = 'running' AND locked_until < :now3) ORDER BY run_at LIMIT :lim") +
-        (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id, kind, payload, attempts, max_attempts, created_at";
+                                "UPDATE jobs SET state = 'running', locked_until = :until, locked_by = :worker, "
+                                "attempts = attempts + 1, updated_at = :now1 "
+                                "WHERE id IN (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= :now2) "
+                                "OR (state = 'running' AND locked_until < :now3) ORDER BY run_at LIMIT :lim") +
+                            (pg ? " FOR UPDATE SKIP LOCKED" : "") +
+                            ") RETURNING id, kind, payload, attempts, max_attempts, created_at";
     db::Transaction tx(lease_conn);
     std::vector<Job> out;
     soci::rowset<soci::row> rows =
@@ -115,9 +116,10 @@ bool Outbox::retry(const std::string& id) {
     auto lease = pool_.acquire();
     long long now = common::now_ms();
     std::string i = id;
-    soci::statement st = (lease->prepare << "UPDATE jobs SET state = 'queued', attempts = 0, run_at = :now1, locked_until = NULL, "
-                                            "locked_by = NULL, updated_at = :now2 WHERE id = :id AND state IN ('dead', 'queued')",
-                          soci::use(now), soci::use(now), soci::use(i));
+    soci::statement st =
+        (lease->prepare << "UPDATE jobs SET state = 'queued', attempts = 0, run_at = :now1, locked_until = NULL, "
+                           "locked_by = NULL, updated_at = :now2 WHERE id = :id AND state IN ('dead', 'queued')",
+         soci::use(now), soci::use(now), soci::use(i));
     st.execute(true);
     return st.get_affected_rows() > 0;
 }
@@ -126,8 +128,8 @@ std::size_t Outbox::purge(const std::string& state, std::chrono::milliseconds ol
     auto lease = pool_.acquire();
     long long before = common::now_ms() - older_than.count();
     std::string st_name = state;
-    soci::statement st = (lease->prepare << "DELETE FROM jobs WHERE state = :s AND updated_at < :before", soci::use(st_name),
-                          soci::use(before));
+    soci::statement st =
+        (lease->prepare << "DELETE FROM jobs WHERE state = :s AND updated_at < :before", soci::use(st_name), soci::use(before));
     st.execute(true);
     return static_cast<std::size_t>(st.get_affected_rows());
 }
@@ -146,7 +148,8 @@ std::vector<std::pair<std::string, long long>> Outbox::counts() {
 std::optional<JobRow> Outbox::find(const std::string& id) {
     auto lease = pool_.acquire();
     std::string i = id;
-    soci::rowset<soci::row> rows = (lease->prepare << std::string("SELECT ") + kColumns + " FROM jobs WHERE id = :id", soci::use(i));
+    soci::rowset<soci::row> rows =
+        (lease->prepare << std::string("SELECT ") + kColumns + " FROM jobs WHERE id = :id", soci::use(i));
     for (const auto& r : rows) return to_row(r);
     return std::nullopt;
 }

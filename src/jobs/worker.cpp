@@ -90,7 +90,8 @@ void Worker::run(const Job& job, const std::string& worker_id) {
         outbox_.complete(job, worker_id, handled.scrubbed_payload);
         if (options_.delivery_seconds && job.created_at_ms > 0)
             options_.delivery_seconds->observe(static_cast<double>(common::now_ms() - job.created_at_ms) / 1000.0);
-        observe::info("jobs.done", {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"duration_ms", elapsed_ms()}});
+        observe::info("jobs.done",
+                      {{"job_id", job.id}, {"kind", job.kind}, {"attempt", job.attempts}, {"duration_ms", elapsed_ms()}});
         return;
     } catch (const PermanentFailure& e) {
         error = e.what();

@@ -20,10 +20,14 @@ mst::data to_data(const boost::json::object& vars) {
     mst::data d;
     for (const auto& [k, v] : vars) {
         std::string key(k);
-        if (v.is_string()) d.set(key, std::string(v.as_string()));
-        else if (v.is_bool()) d.set(key, v.as_bool() ? mst::data::type::bool_true : mst::data::type::bool_false);
-        else if (v.is_int64()) d.set(key, std::to_string(v.as_int64()));
-        else if (v.is_double()) d.set(key, boost::json::serialize(v));
+        if (v.is_string())
+            d.set(key, std::string(v.as_string()));
+        else if (v.is_bool())
+            d.set(key, v.as_bool() ? mst::data::type::bool_true : mst::data::type::bool_false);
+        else if (v.is_int64())
+            d.set(key, std::to_string(v.as_int64()));
+        else if (v.is_double())
+            d.set(key, boost::json::serialize(v));
     }
     return d;
 }
@@ -76,10 +80,10 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
     return r;
 }
 
-std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
-                          boost::json::object vars) {
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars) {
     boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
-    return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload), kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
+    return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload),
+                                 kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
 }
 
 EmailSender::EmailSender(const Templates& templates, Mailer& mailer, std::string mail_from)

@@ -60,8 +60,7 @@ private:
 // Enqueues one email in the caller's transaction. Its variables are stored as given, so
 // they must hold no secret: a code is made by the job that sends it (accounts'
 // code requests), never written to the database in clear.
-std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to,
-                          boost::json::object vars);
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars);
 
 // The handler for kEmailJob jobs.
 jobs::JobHandler email_job_handler(const EmailSender& sender);

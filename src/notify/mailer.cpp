@@ -193,7 +193,8 @@ std::string base64(std::string_view data) {
 std::string address_of(std::string_view mailbox) {
     auto lt = mailbox.rfind('<');
     auto gt = mailbox.rfind('>');
-    if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) return std::string(mailbox.substr(lt + 1, gt - lt - 1));
+    if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt)
+        return std::string(mailbox.substr(lt + 1, gt - lt - 1));
     return std::string(mailbox);
 }
 

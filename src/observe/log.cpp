@@ -24,10 +24,14 @@ void append_value_json(std::string& out, const Value& v) {
     std::visit(
         [&](const auto& x) {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string>) append_json_string(out, x);
-            else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
-            else if constexpr (std::is_same_v<T, double>) out += std::isfinite(x) ? fmt::format("{}", x) : "null";
-            else out += std::to_string(x);
+            if constexpr (std::is_same_v<T, std::string>)
+                append_json_string(out, x);
+            else if constexpr (std::is_same_v<T, bool>)
+                out += x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, double>)
+                out += std::isfinite(x) ? fmt::format("{}", x) : "null";
+            else
+                out += std::to_string(x);
         },
         v);
 }
@@ -42,8 +46,10 @@ bool needs_quotes(std::string_view s) {
 void append_value_console(std::string& out, const Value& v) {
     if (auto s = std::get_if<std::string>(&v)) {
         // Quote values with spaces, and escape control characters so one event stays one line.
-        if (needs_quotes(*s)) append_json_string(out, *s);
-        else out += *s;
+        if (needs_quotes(*s))
+            append_json_string(out, *s);
+        else
+            out += *s;
         return;
     }
     append_value_json(out, v);
@@ -92,8 +98,8 @@ void init_logging(Format format, std::string_view level) {
         if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
         auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
         // Block rather than drop when the queue is full: a lost audit line is worse than a slow one.
-        auto logger = std::make_shared<spdlog::async_logger>("starter", sink, spdlog::thread_pool(),
-                                                             spdlog::async_overflow_policy::block);
+        auto logger =
+            std::make_shared<spdlog::async_logger>("starter", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
         logger->flush_on(spdlog::level::warn);
         spdlog::set_default_logger(logger);
     });

@@ -24,11 +24,16 @@ std::optional<Limit> Limit::parse(std::string_view text) {
     }
     if (rest.ends_with("s") && rest.size() > 1) rest.remove_suffix(1);  // "minutes"
     long long unit = 0;
-    if (rest == "second") unit = 1000;
-    else if (rest == "minute") unit = 60'000;
-    else if (rest == "hour") unit = 3'600'000;
-    else if (rest == "day") unit = 86'400'000;
-    else return std::nullopt;
+    if (rest == "second")
+        unit = 1000;
+    else if (rest == "minute")
+        unit = 60'000;
+    else if (rest == "hour")
+        unit = 3'600'000;
+    else if (rest == "day")
+        unit = 86'400'000;
+    else
+        return std::nullopt;
     return Limit{count, std::chrono::milliseconds(unit * multiple), std::string(text)};
 }
 
@@ -37,7 +42,7 @@ Limit Limit::scaled(double multiplier) const {
     // Clamped before narrowing: 2500/hour x 1,000,000 overflowed int and became a limit of 1.
     const double scaled = std::round(static_cast<double>(count) * multiplier);
     l.count = scaled >= static_cast<double>(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
-                                                                              : std::max(1, static_cast<int>(scaled));
+                                                                             : std::max(1, static_cast<int>(scaled));
     return l;
 }
 

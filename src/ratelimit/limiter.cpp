@@ -10,9 +10,7 @@
 namespace ratelimit {
 namespace {
 
-std::string seconds_up(std::chrono::milliseconds ms) {
-    return std::to_string(std::max<long long>(0, (ms.count() + 999) / 1000));
-}
+std::string seconds_up(std::chrono::milliseconds ms) { return std::to_string(std::max<long long>(0, (ms.count() + 999) / 1000)); }
 
 }  // namespace
 
@@ -49,7 +47,8 @@ Verdict RateLimiter::check(const std::string& client, bool primary_applies, cons
             }
         }
         if (route_limit) {
-            auto d = store_->hit(options_.key_prefix + "rl:r:" + route_key + ":" + client, route_limit->scaled(options_.multiplier), now);
+            auto d = store_->hit(options_.key_prefix + "rl:r:" + route_key + ":" + client,
+                                 route_limit->scaled(options_.multiplier), now);
             consider(d);
             if (!d.allowed) {
                 v.allowed = false;
@@ -106,9 +105,9 @@ http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
         if (!verdict.allowed) {
             if (verdict.store_failed) return http::error_response(http::unavailable("Rate limiting is unavailable"));
             const auto& d = *verdict.tightest;
-            auto res = http::error_response(http::Error(429, "rate_limited", "Too many requests; slow down and retry later",
-                                                        {{"is_primary", verdict.is_primary}},
-                                                        {{"Retry-After", seconds_up(std::max(d.reset, std::chrono::milliseconds(1000)))}}));
+            auto res = http::error_response(http::Error(
+                429, "rate_limited", "Too many requests; slow down and retry later", {{"is_primary", verdict.is_primary}},
+                {{"Retry-After", seconds_up(std::max(d.reset, std::chrono::milliseconds(1000)))}}));
             res.set("X-RateLimit-Limit", std::to_string(d.limit));
             res.set("X-RateLimit-Remaining", "0");
             res.set("X-RateLimit-Reset", seconds_up(d.reset));

@@ -38,9 +38,9 @@ public:
     // route's limit (when it has one).
     Verdict check(const std::string& client, bool primary_applies, const std::string& route_key,
                   const std::optional<Limit>& route_limit);
-    // Per-key counters that only failures feed (failed logins per account). Takes one attempt of `key` in one atomic step, before the work it guards, so that
-    // concurrent attempts never exceed the limit; `release` gives it back when the attempt
-    // turned out not to count (a right password). Not allowed: nothing was taken.
+    // Per-key counters that only failures feed (failed logins per account). Takes one attempt of `key` in one atomic step, before
+    // the work it guards, so that concurrent attempts never exceed the limit; `release` gives it back when the attempt turned out
+    // not to count (a right password). Not allowed: nothing was taken.
     struct Attempt {
         bool allowed = true;
         std::string key, token;

@@ -81,8 +81,10 @@ Decision MemoryStore::apply(const std::string& key, const Limit& limit, std::int
     d.remaining = std::max(0, limit.count - static_cast<int>(log.size()));
     d.reset = log.empty() ? std::chrono::milliseconds(0) : std::chrono::milliseconds(log.front() + limit.window.count() - now_ms);
     s.bytes = s.bytes - 8 * held + 8 * log.size();
-    if (log.empty()) erase(s, at);
-    else if (s.bytes > shard_budget_) shed(s, now_ms);
+    if (log.empty())
+        erase(s, at);
+    else if (s.bytes > shard_budget_)
+        shed(s, now_ms);
     return d;
 }
 

@@ -47,8 +47,10 @@ struct RedisStore::Connection {
 
 RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout) : timeout_(timeout) {
     std::string_view rest(url);
-    if (rest.starts_with("redis://")) rest.remove_prefix(8);
-    else throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
+    if (rest.starts_with("redis://"))
+        rest.remove_prefix(8);
+    else
+        throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
     auto slash = rest.find('/');
     auto authority = rest.substr(0, slash);
     if (slash != std::string_view::npos) {
@@ -85,8 +87,8 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
     auto c = std::make_unique<Connection>();
     c->ctx = redisConnectWithTimeout(host_.c_str(), port_, tv);
     if (!c->ctx || c->ctx->err)
-        throw StoreUnavailable("redis connect to " + host_ + ":" + std::to_string(port_) + " failed: " +
-                               (c->ctx ? c->ctx->errstr : "out of memory"));
+        throw StoreUnavailable("redis connect to " + host_ + ":" + std::to_string(port_) +
+                               " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
     auto command = [&](const char* fmt, auto... args) {
         Reply r(static_cast<redisReply*>(redisCommand(c->ctx, fmt, args...)), freeReplyObject);
@@ -109,10 +111,9 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
 Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
                          const std::string& member) {
     auto c = take();
-    Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "EVALSHA %s 1 %b %lld %lld %d %s %s", c->script_sha.c_str(),
-                                                  key.data(), key.size(), static_cast<long long>(now_ms),
-                                                  static_cast<long long>(limit.window.count()), limit.count, mode,
-                                                  member.c_str())),
+    Reply r(static_cast<redisReply*>(redisCommand(
+                c->ctx, "EVALSHA %s 1 %b %lld %lld %d %s %s", c->script_sha.c_str(), key.data(), key.size(),
+                static_cast<long long>(now_ms), static_cast<long long>(limit.window.count()), limit.count, mode, member.c_str())),
             freeReplyObject);
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
     if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);

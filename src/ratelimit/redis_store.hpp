@@ -28,8 +28,7 @@ public:
 
 private:
     struct Connection;
-    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
-                 const std::string& member);
+    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, const std::string& member);
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
 

@@ -33,16 +33,14 @@ const EVP_MD* sha256_md() {
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1)
-        throw std::runtime_error("sha256 failed");
+    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1) throw std::runtime_error("sha256 failed");
     return hex(digest, len);
 }
 
 std::string sha256_bytes(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1)
-        throw std::runtime_error("sha256 failed");
+    if (EVP_Digest(data.data(), data.size(), digest, &len, sha256_md(), nullptr) != 1) throw std::runtime_error("sha256 failed");
     return std::string(reinterpret_cast<const char*>(digest), len);
 }
 

@@ -35,8 +35,8 @@ PasswordHasher::PasswordHasher(Argon2Params params)
 std::string PasswordHasher::hash(std::string_view password) const {
     unsigned char salt[kSaltBytes];
     if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("CSPRNG failure");
-    const std::size_t len = argon2_encodedlen(params_.time_cost, params_.memory_kib, params_.parallelism, kSaltBytes, kHashBytes,
-                                              Argon2_id);
+    const std::size_t len =
+        argon2_encodedlen(params_.time_cost, params_.memory_kib, params_.parallelism, kSaltBytes, kHashBytes, Argon2_id);
     std::string encoded(len, '\0');
     Slot slot(*slots_);
     int rc = argon2id_hash_encoded(params_.time_cost, params_.memory_kib, params_.parallelism, password.data(), password.size(),

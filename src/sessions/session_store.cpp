@@ -31,7 +31,7 @@ bool plausible_token(std::string_view token) {
 }
 
 std::pair<std::string, std::string> SessionStore::create(soci::session& tx, const std::string& user_id, const RequestMeta& meta,
-                                                          std::int64_t now) {
+                                                         std::int64_t now) {
     std::string id = security::uuid4();
     std::string token = security::random_hex(32);
     std::string hash = security::sha256_hex(token);
@@ -92,8 +92,9 @@ bool SessionStore::current(std::int64_t created, std::int64_t last_active, std::
 std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
     auto lease = pool_.acquire();
     soci::rowset<soci::row> rows =
-        (lease->prepare << "SELECT id, user_id, ip_address, user_agent, device, location, created_at, last_active_at, logged_out_at "
-                           "FROM sessions WHERE user_id = :u ORDER BY created_at DESC, id",
+        (lease->prepare
+             << "SELECT id, user_id, ip_address, user_agent, device, location, created_at, last_active_at, logged_out_at "
+                "FROM sessions WHERE user_id = :u ORDER BY created_at DESC, id",
          soci::use(user_id));
     std::vector<SessionRecord> out;
     for (const auto& r : rows) {
@@ -115,9 +116,10 @@ std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
 bool SessionStore::revoke(const std::string& user_id, const std::string& session_id) {
     auto lease = pool_.acquire();
     long long now = common::now_ms();
-    soci::statement st = (lease->prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = COALESCE(logged_out_at, :now) "
-                                            "WHERE id = :id AND user_id = :u",
-                          soci::use(now), soci::use(session_id), soci::use(user_id));
+    soci::statement st =
+        (lease->prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = COALESCE(logged_out_at, :now) "
+                           "WHERE id = :id AND user_id = :u",
+         soci::use(now), soci::use(session_id), soci::use(user_id));
     st.execute(true);
     const bool revoked = st.get_affected_rows() > 0;
     if (revoked && revoked_) revoked_(user_id);

@@ -18,8 +18,8 @@ struct RequestMeta {
     std::string ip;
     std::string user_agent;
     std::string device = "Unknown device";
-    std::string device_key;                   // browser|os|device families
-    std::optional<std::string> country_code;  // when the IP has a known location
+    std::string device_key;                    // browser|os|device families
+    std::optional<std::string> country_code;   // when the IP has a known location
     std::optional<std::string> location_json;  // {"city",...} or nullopt when unknown
     std::string location_text = "Unknown";
 };

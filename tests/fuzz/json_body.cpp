@@ -23,8 +23,7 @@ struct Probe {
     static http::FieldTable<Probe> fields() {
         return {http::text("email", &Probe::email).max(250),
                 http::text("email_verification_code", &Probe::code).alias("email_verification_token").checked(eight_digits),
-                http::text("password", &Probe::password).secret(),
-                http::text("username", &Probe::username).max(32),
+                http::text("password", &Probe::password).secret(), http::text("username", &Probe::username).max(32),
                 http::flag("remember_session", &Probe::remember, true)};
     }
 };

@@ -19,7 +19,6 @@ namespace json = boost::json;
 
 class Accounts : public AccountsFixture {};
 
-
 TEST_F(Accounts, RegistrationWithEmailedCodeThenOnboardingEmail) {
     auto email = fresh_email();
     auto code = request_code(email);
@@ -38,7 +37,8 @@ TEST_F(Accounts, RegistrationWithEmailedCodeThenOnboardingEmail) {
     EXPECT_EQ(json::serialize(user["auth_providers"]), R"(["email_password"])");
     EXPECT_TRUE(std::regex_match(std::string(user["id"].as_string()),
                                  std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")));
-    EXPECT_TRUE(std::regex_match(std::string(user["created_at"].as_string()), std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$)")));
+    EXPECT_TRUE(
+        std::regex_match(std::string(user["created_at"].as_string()), std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$)")));
 
     auto onboarding = mail_to(email, "Welcome");
     EXPECT_NE(onboarding.text.find(std::string(user["username"].as_string())), std::string::npos);
@@ -131,9 +131,9 @@ TEST_F(Accounts, TheReferenceFieldNameIsAnAlias) {
     auto email = fresh_email();
     auto code = request_code(email);
     auto r = client_->post_json("/api/auth/register", body({{"email", email},
-                                                           {"email_verification_token", code},
-                                                           {"username", "alias_" + security::random_hex(3)},
-                                                           {"password", kPassword}}));
+                                                            {"email_verification_token", code},
+                                                            {"username", "alias_" + security::random_hex(3)},
+                                                            {"password", kPassword}}));
     EXPECT_EQ(r.status, 201) << r.body;
 }
 
@@ -255,8 +255,7 @@ TEST_F(Accounts, PasswordResetWithEmailedCodeEndsEverySession) {
     EXPECT_NE(mail.text.find("5 minutes"), std::string::npos);
 
     auto reset = [&](const std::string& c, const std::string& pw) {
-        return client_->post_json("/api/auth/reset-password",
-                                  body({{"email", email}, {"reset_code", c}, {"new_password", pw}}));
+        return client_->post_json("/api/auth/reset-password", body({{"email", email}, {"reset_code", c}, {"new_password", pw}}));
     };
     EXPECT_EQ(reset(code, "password").status, 400);  // weak, whatever the code
     EXPECT_EQ(reset(code == "12345678" ? "87654321" : "12345678", kOtherPassword).status, 400);
@@ -282,9 +281,7 @@ TEST_F(Accounts, EmailChangeSendsACodeToTheNewAddressAndTellsTheOldOne) {
     auto email = fresh_email();
     auto [token, user] = sign_up(email, "move_" + security::random_hex(3));
     auto target = fresh_email();
-    auto ask = [&](json::object o) {
-        return client_->post_json("/api/users/@me/email-change-request", body(o), bearer(token));
-    };
+    auto ask = [&](json::object o) { return client_->post_json("/api/users/@me/email-change-request", body(o), bearer(token)); };
     EXPECT_EQ(ask({{"email", target}}).status, 403);
     EXPECT_EQ(ask({{"email", target}, {"current_password", "wrong password here"}}).status, 400);
     EXPECT_EQ(ask({{"email", "bad"}, {"current_password", kPassword}}).status, 422);

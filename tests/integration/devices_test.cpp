@@ -33,8 +33,10 @@ protected:
         EXPECT_EQ(r.status, 202);
         auto code = code_in(mail_to(email, "verification code"));
         auto reg = client_->post_json("/api/auth/register",
-                                      body({{"email", email}, {"email_verification_code", code},
-                                            {"username", "dev_" + security::random_hex(4)}, {"password", kPassword}}),
+                                      body({{"email", email},
+                                            {"email_verification_code", code},
+                                            {"username", "dev_" + security::random_hex(4)},
+                                            {"password", kPassword}}),
                                       {{"User-Agent", ua}});
         EXPECT_EQ(reg.status, 201) << reg.body;
         mail_to(email, "Welcome");

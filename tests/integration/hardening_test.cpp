@@ -64,7 +64,8 @@ protected:
         s.worker_threads = 8;  // as a busy PostgreSQL deployment runs
     }
     void fail_times(const std::string& who, int n) {
-        for (int i = 0; i < n; ++i) ASSERT_EQ(login(who, "not the password " + std::to_string(i)).status, 400) << who << " #" << i;
+        for (int i = 0; i < n; ++i)
+            ASSERT_EQ(login(who, "not the password " + std::to_string(i)).status, 400) << who << " #" << i;
     }
 };
 
@@ -239,7 +240,8 @@ std::vector<std::filesystem::path> database_files(const TestDatabase& db) {
     }
     root = env_or_empty("STARTER_TEST_POSTGRES_DATA");
     std::error_code ec;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(root, std::filesystem::directory_options::skip_permission_denied, ec))
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(root, std::filesystem::directory_options::skip_permission_denied, ec))
         if (e.is_regular_file(ec)) out.push_back(e.path());
     return out;
 }
@@ -270,8 +272,9 @@ TEST_F(CodesAtRest, ADeliveredCodeIsNowhereInTheDatabaseFiles) {
     ASSERT_EQ(client_->post_json("/api/auth/reset-password-request", body({{"email", email}})).status, 202);
     auto reset = code_in(mail_to(email, "reset code"));
     auto target = fresh_email();
-    ASSERT_EQ(client_->post_json("/api/users/@me/email-change-request", body({{"email", target}, {"current_password", kPassword}}),
-                                 bearer(token))
+    ASSERT_EQ(client_
+                  ->post_json("/api/users/@me/email-change-request", body({{"email", target}, {"current_password", kPassword}}),
+                              bearer(token))
                   .status,
               202);
     auto change = code_in(mail_to(target, "Confirm your new"));
@@ -288,7 +291,8 @@ class AlwaysAccepted : public AccountsFixture {
 protected:
     // The jobs the request wrote, with the address in their payload replaced by "@",
     // and how many codes it wrote.
-    std::pair<std::vector<std::string>, long long> effect_of(const std::function<HttpResponse()>& send, const std::string& address) {
+    std::pair<std::vector<std::string>, long long> effect_of(const std::function<HttpResponse()>& send,
+                                                             const std::string& address) {
         auto ids = [&] {
             std::set<std::string> out;
             for (const auto& row : jobs::Outbox(server_->app().pool()).list(std::nullopt, 100000)) out.insert(row.job.id);
@@ -326,7 +330,8 @@ TEST_F(AlwaysAccepted, TheRequestPathDoesTheSameWorkForKnownAndUnknownAddresses)
     ASSERT_TRUE(wait_until([&] { return jobs::Outbox(server_->app().pool()).counts()[0].second == 0; }));
     server_->app().worker().stop();  // what the request path wrote stays for inspection
 
-    auto compare = [&](const std::string& route, const std::string& known, const std::function<HttpResponse(const std::string&)>& send) {
+    auto compare = [&](const std::string& route, const std::string& known,
+                       const std::function<HttpResponse(const std::string&)>& send) {
         auto unknown = fresh_email();
         auto a = effect_of([&] { return send(known); }, known);
         auto b = effect_of([&] { return send(unknown); }, unknown);

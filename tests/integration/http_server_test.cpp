@@ -177,8 +177,10 @@ TEST_F(HttpServer, MissingAndMistypedFieldsAre422WithLocations) {
 
 TEST_F(HttpServer, OversizedBodyIs413AndTheConnectionCloses) {
     std::string big(65 * 1024, 'x');
-    auto raw = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                             "Content-Length: " + std::to_string(big.size()) + "\r\n\r\n" + big);
+    auto raw = raw_exchange(server_->port(),
+                            "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " +
+                                std::to_string(big.size()) + "\r\n\r\n" + big);
     EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 413")) << raw.received.substr(0, 200);
     EXPECT_NE(raw.received.find("\"code\":\"payload_too_large\""), std::string::npos);
     EXPECT_TRUE(raw.closed);
@@ -189,8 +191,7 @@ TEST_F(HttpServer, OversizedChunkedBodyIs413) {
     char size[16];
     std::snprintf(size, sizeof size, "%zx", chunk.size());
     std::string body = std::string(size) + "\r\n" + chunk + "\r\n" + size + "\r\n" + chunk + "\r\n0\r\n\r\n";
-    auto raw = raw_exchange(server_->port(),
-                            "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+    auto raw = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
     EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 413")) << raw.received.substr(0, 200);
 }
 
@@ -217,7 +218,8 @@ TEST_F(HttpServer, ATransferEncodingOtherThanChunkedIs400AndClosesBeforeTheBodyI
     // body answered as a second request: a proxy reading them as chunked would desync.
     const std::string smuggled = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
     const std::string body = R"({"email":"a@b.co"})";
-    for (std::string te : {"chunked, identity", "xchunked", "identity", "gzip", "chunked , x", "gzip, chunked", "chunked, chunked"}) {
+    for (std::string te :
+         {"chunked, identity", "xchunked", "identity", "gzip", "chunked , x", "gzip, chunked", "chunked, chunked"}) {
         auto raw = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
                                                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
                                                      smuggled);
@@ -227,16 +229,19 @@ TEST_F(HttpServer, ATransferEncodingOtherThanChunkedIs400AndClosesBeforeTheBodyI
         EXPECT_TRUE(raw.closed) << te;
     }
     // Two Transfer-Encoding lines are one list; HTTP/1.0 has no Transfer-Encoding at all.
-    auto split = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                                               "Transfer-Encoding: identity\r\n\r\n0\r\n\r\n" + smuggled);
+    auto split = raw_exchange(server_->port(),
+                              "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                              "Transfer-Encoding: identity\r\n\r\n0\r\n\r\n" +
+                                  smuggled);
     EXPECT_TRUE(split.received.starts_with("HTTP/1.1 400")) << split.received;
     EXPECT_TRUE(split.closed);
     auto old = raw_exchange(server_->port(), "POST /test/echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     EXPECT_TRUE(old.received.starts_with("HTTP/1.0 400") || old.received.starts_with("HTTP/1.1 400")) << old.received;
     // Plain chunked still works, in any case.
-    auto ok = raw_exchange(server_->port(), "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n"
-                                            "Connection: close\r\n\r\n" + (std::stringstream() << std::hex << body.size()).str() +
-                                            "\r\n" + body + "\r\n0\r\n\r\n");
+    auto ok = raw_exchange(server_->port(),
+                           "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n"
+                           "Connection: close\r\n\r\n" +
+                               (std::stringstream() << std::hex << body.size()).str() + "\r\n" + body + "\r\n0\r\n\r\n");
     EXPECT_TRUE(ok.received.starts_with("HTTP/1.1 200")) << ok.received;
 }
 
@@ -253,21 +258,22 @@ TEST_F(HttpServer, HostIsRequiredOnceInHttp11AndAbsoluteTargetsAreRouted) {
         auto raw = raw_exchange(server_->port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 200")) << target << " -> " << raw.received;
     }
-    auto item = raw_exchange(server_->port(), "GET https://x/test/items/7?q=a%20b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto item =
+        raw_exchange(server_->port(), "GET https://x/test/items/7?q=a%20b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_NE(item.received.find(R"({"item_id":"7","q":"a b"})"), std::string::npos) << item.received;
 }
 
 TEST_F(HttpServer, HugeHeadersAre431) {
-    auto raw = raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+    auto raw =
+        raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
     EXPECT_TRUE(raw.received.starts_with("HTTP/1.1 431")) << raw.received.substr(0, 100);
     EXPECT_TRUE(raw.closed);
 }
 
 TEST_F(HttpServer, SlowHeadersAreCutOffWithoutBlockingOthers) {
     // Slowloris: a request line, then nothing. The header timeout (700 ms here) closes it.
-    auto slow = std::async(std::launch::async, [&] {
-        return raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\nX-Slow: ", 5000ms);
-    });
+    auto slow = std::async(std::launch::async,
+                           [&] { return raw_exchange(server_->port(), "GET /api/health HTTP/1.1\r\nX-Slow: ", 5000ms); });
     std::this_thread::sleep_for(100ms);
     auto c = server_->client();
     EXPECT_EQ(c.get("/api/health").status, 200);  // others are still served meanwhile
@@ -297,8 +303,8 @@ TEST_F(HttpServer, HandlerBugIs500WithRequestIdAndNoDetails) {
 
 TEST_F(HttpServer, CorsAllowsListedOriginsOnly) {
     auto c = server_->client();
-    auto pre = c.request("OPTIONS", "/api/health",
-                         {}, {{"Origin", "https://app.example.com"}, {"Access-Control-Request-Method", "GET"}});
+    auto pre = c.request("OPTIONS", "/api/health", {},
+                         {{"Origin", "https://app.example.com"}, {"Access-Control-Request-Method", "GET"}});
     EXPECT_EQ(pre.status, 204);
     EXPECT_EQ(pre.header("access-control-allow-origin"), "https://app.example.com");
     EXPECT_NE(pre.header("access-control-allow-headers").find("Authorization"), std::string::npos);
@@ -308,8 +314,8 @@ TEST_F(HttpServer, CorsAllowsListedOriginsOnly) {
     auto evil = c.get("/api/health", {{"Origin", "https://evil.example.com"}});
     EXPECT_EQ(evil.status, 200);
     EXPECT_TRUE(evil.header("access-control-allow-origin").empty());
-    auto evil_pre = c.request("OPTIONS", "/api/health",
-                              {}, {{"Origin", "https://evil.example.com"}, {"Access-Control-Request-Method", "GET"}});
+    auto evil_pre = c.request("OPTIONS", "/api/health", {},
+                              {{"Origin", "https://evil.example.com"}, {"Access-Control-Request-Method", "GET"}});
     EXPECT_EQ(evil_pre.status, 405);
 }
 

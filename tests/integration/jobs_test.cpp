@@ -26,7 +26,8 @@ std::string enqueue(app::App& a, const std::string& template_name, const std::st
         id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars));
     } else {
         // As versions before code requests queued a code: in the payload, scrubbed once sent.
-        boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}, {"secrets", std::move(secrets)}};
+        boost::json::object payload{
+            {"template", template_name}, {"to", to}, {"vars", std::move(vars)}, {"secrets", std::move(secrets)}};
         id = jobs::Outbox::enqueue(tx.session(), notify::kEmailJob, boost::json::serialize(payload), notify::kEmailMaxAttempts);
     }
     tx.commit();
@@ -157,7 +158,8 @@ TEST_F(Jobs, AMalformedCodeRequestFailsForGoodAndSendsNothing) {
     }
     server.app().worker().wake();
     for (const auto& id : ids) {
-        EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; })) << id << ": " << job_state(server.app(), id);
+        EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "dead"; }))
+            << id << ": " << job_state(server.app(), id);
         EXPECT_EQ(jobs::Outbox(server.app().pool()).find(id)->job.attempts, 1) << "not retried";
     }
     EXPECT_TRUE(outbox_mail_to(server.data_dir(), "a@example.com").empty());
@@ -244,14 +246,19 @@ TEST_F(Jobs, DeliveredJobsArePrunedAfterTheRetention) {
 
 TEST(EmailTemplates, EveryTemplateOfTheApiTableRendersWithItsFields) {
     notify::Templates templates("Acme", "https://acme.example");
-    std::vector<std::string> expected{"email-already-registered", "email-change-request", "email-changed",
-                                      "email-verification-request", "new-login-device", "onboarding",
-                                      "password-changed", "password-reset", "reset-password-request"};
+    std::vector<std::string> expected{"email-already-registered",   "email-change-request", "email-changed",
+                                      "email-verification-request", "new-login-device",     "onboarding",
+                                      "password-changed",           "password-reset",       "reset-password-request"};
     EXPECT_EQ(notify::Templates::names(), expected);
     for (const auto& name : expected) {
-        auto r = templates.render(name, {{"code", "87654321"}, {"username", "zoe<b>"}, {"ip", "198.51.100.1"},
-                                         {"device", "Safari"}, {"location", "Paris, France"}, {"expires_minutes", 5},
-                                         {"time", "2026-11-24T10:00:00Z"}, {"new_email_masked", "z***@example.com"}});
+        auto r = templates.render(name, {{"code", "87654321"},
+                                         {"username", "zoe<b>"},
+                                         {"ip", "198.51.100.1"},
+                                         {"device", "Safari"},
+                                         {"location", "Paris, France"},
+                                         {"expires_minutes", 5},
+                                         {"time", "2026-11-24T10:00:00Z"},
+                                         {"new_email_masked", "z***@example.com"}});
         EXPECT_FALSE(r.subject.empty()) << name;
         EXPECT_EQ(r.subject.find('\n'), std::string::npos) << name;
         EXPECT_NE(r.text.find("Acme"), std::string::npos) << name;

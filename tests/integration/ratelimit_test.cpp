@@ -29,11 +29,13 @@ public:
         dir_ = std::filesystem::temp_directory_path() / ("starter-redis-" + security::random_hex(5));
         std::filesystem::create_directories(dir_);
         process_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-                                     "--appendonly", "no", "--dir", dir_.string()},
+            std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                                     "", "--appendonly", "no", "--dir", dir_.string()},
             std::map<std::string, std::string>{}, dir_ / "redis.log");
-        EXPECT_TRUE(wait_until([&] { return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, {}).second
-                                                .find("PONG") != std::string::npos; }));
+        EXPECT_TRUE(wait_until([&] {
+            return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, {}).second.find("PONG") !=
+                   std::string::npos;
+        }));
     }
     ~OwnRedis() {
         stop();
@@ -161,12 +163,15 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
     std::vector<std::uint16_t> ports;
     for (int i = 0; i < 2; ++i) {
         ports.push_back(free_port());
-        servers.push_back(std::make_unique<ChildProcess>(
-            std::vector<std::string>{starter_binary(), "serve"},
-            std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())}, {"DATABASE_URL", database.url()},
-                                               {"REDIS_URL", redis_url}, {"RATE_LIMIT_NAMESPACE", ns},
-                                               {"DATA_DIR", (logs / std::to_string(i)).string()}, {"LOG_LEVEL", "warning"}},
-            logs / ("server-" + std::to_string(i) + ".log")));
+        servers.push_back(
+            std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"},
+                                           std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())},
+                                                                              {"DATABASE_URL", database.url()},
+                                                                              {"REDIS_URL", redis_url},
+                                                                              {"RATE_LIMIT_NAMESPACE", ns},
+                                                                              {"DATA_DIR", (logs / std::to_string(i)).string()},
+                                                                              {"LOG_LEVEL", "warning"}},
+                                           logs / ("server-" + std::to_string(i) + ".log")));
     }
     for (auto port : ports)
         ASSERT_TRUE(wait_until([&] {
@@ -175,7 +180,8 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
             } catch (...) {
                 return false;
             }
-        })) << "server on " << port << " did not start";
+        })) << "server on "
+            << port << " did not start";
     HttpClient a(ports[0]), b(ports[1]);
     int allowed = 0;
     for (int i = 0; i < 15; ++i) allowed += verification_request(i % 2 ? a : b) == 202;

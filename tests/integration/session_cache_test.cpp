@@ -47,9 +47,11 @@ protected:
     accounts::ViewerCache* cache_ = nullptr;
 };
 
-#define REQUIRE_POSTGRES()                                                                             \
-    if (requested_db() != TestDb::postgres) GTEST_SKIP() << "the session cache is PostgreSQL-only"; \
-    else (void)0
+#define REQUIRE_POSTGRES()                                      \
+    if (requested_db() != TestDb::postgres)                     \
+        GTEST_SKIP() << "the session cache is PostgreSQL-only"; \
+    else                                                        \
+        (void)0
 
 TEST_F(SessionCache, IsOffOnSqlite) {
     if (requested_db() != TestDb::sqlite) GTEST_SKIP() << "checks the SQLite wiring";
@@ -113,7 +115,7 @@ TEST_F(SessionCache, PasswordChangeEndsTheOtherCachedSessionsAtOnce) {
     const std::string b(other.json().as_object().at("authentication_token").as_string());
     warm(b);
     auto r = client_->request("PATCH", "/api/users/@me/password",
-                                 body({{"current_password", kPassword}, {"new_password", kOtherPassword}}), bearer(a));
+                              body({{"current_password", kPassword}, {"new_password", kOtherPassword}}), bearer(a));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(status_with(b), 401);
     EXPECT_EQ(status_with(a), 200);
@@ -128,7 +130,10 @@ TEST_F(SessionCache, ChangesMadeByAnotherProcessReachItThroughTheDatabase) {
     // A rename by another server (or by hand in psql) shows up in the cached answer...
     sql_elsewhere("UPDATE users SET username = 'renamed_elsewhere' WHERE id = '" + id + "'");
     EXPECT_TRUE(wait_until(
-        [&] { return client_->get("/api/users/@me", bearer(token)).json().as_object().at("username") == std::string("renamed_elsewhere"); },
+        [&] {
+            return client_->get("/api/users/@me", bearer(token)).json().as_object().at("username") ==
+                   std::string("renamed_elsewhere");
+        },
         std::chrono::seconds(5)))
         << "the cache kept the old name: the NOTIFY trigger or the listener is not working";
 
@@ -149,8 +154,9 @@ TEST_F(SessionCache, WhileTheChangeFeedIsDownEveryRequestReadsTheDatabase) {
     const auto connects = feed->connects();
 
     // Cut the listener's connection, as a database restart or a network fault would.
-    sql_elsewhere("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                  "WHERE application_name = 'starter-listener' AND datname = current_database()");
+    sql_elsewhere(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = 'starter-listener' AND datname = current_database()");
     ASSERT_TRUE(wait_until([&] { return !cache_->enabled(); }, std::chrono::seconds(5))) << "the lost feed went unnoticed";
     EXPECT_EQ(cache_->size(), 0u);
     // A revocation that nobody hears of: refused all the same, as nothing is cached while

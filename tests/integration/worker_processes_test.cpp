@@ -38,8 +38,8 @@ protected:
         auto lease = pool_->acquire();
         db::Transaction tx(lease);
         for (int i = 0; i < n; ++i)
-            ids.push_back(notify::enqueue_email(tx.session(), "onboarding",
-                                                local_prefix + std::to_string(i) + "@example.com", {{"username", "u"}}));
+            ids.push_back(notify::enqueue_email(tx.session(), "onboarding", local_prefix + std::to_string(i) + "@example.com",
+                                                {{"username", "u"}}));
         tx.commit();
         return ids;
     }
@@ -51,9 +51,9 @@ protected:
     }
 
     std::map<std::string, std::string> worker_env(const std::string& smtp_url) const {
-        return {{"DATABASE_URL", database_->url()}, {"SMTP_URL", smtp_url},  {"LOG_LEVEL", "warning"},
-                {"JOB_POLL_INTERVAL", "50ms"},      {"JOB_THREADS", "3"},    {"JOB_RETRY_DELAY", "500ms"},
-                {"DATA_DIR", logs_.string()},      {"JOB_LEASE", "4s"}};
+        return {{"DATABASE_URL", database_->url()}, {"SMTP_URL", smtp_url}, {"LOG_LEVEL", "warning"},
+                {"JOB_POLL_INTERVAL", "50ms"},      {"JOB_THREADS", "3"},   {"JOB_RETRY_DELAY", "500ms"},
+                {"DATA_DIR", logs_.string()},       {"JOB_LEASE", "4s"}};
     }
 
     std::unique_ptr<ChildProcess> start_worker(const std::string& smtp_url, const std::string& name,
@@ -138,7 +138,8 @@ TEST_F(WorkerProcesses, AServerKilledBetweenCommitAndSendLosesNoEmail) {
         env["PORT"] = std::to_string(port);
         env["JOBS_IN_PROCESS"] = worker ? "true" : "false";
         env["JOB_LEASE"] = "4s";  // longer than the sink's 3 s: a lease must outlive one delivery
-        auto p = std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"}, env, logs_ / (name + ".log"));
+        auto p =
+            std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"}, env, logs_ / (name + ".log"));
         EXPECT_TRUE(wait_until([&] {
             try {
                 return HttpClient(port).get("/api/health").status == 200;
@@ -166,7 +167,8 @@ TEST_F(WorkerProcesses, AServerKilledBetweenCommitAndSendLosesNoEmail) {
     EXPECT_LE(count("done"), 1) << "only the first email can have gone out before the kill";
     // A fresh server delivers both: the first at once, the second once its lease expires.
     auto [third, third_port] = serve("restarted", true);
-    ASSERT_TRUE(wait_until([&] { return count("done") == 2; }, 30s)) << "queued=" << count("queued") << " running=" << count("running");
+    ASSERT_TRUE(wait_until([&] { return count("done") == 2; }, 30s))
+        << "queued=" << count("queued") << " running=" << count("running");
     EXPECT_GE(sink.message_ids().size(), 2u);
     third->kill(SIGTERM);
     EXPECT_EQ(third->wait(), 0);
@@ -191,8 +193,8 @@ TEST_F(WorkerProcesses, APermanentRejectionIsDeadAtOnceAndShownByJobsList) {
     EXPECT_NE(out.find("550"), std::string::npos) << out;
     EXPECT_NE(out.find("dead=1"), std::string::npos) << out;
 
-    auto [retry_status, retry_out] = run_command({starter_binary(), "jobs", "retry", ids[0]},
-                                                 {{"DATABASE_URL", database_->url()}, {"LOG_LEVEL", "warning"}});
+    auto [retry_status, retry_out] =
+        run_command({starter_binary(), "jobs", "retry", ids[0]}, {{"DATABASE_URL", database_->url()}, {"LOG_LEVEL", "warning"}});
     EXPECT_EQ(retry_status, 0) << retry_out;
     EXPECT_EQ(jobs::Outbox(*pool_).find(ids[0])->state, "queued");
     auto [purge_status, purge_out] = run_command({starter_binary(), "jobs", "purge", "--done", "--older-than", "0s"},

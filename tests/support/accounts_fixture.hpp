@@ -12,7 +12,7 @@
 // Lets assertions compare a JSON value with a std::string directly.
 namespace boost::json {
 template <class S>
-    requires std::same_as<S, std::string>
+requires std::same_as<S, std::string>
 inline bool operator==(const value& v, const S& s) { return v.is_string() && v.as_string() == s; }
 }  // namespace boost::json
 
@@ -66,10 +66,9 @@ protected:
 
     HttpResponse register_with(const std::string& email, const std::string& code, const std::string& username,
                                const std::string& password = kPassword) {
-        return client_->post_json("/api/auth/register", body({{"email", email},
-                                                              {"email_verification_code", code},
-                                                              {"username", username},
-                                                              {"password", password}}));
+        return client_->post_json(
+            "/api/auth/register",
+            body({{"email", email}, {"email_verification_code", code}, {"username", username}, {"password", password}}));
     }
 
     // A registered account: {token, user json}.

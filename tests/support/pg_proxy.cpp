@@ -91,8 +91,10 @@ void NotificationDroppingProxy::pipe(int from, int to, bool server_side) {
             std::memcpy(&len, pending.data() + at + 1, 4);
             const std::size_t whole = 1 + ntohl(len);
             if (pending.size() - at < whole) break;
-            if (pending[at] == 'A') ++dropped_;
-            else if (!write_all(to, pending.data() + at, whole)) return;
+            if (pending[at] == 'A')
+                ++dropped_;
+            else if (!write_all(to, pending.data() + at, whole))
+                return;
             at += whole;
         }
         pending.erase(0, at);

@@ -65,8 +65,8 @@ TestDatabase::~TestDatabase() {
     }
 }
 
-TestServer::TestServer(const std::function<void(config::Settings&)>& configure,
-                       const std::function<void(app::App&)>& add_routes, std::shared_ptr<TestDatabase> database) {
+TestServer::TestServer(const std::function<void(config::Settings&)>& configure, const std::function<void(app::App&)>& add_routes,
+                       std::shared_ptr<TestDatabase> database) {
     db_ = database ? std::move(database) : std::make_shared<TestDatabase>(requested_db());
     data_dir_ = std::filesystem::temp_directory_path() / ("starter-data-" + security::random_hex(6));
     std::filesystem::create_directories(data_dir_);

@@ -40,8 +40,7 @@ public:
     // `configure` may change settings before the app is built; `add_routes` may add
     // test-only routes before the server starts.
     explicit TestServer(const std::function<void(config::Settings&)>& configure = {},
-                        const std::function<void(app::App&)>& add_routes = {},
-                        std::shared_ptr<TestDatabase> database = nullptr);
+                        const std::function<void(app::App&)>& add_routes = {}, std::shared_ptr<TestDatabase> database = nullptr);
     ~TestServer();
 
     std::uint16_t port() const { return app_->server().port(); }
@@ -76,11 +75,11 @@ std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const st
 std::string env_or_empty(const char* name);
 
 // Skips the current test when PostgreSQL was requested but no URL was given.
-#define STARTER_REQUIRE_DATABASE()                                                                     \
-    do {                                                                                               \
-        if (::testing_support::requested_db() == ::testing_support::TestDb::postgres &&               \
-            ::testing_support::postgres_admin_url().empty())                                           \
-            GTEST_SKIP() << "STARTER_TEST_POSTGRES_URL is not set: PostgreSQL run skipped";            \
+#define STARTER_REQUIRE_DATABASE()                                                          \
+    do {                                                                                    \
+        if (::testing_support::requested_db() == ::testing_support::TestDb::postgres &&     \
+            ::testing_support::postgres_admin_url().empty())                                \
+            GTEST_SKIP() << "STARTER_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
     } while (0)
 
 }  // namespace testing_support

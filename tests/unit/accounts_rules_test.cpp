@@ -48,5 +48,6 @@ TEST(Codes, AreEightDigitsFromTheWholeRange) {
 
 TEST(Codes, WellFormedMeansExactlyEightAsciiDigits) {
     EXPECT_TRUE(codes::well_formed_code("00000000"));
-    for (auto bad : {"", "1234567", "123456789", "1234567a", " 1234567", "１２３４５６７８"}) EXPECT_FALSE(codes::well_formed_code(bad)) << bad;
+    for (auto bad : {"", "1234567", "123456789", "1234567a", " 1234567", "１２３４５６７８"})
+        EXPECT_FALSE(codes::well_formed_code(bad)) << bad;
 }

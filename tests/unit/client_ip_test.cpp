@@ -39,8 +39,7 @@ TEST(ClientIp, UntrustedPeerIsTheClientWhateverTheHeaderSays) {
 TEST(ClientIp, TrustedProxyChainYieldsRightMostUntrustedEntry) {
     std::vector<Cidr> trusted{*Cidr::parse("10.0.0.0/8")};
     // The client forged "6.6.6.6"; the proxies appended the real client and themselves.
-    EXPECT_EQ(http::client_ip(make_address("10.0.0.2"), "6.6.6.6, 198.51.100.7, 10.0.0.1", trusted).to_string(),
-              "198.51.100.7");
+    EXPECT_EQ(http::client_ip(make_address("10.0.0.2"), "6.6.6.6, 198.51.100.7, 10.0.0.1", trusted).to_string(), "198.51.100.7");
     EXPECT_EQ(http::client_ip(make_address("10.0.0.2"), " 198.51.100.7 ", trusted).to_string(), "198.51.100.7");
     // Every hop trusted: the left-most one is the best we know.
     EXPECT_EQ(http::client_ip(make_address("10.0.0.2"), "10.1.1.1", trusted).to_string(), "10.1.1.1");

@@ -155,9 +155,7 @@ TEST(Settings, EnvironmentWinsOverDotenvFile) {
     EXPECT_EQ(s.app_url, "https://file.example.com");
 }
 
-TEST(Settings, MissingDotenvFileIsFine) {
-    EXPECT_NO_THROW(config::merged_environment("/nonexistent/.env"));
-}
+TEST(Settings, MissingDotenvFileIsFine) { EXPECT_NO_THROW(config::merged_environment("/nonexistent/.env")); }
 
 TEST(MaskUrl, HidesPasswordsOnly) {
     EXPECT_EQ(config::mask_url("postgresql://app:s3cret@db:5432/app?sslmode=require"),
@@ -211,8 +209,9 @@ TEST(Settings, SocialSignInMistakesAreCaughtAtStart) {
     expect_config_error({{"FACEBOOK_TOKEN_URL", "http://graph.example.com/token"}},
                         "FACEBOOK_TOKEN_URL: must use https (got 'http://graph.example.com/token')");
     expect_config_error({{"GOOGLE_JWKS_URL", "certs"}}, "GOOGLE_JWKS_URL: must be an absolute http(s) URL (got 'certs')");
-    expect_config_error({{"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://app.example.com/path"}},
-                        "OAUTH_REDIRECT_ALLOWED_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com");
+    expect_config_error(
+        {{"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://app.example.com/path"}},
+        "OAUTH_REDIRECT_ALLOWED_ORIGINS: 'https://app.example.com/path' is not an origin such as https://app.example.com");
     expect_config_error({{"PUBLIC_URL", "https://api.example.com/v1"}},
                         "PUBLIC_URL: must be the origin browsers reach this server at, e.g. https://api.example.com (got "
                         "'https://api.example.com/v1')");
@@ -223,8 +222,8 @@ TEST(Settings, SmtpRequiresTlsWheneverTheUrlCarriesAPassword) {
     EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://mail.example.com:25"}}).smtp_require_tls);
     EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://user@mail.example.com:25"}}).smtp_require_tls);
     EXPECT_TRUE(load_settings({{"SMTP_URL", "smtp://user:secret@mail.example.com:587"}}).smtp_require_tls);
-    EXPECT_FALSE(load_settings({{"SMTP_URL", "smtp://user:secret@mail.example.com:587"}, {"SMTP_REQUIRE_TLS", "false"}})
-                     .smtp_require_tls);
+    EXPECT_FALSE(
+        load_settings({{"SMTP_URL", "smtp://user:secret@mail.example.com:587"}, {"SMTP_REQUIRE_TLS", "false"}}).smtp_require_tls);
     EXPECT_TRUE(load_settings({{"SMTP_URL", "smtp://relay:25"}, {"SMTP_REQUIRE_TLS", "true"}}).smtp_require_tls);
     expect_config_error({{"SMTP_REQUIRE_TLS", "maybe"}}, "SMTP_REQUIRE_TLS: must be true or false (got 'maybe')");
 }

@@ -54,7 +54,9 @@ TEST(FieldReader, CollectsEveryFieldErrorIntoOne422) {
         EXPECT_EQ(e.status(), 422);
         EXPECT_EQ(e.code(), "validation_failed");
         auto body = boost::json::serialize(e.body());
-        EXPECT_NE(body.find(R"({"loc":["body","email"],"msg":"Input should be a valid string","type":"string_type"})"), std::string::npos) << body;
+        EXPECT_NE(body.find(R"({"loc":["body","email"],"msg":"Input should be a valid string","type":"string_type"})"),
+                  std::string::npos)
+            << body;
         EXPECT_NE(body.find(R"({"loc":["body","password"],"msg":"Field required","type":"missing"})"), std::string::npos) << body;
         EXPECT_NE(body.find(R"("loc":["body","remember_session"])"), std::string::npos) << body;
         EXPECT_NE(body.find(R"("type":"string_too_long")"), std::string::npos) << body;

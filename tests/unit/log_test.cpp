@@ -6,8 +6,8 @@
 using observe::Format;
 
 TEST(Log, ConsoleLineIsEventThenKeyValues) {
-    auto line = observe::render(Format::console, "http.request",
-                                {{"method", "GET"}, {"status", 200}, {"ok", true}, {"path", "/a b"}});
+    auto line =
+        observe::render(Format::console, "http.request", {{"method", "GET"}, {"status", 200}, {"ok", true}, {"path", "/a b"}});
     EXPECT_EQ(line, R"(http.request method=GET status=200 ok=true path="/a b")");
 }
 

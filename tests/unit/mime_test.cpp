@@ -8,7 +8,11 @@
 #include <vector>
 
 TEST(Mime, MultipartAlternativeWithEncodedSubjectAndStableMessageId) {
-    notify::Email e{"Starter <no-reply@example.com>", "zoe@example.com", "Código: 12345678", "plain ✓", "<p>html ✓</p>",
+    notify::Email e{"Starter <no-reply@example.com>",
+                    "zoe@example.com",
+                    "Código: 12345678",
+                    "plain ✓",
+                    "<p>html ✓</p>",
                     "<job-1@example.com>"};
     auto m = notify::build_mime(e, 1'795'000'000'000);
     EXPECT_NE(m.find("From: Starter <no-reply@example.com>\r\n"), std::string::npos);
@@ -38,8 +42,10 @@ namespace {
 std::vector<std::string> header_lines(const std::string& mime, const std::string& name) {
     std::vector<std::string> out;
     auto at = mime.find("\r\n" + name + ": ");
-    if (mime.starts_with(name + ": ")) at = 0;
-    else if (at != std::string::npos) at += 2;
+    if (mime.starts_with(name + ": "))
+        at = 0;
+    else if (at != std::string::npos)
+        at += 2;
     while (at != std::string::npos) {
         auto end = mime.find("\r\n", at);
         out.push_back(mime.substr(at, end - at));
@@ -63,8 +69,8 @@ std::string read_header(const std::vector<std::string>& lines, std::size_t* long
             *longest_word = std::max(*longest_word, end + 2 - i);
             auto b64 = value.substr(i + 10, end - i - 10);
             std::string raw(b64.size(), '\0');
-            int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()), reinterpret_cast<const unsigned char*>(b64.data()),
-                                    static_cast<int>(b64.size()));
+            int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                    reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
             raw.resize(static_cast<std::size_t>(n) - (b64.ends_with("==") ? 2 : b64.ends_with("=") ? 1 : 0));
             if (!after_word) out += pending_space;
             out += raw;

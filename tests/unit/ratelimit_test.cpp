@@ -152,8 +152,12 @@ TEST(RateLimiter, ConcurrentReservationsNeverExceedTheLimit) {
 
 namespace {
 struct BrokenStore : ratelimit::Store {
-    ratelimit::Decision hit(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
-    ratelimit::Decision peek(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
+    ratelimit::Decision hit(const std::string&, const Limit&, std::int64_t) override {
+        throw ratelimit::StoreUnavailable("down");
+    }
+    ratelimit::Decision peek(const std::string&, const Limit&, std::int64_t) override {
+        throw ratelimit::StoreUnavailable("down");
+    }
     void add(const std::string&, const Limit&, std::int64_t) override { throw ratelimit::StoreUnavailable("down"); }
     ratelimit::Reservation reserve(const std::string&, const Limit&, std::int64_t) override {
         throw ratelimit::StoreUnavailable("down");
@@ -164,8 +168,8 @@ struct BrokenStore : ratelimit::Store {
 
 TEST(RateLimiter, PrimaryThenRouteLimitAndTheTightestIsReported) {
     std::int64_t now = 0;
-    ratelimit::RateLimiter limiter(std::make_unique<MemoryStore>(),
-                                   {true, 1.0, false, *Limit::parse("5/minute"), ""}, [&] { return now; });
+    ratelimit::RateLimiter limiter(std::make_unique<MemoryStore>(), {true, 1.0, false, *Limit::parse("5/minute"), ""},
+                                   [&] { return now; });
     auto route = Limit::parse("2/minute");
     auto a = limiter.check("1.2.3.4", true, "POST /x", route);
     EXPECT_TRUE(a.allowed);

@@ -47,7 +47,8 @@ TEST(UserAgentConformance, TestUaYaml) {
     run_suite("test_ua.yaml", [](const YAML::Node& tc) {
         auto p = parser().parse_uncached(tc["user_agent_string"].as<std::string>());
         std::string diff;
-        if (p.ua.family != tc["family"].as<std::string>()) diff += "family " + p.ua.family + " vs " + tc["family"].as<std::string>() + "; ";
+        if (p.ua.family != tc["family"].as<std::string>())
+            diff += "family " + p.ua.family + " vs " + tc["family"].as<std::string>() + "; ";
         if (p.ua.major != opt(tc["major"])) diff += "major " + show(p.ua.major) + " vs " + show(opt(tc["major"])) + "; ";
         if (p.ua.minor != opt(tc["minor"])) diff += "minor " + show(p.ua.minor) + " vs " + show(opt(tc["minor"])) + "; ";
         if (p.ua.patch != opt(tc["patch"])) diff += "patch " + show(p.ua.patch) + " vs " + show(opt(tc["patch"])) + "; ";
@@ -59,7 +60,8 @@ TEST(UserAgentConformance, TestOsYaml) {
     run_suite("test_os.yaml", [](const YAML::Node& tc) {
         auto p = parser().parse_uncached(tc["user_agent_string"].as<std::string>());
         std::string diff;
-        if (p.os.family != tc["family"].as<std::string>()) diff += "family " + p.os.family + " vs " + tc["family"].as<std::string>() + "; ";
+        if (p.os.family != tc["family"].as<std::string>())
+            diff += "family " + p.os.family + " vs " + tc["family"].as<std::string>() + "; ";
         if (p.os.major != opt(tc["major"])) diff += "major " + show(p.os.major) + " vs " + show(opt(tc["major"])) + "; ";
         if (p.os.minor != opt(tc["minor"])) diff += "minor " + show(p.os.minor) + " vs " + show(opt(tc["minor"])) + "; ";
         if (p.os.patch != opt(tc["patch"])) diff += "patch " + show(p.os.patch) + " vs " + show(opt(tc["patch"])) + "; ";
@@ -89,56 +91,59 @@ TEST(UserAgent, ReadableStringsForRealWorldAgents) {
     const Case cases[] = {
         {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
          "Chrome 120 on Mac OS X 10.15"},
-        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+         "Mobile/15E148 Safari/604.1",
          "Mobile Safari 17 on iOS 17.1 (iPhone)"},
-        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36 Edg/119.0.0.0",
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36 "
+         "Edg/119.0.0.0",
          "Edge 119 on Windows 10"},
         {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", "Firefox 121 on Windows 10"},
         {"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0", "Firefox 120 on Ubuntu"},
-        {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Chrome 120 on Linux"},
-        {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.43 Mobile Safari/537.36",
+        {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+         "Chrome 120 on Linux"},
+        {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.43 Mobile "
+         "Safari/537.36",
          "Chrome Mobile 120 on Android 14 (Pixel 8)"},
-        {"Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36",
+        {"Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 "
+         "Mobile Safari/537.36",
          "Samsung Internet 23 on Android 13 (Samsung SM-S918B)"},
-        {"Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+        {"Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 "
+         "Safari/604.1",
          "Mobile Safari 16 on iOS 16.6 (iPad)"},
         {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
          "Safari 17 on Mac OS X 10.15"},
         {"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot 2 (Spider)"},
         {"curl/7.88.1", "curl 7"},
         {"python-requests/2.31.0", "Python Requests 2"},
-        {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:120.0) Gecko/20100101 Firefox/120.0",
-         "Firefox 120 on Mac OS X 10.15"},
-        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/105.0.0.0",
+        {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:120.0) Gecko/20100101 Firefox/120.0", "Firefox 120 on Mac OS X 10.15"},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+         "OPR/105.0.0.0",
          "Opera 105 on Windows 10"},
-        {"Mozilla/5.0 (Windows NT 6.1; Win64; x64; Trident/7.0; rv:11.0) like Gecko",
-         "IE 11 on Windows 7"},
+        {"Mozilla/5.0 (Windows NT 6.1; Win64; x64; Trident/7.0; rv:11.0) like Gecko", "IE 11 on Windows 7"},
         {"Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
          "Chrome Mobile 120 on Android 10 (K)"},
-        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1",
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0.6099.119 "
+         "Mobile/15E148 Safari/604.1",
          "Chrome Mobile iOS 120 on iOS 17.1 (iPhone)"},
-        {"Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 Mobile/15E148 Safari/605.1.15",
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 "
+         "Mobile/15E148 Safari/605.1.15",
          "Firefox iOS 120 on iOS 16.6 (iPhone)"},
         {"Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
          "Chrome 120 on Android 13 (SM-X700)"},
         {"Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
          "Chrome 120 on Chrome OS 14541.0"},
-        {"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-         "bingbot 2 (Spider)"},
-        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0",
+        {"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "bingbot 2 (Spider)"},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+         "Edg/120.0.0.0",
          "Edge 120 on Windows 10"},
         {"Mozilla/5.0 (Linux; Android 14; SM-G991B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
          "Chrome Mobile 120 on Android 14 (Samsung SM-G991B)"},
-        {"Wget/1.21.3",
-         "Wget 1"},
-        {"PostmanRuntime/7.36.0",
-         "PostmanRuntime 7"},
-        {"okhttp/4.12.0",
-         "okhttp 4"},
+        {"Wget/1.21.3", "Wget 1"},
+        {"PostmanRuntime/7.36.0", "PostmanRuntime 7"},
+        {"okhttp/4.12.0", "okhttp 4"},
         {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Safari/605.1.15",
          "Safari 16 on Mac OS X 10.15"},
-        {"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
-         "FacebookBot 1 (Spider)"},
+        {"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "FacebookBot 1 (Spider)"},
         {"", "Unknown device"},
         {"garbage \x01\x02 not a browser", "Unknown device"},
     };

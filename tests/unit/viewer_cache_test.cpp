@@ -51,7 +51,7 @@ TEST(ViewerCache, AReadThatMayPredateAChangeIsNotKept) {
     ViewerCache cache(100, std::chrono::minutes(1));
     cache.on();
     const auto ticket = cache.ticket();  // taken before the (simulated) database read
-    cache.forget_user("someone");       // a change committed while the read ran
+    cache.forget_user("someone");        // a change committed while the read ran
     cache.store("h1", entry("u1"), ticket);
     EXPECT_EQ(cache.find("h1"), nullptr);
     cache.store("h1", entry("u1"), cache.ticket());
