@@ -207,17 +207,21 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     u.created_at = u.updated_at = now;
     u.last_login_at = now;
     try {
-        users_.insert(tx.session(), u);
+        create_user(tx.session(), u);
     } catch (const std::exception& e) {
         if (is_unique_violation(e)) throw http::invalid_input("This username or email is taken", "username");
         throw;
     }
     users_.touch_login(tx.session(), u.id, now);
     auto [session_id, token] = sessions_.create(tx.session(), u.id, meta, now);
-    notify::enqueue_email(tx.session(), "onboarding", email, {{"username", u.username}});
     tx.commit();
     observe::info("accounts.registered", {{"user_id", u.id}, {"session_id", session_id}});
     return {token, u};
+}
+
+void AccountService::create_user(soci::session& tx, const User& user) {
+    users_.insert(tx, user);
+    notify::enqueue_email(tx, "onboarding", user.email, {{"username", user.username}});
 }
 
 SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {

@@ -77,6 +77,10 @@ public:
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
     SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
 
+    // Creates `user` in the caller's transaction and queues the onboarding email: the one
+    // way an account is made (registration, social sign-in). Throws what the insert throws
+    // (a unique violation when a concurrent request took the username or email).
+    void create_user(soci::session& tx, const User& user);
     // Starts a session for `user` in `tx` as every sign-in does: records the login time,
     // and emails the new-login-device alert when this device or country is new for them.
     SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);

@@ -4,7 +4,6 @@
 #include "common/time.hpp"
 #include "http/errors.hpp"
 #include "http/url.hpp"
-#include "notify/email.hpp"
 #include "observe/log.hpp"
 #include "security/hash.hpp"
 #include "security/jwt.hpp"
@@ -197,14 +196,13 @@ accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::str
     user.email = *email;
     user.created_at = user.updated_at = now;
     try {
-        users_.insert(s, user);
+        accounts_.create_user(s, user);
         store_.link(s, user.id, provider, identity.subject, now);
     } catch (const soci::soci_error& e) {
         // A concurrent sign-in took the username, email or link first.
         throw SignInRefused(kCreateFailed, std::string("account creation lost a race: ") + db::describe_error(e));
     }
     user.oauth_providers.push_back(provider);
-    notify::enqueue_email(s, "onboarding", user.email, {{"username", user.username}});
     observe::info("oauth.account_created", {{"provider", provider}, {"user_id", user.id}});
     return user;
 }
