@@ -21,11 +21,9 @@ namespace {
 
 using sessions::RequestMeta;
 
-boost::json::object meta_vars(const RequestMeta& m) {
-    return {{"ip", m.ip}, {"device", m.device}, {"location", m.location_text}};
-}
+notify::Origin origin(const RequestMeta& m) { return {m.ip, m.device, m.location_text}; }
 
-std::string minutes(std::chrono::milliseconds d) { return std::to_string(d.count() / 60'000); }
+int minutes(std::chrono::milliseconds d) { return static_cast<int>(d.count() / 60'000); }
 
 // How emails show a time: "2026-11-24 10:00:00 UTC".
 std::string email_time(std::int64_t ms) { return common::format_utc(ms, "%Y-%m-%d %H:%M:%S UTC"); }
@@ -104,11 +102,11 @@ void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, c
 }
 
 void AccountService::request_email_verification(const std::string& raw_email, const RequestMeta& meta) {
-    request_code({codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, meta_vars(meta)});
+    request_code({codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, origin(meta)});
 }
 
 boost::json::object CodeRequest::to_json() const {
-    boost::json::object o{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", vars}};
+    boost::json::object o{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", origin.vars()}};
     if (user_id) o["user_id"] = *user_id;
     return o;
 }
@@ -122,7 +120,7 @@ CodeRequest CodeRequest::from_json(std::string_view payload) {
     r.email = std::string(o.at("email").as_string());
     if (auto* id = o.if_contains("user_id")) r.user_id = std::string(id->as_string());
     if (r.purpose == codes::Purpose::email_change && !r.user_id) throw std::invalid_argument("an email change names its user");
-    r.vars = o.at("vars").as_object();
+    r.origin = notify::Origin::from_vars(o.at("vars").as_object());
     return r;
 }
 
@@ -137,33 +135,41 @@ void AccountService::request_code(const CodeRequest& request) {
 }
 
 std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& request) {
-    auto vars = request.vars;
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     std::optional<notify::Outgoing> out;
-    auto with_code = [&](const char* template_name, const std::string& to, const std::optional<std::string>& user_id,
-                         std::chrono::milliseconds ttl) {
-        vars["code"] = codes_.issue(tx.session(), request.purpose, to, user_id, ttl, now);
-        vars["expires_minutes"] = minutes(ttl);
-        out = notify::Outgoing{template_name, to, std::move(vars)};
+    // The code is made here, in memory; only its hash is stored.
+    auto code_for = [&](const std::string& to, const std::optional<std::string>& user_id, std::chrono::milliseconds ttl) {
+        return codes_.issue(tx.session(), request.purpose, to, user_id, ttl, now);
     };
     switch (request.purpose) {
-        case codes::Purpose::verify:
+        case codes::Purpose::verify: {
+            const auto ttl = policy_.verification_code_ttl;
             // The owner of a registered address is told someone tried; nobody gets a code.
             if (users_.by_email(tx.session(), request.email))
-                out = notify::Outgoing{"email-already-registered", request.email, std::move(vars)};
+                out = notify::Outgoing::of(request.email, notify::emails::EmailAlreadyRegistered{request.origin});
             else
-                with_code("email-verification-request", request.email, std::nullopt, policy_.verification_code_ttl);
+                out = notify::Outgoing::of(request.email,
+                                           notify::emails::EmailVerificationRequest{
+                                               request.origin, code_for(request.email, std::nullopt, ttl), minutes(ttl)});
             break;
+        }
         case codes::Purpose::reset:
-            if (auto user = users_.by_email(tx.session(), request.email))
-                with_code("reset-password-request", user->email, user->id, policy_.reset_code_ttl);
+            if (auto user = users_.by_email(tx.session(), request.email)) {
+                const auto ttl = policy_.reset_code_ttl;
+                out = notify::Outgoing::of(user->email, notify::emails::ResetPasswordRequest{
+                                                            request.origin, code_for(user->email, user->id, ttl), minutes(ttl)});
+            }
             break;
         case codes::Purpose::email_change:
             // A taken address gets no code: the change could never complete.
-            if (!users_.by_email(tx.session(), request.email) && users_.by_id(tx.session(), *request.user_id))
-                with_code("email-change-request", request.email, request.user_id, policy_.verification_code_ttl);
+            if (!users_.by_email(tx.session(), request.email) && users_.by_id(tx.session(), *request.user_id)) {
+                const auto ttl = policy_.verification_code_ttl;
+                out = notify::Outgoing::of(request.email,
+                                           notify::emails::EmailChangeRequest{
+                                               request.origin, code_for(request.email, request.user_id, ttl), minutes(ttl)});
+            }
             break;
     }
     tx.commit();
@@ -221,7 +227,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
 
 void AccountService::create_user(soci::session& tx, const User& user) {
     users_.insert(tx, user);
-    notify::enqueue_email(tx, "onboarding", user.email, {{"username", user.username}});
+    notify::enqueue(tx, user.email, notify::emails::Onboarding{user.username});
 }
 
 SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
@@ -273,9 +279,7 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     const bool new_device = sessions_.is_new_device(tx.session(), user.id, meta);
     auto [session_id, token] = sessions_.create(tx.session(), user.id, meta, now);
     if (new_device) {
-        auto vars = meta_vars(meta);
-        vars["time"] = email_time(now);
-        notify::enqueue_email(tx.session(), "new-login-device", user.email, std::move(vars));
+        notify::enqueue(tx.session(), user.email, notify::emails::NewLoginDevice{origin(meta), email_time(now)});
     }
     user.last_login_at = now;
     observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
@@ -352,7 +356,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     }
     users_.set_password(tx.session(), user.id, hash, now);
     sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
-    notify::enqueue_email(tx.session(), "password-changed", user.email, meta_vars(meta));
+    notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)});
     tx.commit();
     changed(user.id);
     observe::info("accounts.password_changed", {{"user_id", user.id}});
@@ -360,7 +364,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
 }
 
 void AccountService::request_password_reset(const std::string& raw_email, const RequestMeta& meta) {
-    request_code({codes::Purpose::reset, require_email(raw_email, "email"), std::nullopt, meta_vars(meta)});
+    request_code({codes::Purpose::reset, require_email(raw_email, "email"), std::nullopt, origin(meta)});
 }
 
 void AccountService::reset_password(const std::string& raw_email, const std::string& code, const std::string& new_password,
@@ -381,7 +385,7 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     require_code(tx, codes::Purpose::reset, user->email, user->id, code, "reset_code", now);
     users_.set_password(tx.session(), user->id, hash, now);
     sessions_.revoke_all(tx.session(), user->id, "", now);  // every session dies
-    notify::enqueue_email(tx.session(), "password-reset", user->email, meta_vars(meta));
+    notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)});
     tx.commit();
     changed(user->id);
     observe::info("accounts.password_reset", {{"user_id", user->id}});
@@ -392,7 +396,7 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     auto email = require_email(raw_email, "email");
     auto user = get(viewer.user_id);
     require_reauthentication(viewer, user, current_password);
-    request_code({codes::Purpose::email_change, email, user.id, meta_vars(meta)});
+    request_code({codes::Purpose::email_change, email, user.id, origin(meta)});
 }
 
 User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,
@@ -406,9 +410,7 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
         throw http::invalid_input("This email is already registered", "email");
     users_.set_email(tx.session(), user.id, email, now);
-    auto vars = meta_vars(meta);
-    vars["new_email_masked"] = mask_email(email);
-    notify::enqueue_email(tx.session(), "email-changed", user.email, std::move(vars));  // told at the OLD address
+    notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)});  // the OLD address
     tx.commit();
     changed(user.id);
     observe::info("accounts.email_changed", {{"user_id", user.id}});

@@ -24,12 +24,12 @@ namespace accounts {
 inline constexpr const char* kCodeRequestJob = "code-request";
 
 // A code request as its job carries it: what for, to which address, for which user (an
-// email change), and the requester's IP, device and location for the email.
+// email change), and where the request came from.
 struct CodeRequest {
     codes::Purpose purpose = codes::Purpose::verify;
     std::string email;
     std::optional<std::string> user_id;
-    boost::json::object vars;
+    notify::Origin origin;  // the requester, for the email
 
     boost::json::object to_json() const;
     // Throws on a payload that is not one (the job then fails for good).

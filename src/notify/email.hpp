@@ -2,6 +2,7 @@
 // Emails as outbox jobs: enqueue in the caller's transaction; the worker renders the
 // compiled-in Mustache templates and hands the message to the mailer.
 #include "jobs/worker.hpp"
+#include "notify/emails.hpp"
 #include "notify/mailer.hpp"
 
 #include <boost/json/object.hpp>
@@ -40,6 +41,11 @@ struct Outgoing {
     std::string template_name;
     std::string to;
     boost::json::object vars;
+
+    template <class Email>
+    static Outgoing of(std::string to, const Email& email) {
+        return {Email::name, std::move(to), email.vars()};
+    }
 };
 
 // Renders and sends an email now: the last step of every job that mails someone.
@@ -61,6 +67,12 @@ private:
 // they must hold no secret: a code is made by the job that sends it (accounts'
 // code requests), never written to the database in clear.
 std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars);
+
+// Enqueues one of notify::emails in the caller's transaction.
+template <class Email>
+std::string enqueue(soci::session& tx, const std::string& to, const Email& email) {
+    return enqueue_email(tx, Email::name, to, email.vars());
+}
 
 // The handler for kEmailJob jobs.
 jobs::JobHandler email_job_handler(const EmailSender& sender);

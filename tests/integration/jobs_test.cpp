@@ -10,6 +10,10 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <regex>
+#include <set>
+
 using namespace testing_support;
 using namespace std::chrono_literals;
 
@@ -244,29 +248,56 @@ TEST_F(Jobs, DeliveredJobsArePrunedAfterTheRetention) {
     EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "missing"; }, 5s));
 }
 
-TEST(EmailTemplates, EveryTemplateOfTheApiTableRendersWithItsFields) {
+namespace notify {
+const std::map<std::string, std::string>& embedded_templates();
+}
+
+namespace {
+// The {{variables}} a template text uses (sections and partials included by name).
+std::set<std::string> variables_in(const std::string& text) {
+    std::set<std::string> out;
+    static const std::regex tag(R"(\{\{[#^/&{]?\s*([A-Za-z_]+)\s*\}?\}\})");
+    for (std::sregex_iterator it(text.begin(), text.end(), tag), end; it != end; ++it) out.insert((*it)[1].str());
+    return out;
+}
+}  // namespace
+
+TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromItsStruct) {
     notify::Templates templates("Acme", "https://acme.example");
-    std::vector<std::string> expected{"email-already-registered",   "email-change-request", "email-changed",
-                                      "email-verification-request", "new-login-device",     "onboarding",
-                                      "password-changed",           "password-reset",       "reset-password-request"};
-    EXPECT_EQ(notify::Templates::names(), expected);
-    for (const auto& name : expected) {
-        auto r = templates.render(name, {{"code", "87654321"},
-                                         {"username", "zoe<b>"},
-                                         {"ip", "198.51.100.1"},
-                                         {"device", "Safari"},
-                                         {"location", "Paris, France"},
-                                         {"expires_minutes", 5},
-                                         {"time", "2026-11-24T10:00:00Z"},
-                                         {"new_email_masked", "z***@example.com"}});
-        EXPECT_FALSE(r.subject.empty()) << name;
-        EXPECT_EQ(r.subject.find('\n'), std::string::npos) << name;
-        EXPECT_NE(r.text.find("Acme"), std::string::npos) << name;
-        EXPECT_NE(r.html.find("https://acme.example"), std::string::npos) << name;
-        EXPECT_EQ(r.html.find("zoe<b>"), std::string::npos) << name << ": user values must be HTML-escaped";
-        if (name != "onboarding") {
-            EXPECT_NE(r.text.find("198.51.100.1"), std::string::npos) << name;
-            EXPECT_NE(r.html.find("Paris, France"), std::string::npos) << name;
-        }
-    }
+    std::set<std::string> typed;
+    std::apply(
+        [&](auto... email) {
+            auto check = [&](auto e) {
+                using E = decltype(e);
+                typed.insert(E::name);
+                // Every field filled, so a variable left empty would show.
+                boost::json::object vars = E{}.vars();
+                std::set<std::string> given{"app_name", "app_url", "subject", "content"};
+                for (auto& [k, v] : vars) {
+                    given.insert(std::string(k));
+                    v = k == "expires_minutes" ? boost::json::value(5) : boost::json::value("x<" + std::string(k) + ">");
+                }
+                for (const char* part : {"subject.txt", "body.txt", "body.html"}) {
+                    auto path = std::string("emails/") + E::name + "/" + part;
+                    ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
+                    for (const auto& v : variables_in(notify::embedded_templates().at(path)))
+                        EXPECT_TRUE(given.contains(v))
+                            << path << " uses {{" << v << "}}, which notify::emails::" << E::name << " does not give";
+                }
+                auto r = templates.render(E::name, vars);
+                EXPECT_FALSE(r.subject.empty()) << E::name;
+                EXPECT_EQ(r.subject.find('\n'), std::string::npos) << E::name;
+                EXPECT_NE(r.text.find("Acme"), std::string::npos) << E::name;
+                EXPECT_NE(r.html.find("https://acme.example"), std::string::npos) << E::name;
+                EXPECT_EQ(r.html.find("x<"), std::string::npos) << E::name << ": values must be HTML-escaped";
+                if (vars.contains("ip")) {
+                    EXPECT_NE(r.text.find("x<ip>"), std::string::npos) << E::name << " shows the requester";
+                }
+            };
+            (check(email), ...);
+        },
+        notify::emails::All{});
+    auto names = notify::Templates::names();
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), typed)
+        << "a template directory without its struct, or the reverse";
 }

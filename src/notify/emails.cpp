@@ -1,0 +1,40 @@
+#include "notify/emails.hpp"
+
+namespace notify {
+
+Origin Origin::from_vars(const boost::json::object& o) {
+    auto text = [&](const char* key) {
+        auto* v = o.if_contains(key);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    return {text("ip"), text("device"), text("location")};
+}
+
+namespace emails {
+namespace {
+boost::json::object with_code(const Origin& origin, const std::string& code, int expires_minutes) {
+    auto v = origin.vars();
+    v["code"] = code;
+    v["expires_minutes"] = expires_minutes;
+    return v;
+}
+}  // namespace
+
+boost::json::object EmailVerificationRequest::vars() const { return with_code(origin, code, expires_minutes); }
+boost::json::object ResetPasswordRequest::vars() const { return with_code(origin, code, expires_minutes); }
+boost::json::object EmailChangeRequest::vars() const { return with_code(origin, code, expires_minutes); }
+
+boost::json::object NewLoginDevice::vars() const {
+    auto v = origin.vars();
+    v["time"] = time;
+    return v;
+}
+
+boost::json::object EmailChanged::vars() const {
+    auto v = origin.vars();
+    v["new_email_masked"] = new_email_masked;
+    return v;
+}
+
+}  // namespace emails
+}  // namespace notify
