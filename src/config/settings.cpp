@@ -45,7 +45,7 @@ bool url_has_password(std::string_view url) {
     return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
 }
 
-// Reads settings one variable at a time, so every error names its variable.
+// The raw value of a variable, and errors that name it (the rows below parse the values).
 class Reader {
 public:
     explicit Reader(const Env& env) : env_(env) {}
@@ -54,33 +54,6 @@ public:
         auto it = env_.find(key);
         if (it == env_.end() || trim(it->second).empty()) return nullptr;
         return &it->second;
-    }
-
-    void string(std::string_view key, std::string& out) const {
-        if (auto v = raw(key)) out = std::string(trim(*v));
-    }
-
-    template <class Int>
-    void integer(std::string_view key, Int& out, long long min, long long max) const {
-        auto v = raw(key);
-        if (!v) return;
-        auto t = trim(*v);
-        long long parsed = 0;
-        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
-        if (ec != std::errc{} || ptr != t.data() + t.size() || parsed < min || parsed > max)
-            fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (got '" +
-                          std::string(t) + "')");
-        out = static_cast<Int>(parsed);
-    }
-
-    void duration(std::string_view key, std::chrono::milliseconds& out) const {
-        auto v = raw(key);
-        if (!v) return;
-        try {
-            out = parse_duration(*v);
-        } catch (const std::invalid_argument&) {
-            fail(key, "must be a duration such as 30s, 15m, 2h or 14d (got '" + std::string(trim(*v)) + "')");
-        }
     }
 
     [[noreturn]] static void fail(std::string_view key, const std::string& why) {
