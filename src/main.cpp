@@ -36,10 +36,10 @@ void run_worker(const config::Settings& settings, int threads, std::shared_ptr<o
     s.jobs_in_process = false;
     app::App application(s, std::move(reporter));
     db::migrate_up(application.pool());
-    auto worker = application.make_worker(threads > 0 ? threads : settings.job_threads, "worker");
+    auto worker = application.make_worker(threads > 0 ? threads : settings.jobs.threads, "worker");
     worker->start();
     observe::info("worker.started", {{"database", config::mask_url(settings.database_url)},
-                                     {"threads", threads > 0 ? threads : settings.job_threads}});
+                                     {"threads", threads > 0 ? threads : settings.jobs.threads}});
     int signo = 0;
     sigwait(&stop_signals, &signo);
     observe::info("worker.stopping", {{"signal", signo}});
@@ -168,8 +168,8 @@ int main(int argc, char** argv) {
     }
     auto settings = load_or_exit(env_file);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (!host.empty()) settings.host = host;
-    if (port >= 0) settings.port = static_cast<std::uint16_t>(port);
+    if (!host.empty()) settings.server.host = host;
+    if (port >= 0) settings.server.port = static_cast<std::uint16_t>(port);
     app::init_logging(settings);
 
     int rc = 0;

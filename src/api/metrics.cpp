@@ -29,11 +29,11 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
               if (auto memory = s.rate_limit_memory ? s.rate_limit_memory() : std::nullopt) {
                   observe::write_header(out, "rate_limit_memory_bytes", "gauge",
                                         "Estimated memory of the in-process limiter store (budget: RATE_LIMIT_MEMORY_MB).");
-                  observe::write_sample(out, "rate_limit_memory_bytes", "", static_cast<double>(memory->first));
+                  observe::write_sample(out, "rate_limit_memory_bytes", "", static_cast<double>(memory->bytes));
                   observe::write_header(
                       out, "rate_limit_memory_evictions_total", "counter",
                       "Keys the in-process limiter store dropped (least recently active first) to keep within its budget.");
-                  observe::write_sample(out, "rate_limit_memory_evictions_total", "", static_cast<double>(memory->second));
+                  observe::write_sample(out, "rate_limit_memory_evictions_total", "", static_cast<double>(memory->evictions));
               }
 
               if (s.session_cache) {

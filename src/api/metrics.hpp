@@ -2,6 +2,7 @@
 // GET /metrics: Prometheus text format. Not rate limited (scrapers poll it).
 #include "http/router.hpp"
 #include "observe/metrics.hpp"
+#include "ratelimit/limit.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -25,8 +26,7 @@ struct MetricsSources {
     std::function<std::pair<std::size_t, std::size_t>()> db_pool;                   // {in use, size}
     std::function<std::uint64_t()> rate_limit_rejections;
     std::function<std::uint64_t()> rate_limit_store_errors;
-    // The in-process limiter store: {estimated bytes, keys dropped to stay in budget}; nullopt with Redis.
-    std::function<std::optional<std::pair<std::size_t, std::uint64_t>>()> rate_limit_memory;
+    std::function<std::optional<ratelimit::Store::MemoryUsage>()> rate_limit_memory;  // nullopt with Redis
     std::function<SessionCacheStats()> session_cache;  // null: no cache (SQLite, or SESSION_CACHE_SIZE=0)
 };
 

@@ -12,32 +12,14 @@
 #include "oauth/facebook.hpp"
 #include "oauth/google.hpp"
 #include "observe/log.hpp"
-#include "ratelimit/memory_store.hpp"
-#include "ratelimit/redis_store.hpp"
 
 #include <boost/core/demangle.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <algorithm>
 #include <csignal>
 
 namespace app {
 namespace {
-
-http::ServerOptions server_options(const config::Settings& s) {
-    http::ServerOptions o;
-    o.host = s.host;
-    o.port = s.port;
-    o.io_threads = s.io_threads;
-    o.worker_threads = s.worker_threads;
-    o.max_body_bytes = s.max_body_bytes;
-    o.max_queued_requests = s.max_queued_requests;
-    o.header_timeout = s.header_timeout;
-    o.idle_timeout = s.idle_timeout;
-    o.shutdown_timeout = s.shutdown_timeout;
-    o.trusted_proxies = s.trusted_proxies;
-    return o;
-}
 
 std::optional<http::Error> translate_database_errors(const std::exception& e) {
     if (!db::is_connection_error(e)) return std::nullopt;
@@ -53,10 +35,9 @@ void init_logging(const config::Settings& s) {
 }
 
 std::shared_ptr<observe::SentryReporter> make_reporter(const config::Settings& s) {
-    return std::make_shared<observe::SentryReporter>(observe::SentryOptions{.dsn = s.sentry_dsn,
-                                                                            .environment = s.sentry_environment,
-                                                                            .release = std::string("starter@") + kVersion,
-                                                                            .sample_rate = s.sentry_sample_rate});
+    auto options = s.sentry;
+    options.release = std::string("starter@") + kVersion;
+    return std::make_shared<observe::SentryReporter>(std::move(options));
 }
 
 App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> reporter)
@@ -68,27 +49,16 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     mailer_ = notify::make_mailer(settings_.smtp_url, settings_.smtp_require_tls, settings_.data_dir);
     sender_ = std::make_unique<notify::EmailSender>(templates_, *mailer_, settings_.mail_from);
 
-    std::unique_ptr<ratelimit::Store> store;
-    if (settings_.redis_url.empty())
-        // Per-address keys ("rl:...", see RateLimiter) are shed before per-account ones.
-        store = std::make_unique<ratelimit::MemoryStore>(static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
-                                                         settings_.rate_limit_namespace + "rl:");
-    else
-        store = std::make_unique<ratelimit::RedisStore>(settings_.redis_url);
     limiter_ = std::make_unique<ratelimit::RateLimiter>(
-        std::move(store), ratelimit::LimiterOptions{
-                              settings_.rate_limits_enabled, settings_.rate_limit_multiplier, settings_.rate_limit_fail_closed,
-                              *ratelimit::Limit::parse(settings_.rate_limit_primary), settings_.rate_limit_namespace});
-
-    hasher_ = std::make_unique<security::PasswordHasher>(security::Argon2Params{
-        settings_.argon2_time_cost, settings_.argon2_memory_kib, settings_.argon2_parallelism, settings_.argon2_max_concurrent});
-    sessions_ = std::make_unique<sessions::SessionStore>(
-        *pool_, sessions::SessionPolicy{settings_.session_idle_timeout, settings_.session_max_age, std::chrono::minutes(1)});
+        ratelimit::open_store(settings_.redis_url, static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
+                              settings_.rate_limits),
+        settings_.rate_limits);
+    hasher_ = std::make_unique<security::PasswordHasher>(settings_.argon2);
+    sessions_ = std::make_unique<sessions::SessionStore>(*pool_, settings_.sessions);
     codes_ = std::make_unique<codes::EmailCodes>(*pool_);
-    accounts::AccountPolicy policy;
-    policy.login_failures = ratelimit::Limit::parse(settings_.login_failure_limit);
-    accounts_ =
-        std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_, policy, limiter_.get());
+    accounts_ = std::make_unique<accounts::AccountService>(
+        *pool_, *hasher_, strength_, *sessions_, *codes_,
+        accounts::AccountPolicy{.login_failures = settings_.login_failure_limit}, limiter_.get());
     if (settings_.uses_postgres() && settings_.session_cache_size > 0) {
         // Entries live a minute at most, should a change ever slip past the feed unnoticed.
         viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
@@ -102,7 +72,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                                               oauth::SignInPolicy{.public_url = settings_.public_url,
                                                                   .allowed_origins = settings_.oauth_redirect_allowed_origins,
                                                                   .default_redirect = settings_.app_url});
-    worker_ = make_worker(settings_.job_threads, "serve");
+    worker_ = make_worker(settings_.jobs.threads, "serve");
     if (settings_.google.enabled())
         social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
     if (settings_.facebook.enabled())
@@ -119,9 +89,10 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                       {{"path", settings_.geoip_database_path}, {"effect", "locations are null; run scripts/fetch-geoip"}});
     inspector_ = std::make_unique<api::RequestInspector>(user_agents_.get(), geoip_.get());
 
-    std::function<bool()> redis_check;
-    if (auto* redis = dynamic_cast<ratelimit::RedisStore*>(&limiter_->store())) redis_check = [redis] { return redis->ping(); };
-    api::register_health_routes(router_, {.database = [this] { return pool_->ping(); }, .redis = redis_check});
+    auto& store = limiter_->store();
+    api::register_health_routes(router_,
+                                {.database = [this] { return pool_->ping(); },
+                                 .redis = store.shared() ? std::function<bool()>([&store] { return store.ping(); }) : nullptr});
     services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *inspector_});
     api::Routes routes(router_, *services_);
     api::register_auth_routes(routes);
@@ -142,11 +113,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                       },
                   .rate_limit_rejections = [this] { return limiter_->rejections(); },
                   .rate_limit_store_errors = [this] { return limiter_->store_errors(); },
-                  .rate_limit_memory = [this]() -> std::optional<std::pair<std::size_t, std::uint64_t>> {
-                      auto* memory = dynamic_cast<ratelimit::MemoryStore*>(&limiter_->store());
-                      if (!memory) return std::nullopt;
-                      return std::pair{memory->bytes(), memory->evictions()};
-                  },
+                  .rate_limit_memory = [&store] { return store.memory_usage(); },
                   .session_cache = viewer_cache_ ? std::function<api::SessionCacheStats()>([c = viewer_cache_.get()] {
                       return api::SessionCacheStats{c->enabled(), c->size(), c->hits(), c->misses()};
                   })
@@ -176,7 +143,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         reporter_->capture(std::move(event));
     }));
 
-    server_ = std::make_unique<http::Server>(server_options(settings_), router_, pipeline_);
+    server_ = std::make_unique<http::Server>(settings_.server, router_, pipeline_);
 }
 
 App::~App() { worker_->stop(); }
@@ -205,17 +172,8 @@ void App::start_change_feed() {
 }
 
 std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& name) {
-    jobs::WorkerOptions o;
+    auto o = settings_.jobs;
     o.threads = threads;
-    o.poll_interval = settings_.job_poll_interval;
-    o.lease = settings_.job_lease;
-    o.retry.first_delay = settings_.job_retry_delay;
-    o.retry.max_delay = settings_.job_retry_max_delay;
-    o.retry.max_attempts = settings_.job_max_attempts;
-    o.done_retention = settings_.job_retention;
-    // Prune every 10 minutes, or more often when the retention itself is shorter.
-    o.prune_interval =
-        std::clamp(settings_.job_retention, std::chrono::milliseconds(100), std::chrono::milliseconds(10 * 60'000));
     o.name = name;
     o.delivery_seconds = &job_delivery_seconds_;
     o.on_dead = [reporter = reporter_](const jobs::Job& job, const std::string& error) {
@@ -248,10 +206,10 @@ void App::serve_forever() {
                      {{"path", settings_.geoip_database_path}, {"ok", ok}});
     });
     observe::info("server.started", {{"version", kVersion},
-                                     {"address", "http://" + settings_.host + ":" + std::to_string(server_->port())},
+                                     {"address", "http://" + settings_.server.host + ":" + std::to_string(server_->port())},
                                      {"database", config::mask_url(settings_.database_url)},
-                                     {"io_threads", settings_.io_threads},
-                                     {"worker_threads", settings_.worker_threads}});
+                                     {"io_threads", settings_.server.io_threads},
+                                     {"worker_threads", settings_.server.worker_threads}});
     for (const auto* name : {"google", "facebook"}) {
         if (social_->enabled(name))
             observe::info("oauth.provider_enabled", {{"provider", name}, {"callback_url", social_->callback_url(name)}});

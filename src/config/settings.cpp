@@ -128,6 +128,23 @@ namespace {
 
 using Store = std::function<void(Settings&, std::string_view name, std::string_view value)>;
 
+// Where a row keeps its value: a member of Settings, or a member of one of its parts (a
+// component's options struct).
+template <class T>
+using Ref = std::function<T&(Settings&)>;
+template <class T>
+Ref<T> at(T Settings::*member) {
+    return [member](Settings& s) -> T& { return s.*member; };
+}
+template <class Part, class T>
+Ref<T> at(Part Settings::*part, T Part::*member) {
+    return [part, member](Settings& s) -> T& { return s.*part.*member; };
+}
+template <class Part, class Sub, class T>
+Ref<T> at(Part Settings::*part, Sub Part::*sub, T Sub::*member) {
+    return [part, sub, member](Settings& s) -> T& { return s.*part.*sub.*member; };
+}
+
 // One setting. Its default is text read by the same parser as any value, so it is written
 // once; a default that follows from settings above it (`derive`) is documented by
 // `default_text`. Everything else (--help, .env.example, the README's table) is made from
@@ -145,41 +162,41 @@ struct Row {
 int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 template <class Int>
-Store integer(Int Settings::*member, long long min, long long max) {
+Store integer(Ref<Int> member, long long min, long long max) {
     return [member, min, max](Settings& s, std::string_view name, std::string_view t) {
         long long parsed = 0;
         auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
         if (ec != std::errc{} || ptr != t.data() + t.size() || parsed < min || parsed > max)
             Reader::fail(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + " (got '" +
                                    std::string(t) + "')");
-        s.*member = static_cast<Int>(parsed);
+        member(s) = static_cast<Int>(parsed);
     };
 }
 
-Store duration(std::chrono::milliseconds Settings::*member, bool positive = false) {
+Store duration(Ref<std::chrono::milliseconds> member, bool positive = false) {
     return [member, positive](Settings& s, std::string_view name, std::string_view t) {
         try {
-            s.*member = parse_duration(t);
+            member(s) = parse_duration(t);
         } catch (const std::invalid_argument&) {
             Reader::fail(name, "must be a duration such as 30s, 15m, 2h or 14d (got '" + std::string(t) + "')");
         }
-        if (positive && (s.*member).count() <= 0) Reader::fail(name, "must be positive");
+        if (positive && member(s).count() <= 0) Reader::fail(name, "must be positive");
     };
 }
 
-Store boolean(bool Settings::*member) {
+Store boolean(Ref<bool> member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
         if (t == "true" || t == "1" || t == "yes")
-            s.*member = true;
+            member(s) = true;
         else if (t == "false" || t == "0" || t == "no")
-            s.*member = false;
+            member(s) = false;
         else
             Reader::fail(name, "must be true or false (got '" + std::string(t) + "')");
     };
 }
 
 // A number in (min, max] or [min, max].
-Store decimal(double Settings::*member, double min, double max, bool min_allowed, const char* expectation) {
+Store decimal(Ref<double> member, double min, double max, bool min_allowed, const char* expectation) {
     return [=](Settings& s, std::string_view name, std::string_view t) {
         double v = 0;
         try {
@@ -191,16 +208,16 @@ Store decimal(double Settings::*member, double min, double max, bool min_allowed
         }
         if (!(min_allowed ? v >= min : v > min) || v > max)
             Reader::fail(name, std::string(expectation) + " (got '" + std::string(t) + "')");
-        s.*member = v;
+        member(s) = v;
     };
 }
 
-Store text(std::string Settings::*member) {
-    return [member](Settings& s, std::string_view, std::string_view t) { s.*member = std::string(t); };
+Store text(Ref<std::string> member) {
+    return [member](Settings& s, std::string_view, std::string_view t) { member(s) = std::string(t); };
 }
 
 // A URL of one of `schemes` (credentials inside are never echoed).
-Store url(std::string Settings::*member, std::initializer_list<const char*> schemes) {
+Store url(Ref<std::string> member, std::initializer_list<const char*> schemes) {
     std::vector<std::string_view> allowed(schemes.begin(), schemes.end());
     return [member, allowed](Settings& s, std::string_view name, std::string_view t) {
         auto sep = t.find("://");
@@ -212,22 +229,23 @@ Store url(std::string Settings::*member, std::initializer_list<const char*> sche
                                                               : "unsupported scheme '" + std::string(scheme) + "'") +
                                    " (expected " + list + ")");
         }
-        s.*member = std::string(t);
+        member(s) = std::string(t);
     };
 }
 
 // A limit in the syntax of route declarations: 5000/hour, 10/15minute.
-Store rate(std::string Settings::*member) {
+template <class L>  // ratelimit::Limit, or an optional one
+Store rate(Ref<L> member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
-        if (!ratelimit::Limit::parse(t))
-            Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
-        s.*member = std::string(t);
+        auto limit = ratelimit::Limit::parse(t);
+        if (!limit) Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
+        member(s) = *limit;
     };
 }
 
 // Provider endpoints must be https, except on loopback where the tests' fakes listen.
-Store endpoint(std::string OAuthProviderSettings::*member, OAuthProviderSettings Settings::*provider) {
-    return [member, provider](Settings& s, std::string_view name, std::string_view t) {
+Store endpoint(Ref<std::string> member) {
+    return [member](Settings& s, std::string_view name, std::string_view t) {
         const std::string value(t);
         auto parsed = http::parse_absolute_url(value);
         if (!parsed) Reader::fail(name, "must be an absolute http(s) URL (got '" + value + "')");
@@ -237,28 +255,25 @@ Store endpoint(std::string OAuthProviderSettings::*member, OAuthProviderSettings
         if (!o.starts_with("https://") && !loopback) Reader::fail(name, "must use https (got '" + value + "')");
         if (value.find('?') != std::string::npos || value.find('#') != std::string::npos)
             Reader::fail(name, "must not carry a query or fragment (got '" + value + "')");
-        auto& out = s.*provider.*member;
+        auto& out = member(s);
         out = value;
         while (out.ends_with('/')) out.pop_back();
     };
 }
-Store provider_text(std::string OAuthProviderSettings::*member, OAuthProviderSettings Settings::*provider) {
-    return [member, provider](Settings& s, std::string_view, std::string_view t) { s.*provider.*member = std::string(t); };
-}
 
 // Comma-separated origins such as https://app.example.com (`star`: or *).
-Store origins(std::vector<std::string> Settings::*member, bool star) {
+Store origins(Ref<std::vector<std::string>> member, bool star) {
     return [member, star](Settings& s, std::string_view name, std::string_view t) {
-        (s.*member).clear();
+        member(s).clear();
         for (auto& item : split_list(t)) {
             if (star && item == "*") {
-                (s.*member).push_back(item);
+                member(s).push_back(item);
                 continue;
             }
             auto u = http::parse_absolute_url(item);
             if (!u || !(u->rest.empty() || u->rest == "/"))
                 Reader::fail(name, "'" + item + "' is not an origin such as https://app.example.com" + (star ? " or *" : ""));
-            (s.*member).push_back(u->origin);
+            member(s).push_back(u->origin);
         }
     };
 }
@@ -268,7 +283,7 @@ const std::vector<Row>& rows() {
     static const std::vector<Row> table = {
         // --- Storage
         {"DATA_DIR", "Storage", "./data", "holds the SQLite database, the mail outbox (.eml files) and GeoIP data",
-         text(&S::data_dir), nullptr, true},
+         text(at(&S::data_dir)), nullptr, true},
         {"DATABASE_URL", "Storage", "sqlite://$DATA_DIR/starter.db",
          "sqlite://PATH, or postgresql://user:pass@host:5432/db in production",
          [](S& s, std::string_view name, std::string_view t) {
@@ -282,12 +297,12 @@ const std::vector<Row>& rows() {
              s.database_url = std::string(t);
          },
          [](const S& s) { return "sqlite://" + s.data_dir + "/starter.db"; }},
-        {"DATABASE_POOL_SIZE", "Storage", "8", "connections in the pool", integer(&S::database_pool_size, 1, 1000)},
+        {"DATABASE_POOL_SIZE", "Storage", "8", "connections in the pool", integer(at(&S::database_pool_size), 1, 1000)},
         {"DATABASE_ACQUIRE_TIMEOUT", "Storage", "5s", "how long a request waits for a free connection before answering 503",
-         duration(&S::database_acquire_timeout)},
+         duration(at(&S::database_acquire_timeout))},
         {"REDIS_URL", "Storage", "",
          "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
-         url(&S::redis_url, {"redis", "rediss"})},
+         url(at(&S::redis_url), {"redis", "rediss"})},
         // --- Server
         {"HOST", "Server", "127.0.0.1", "listen address (an IP address; 0.0.0.0 for every interface)",
          [](S& s, std::string_view name, std::string_view t) {
@@ -295,34 +310,36 @@ const std::vector<Row>& rows() {
              boost::asio::ip::make_address(std::string(t), ec);
              if (ec && t != "localhost")
                  Reader::fail(name, "must be an IP address such as 127.0.0.1 or 0.0.0.0 (got '" + std::string(t) + "')");
-             s.host = std::string(t);
+             s.server.host = std::string(t);
          },
          nullptr, true},
-        {"PORT", "Server", "8000", "listen port (0 picks a free port)", integer(&S::port, 0, 65535), nullptr, true},
-        {"IO_THREADS", "Server", "cores", "network threads", integer(&S::io_threads, 1, 256),
+        {"PORT", "Server", "8000", "listen port (0 picks a free port)",
+         integer(at(&S::server, &http::ServerOptions::port), 0, 65535), nullptr, true},
+        {"IO_THREADS", "Server", "cores", "network threads", integer(at(&S::server, &http::ServerOptions::io_threads), 1, 256),
          [](const S&) { return std::to_string(cores()); }},
         {"WORKER_THREADS", "Server", "SQLite: max(2, cores); PostgreSQL: max(4, 2 x cores)",
          "bounded pool for DB, Argon2 and Redis work; blocking work never runs on a network thread (more threads than cores "
          "only pay off while they wait on a network)",
-         integer(&S::worker_threads, 1, 1024),
+         integer(at(&S::server, &http::ServerOptions::worker_threads), 1, 1024),
          [](const S& s) {
              // SQLite answers in microseconds, so workers beyond the cores only add wake-ups
              // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting.
              return std::to_string(s.uses_postgres() ? std::max(4, 2 * cores()) : std::max(2, cores()));
          }},
         {"HTTP_MAX_QUEUED_REQUESTS", "Server", "4096", "requests waiting for a worker beyond this answer 503",
-         integer(&S::max_queued_requests, 1, 1'000'000)},
+         integer(at(&S::server, &http::ServerOptions::max_queued_requests), 1, 1'000'000)},
         {"HTTP_HEADER_TIMEOUT", "Server", "10s", "a request's headers and body must arrive within this (slowloris)",
-         duration(&S::header_timeout)},
-        {"HTTP_IDLE_TIMEOUT", "Server", "60s", "idle keep-alive connections are closed after this", duration(&S::idle_timeout)},
+         duration(at(&S::server, &http::ServerOptions::header_timeout))},
+        {"HTTP_IDLE_TIMEOUT", "Server", "60s", "idle keep-alive connections are closed after this",
+         duration(at(&S::server, &http::ServerOptions::idle_timeout))},
         {"SHUTDOWN_TIMEOUT", "Server", "10s", "in-flight requests' grace period on SIGTERM/SIGINT",
-         duration(&S::shutdown_timeout)},
+         duration(at(&S::server, &http::ServerOptions::shutdown_timeout))},
         {"TRUSTED_PROXIES", "Server", "", "CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated",
          [](S& s, std::string_view name, std::string_view t) {
              for (const auto& item : split_list(t)) {
                  auto cidr = http::Cidr::parse(item);
                  if (!cidr) Reader::fail(name, "'" + item + "' is not an IP address or CIDR network");
-                 s.trusted_proxies.push_back(*cidr);
+                 s.server.trusted_proxies.push_back(*cidr);
              }
          }},
         {"CORS_ALLOW_ORIGINS", "Server", "", "browser origins allowed to call the API, comma-separated, or *",
@@ -337,21 +354,21 @@ const std::vector<Row>& rows() {
         // --- Mail
         {"SMTP_URL", "Mail", "",
          "smtp://user:pass@host:587 or smtps://...; unset: every email is an .eml file in $DATA_DIR/outbox",
-         url(&S::smtp_url, {"smtp", "smtps"})},
+         url(at(&S::smtp_url), {"smtp", "smtps"})},
         {"SMTP_REQUIRE_TLS", "Mail", "true when SMTP_URL has a password",
          "send only after STARTTLS succeeded, so neither the password nor the codes cross the network in clear (an attacker "
          "on the path can strip the server's STARTTLS offer; the send then fails and is retried); smtps:// is always TLS",
-         boolean(&S::smtp_require_tls), [](const S& s) { return url_has_password(s.smtp_url) ? "true" : "false"; }},
+         boolean(at(&S::smtp_require_tls)), [](const S& s) { return url_has_password(s.smtp_url) ? "true" : "false"; }},
         {"MAIL_FROM", "Mail", "Starter <no-reply@localhost>", "sender of every email",
          [](S& s, std::string_view name, std::string_view t) {
              if (t.find('@') == std::string_view::npos) Reader::fail(name, "must contain an email address");
              s.mail_from = std::string(t);
          },
          nullptr, true},
-        {"APP_NAME", "Mail", "Starter", "product name in emails", text(&S::app_name), nullptr, true},
+        {"APP_NAME", "Mail", "Starter", "product name in emails", text(at(&S::app_name)), nullptr, true},
         {"APP_URL", "Mail", "http://localhost:3000",
-         "the front end's URL, used in emails and as the default allowed redirect origin", url(&S::app_url, {"http", "https"}),
-         nullptr, true},
+         "the front end's URL, used in emails and as the default allowed redirect origin",
+         url(at(&S::app_url), {"http", "https"}), nullptr, true},
         // --- Logs
         {"LOG_FORMAT", "Logs", "console", "console (coloured lines) or json (one object per line)",
          [](S& s, std::string_view name, std::string_view t) {
@@ -376,41 +393,46 @@ const std::vector<Row>& rows() {
          nullptr, true},
         // --- Passwords and sessions
         {"ARGON2_TIME_COST", "Passwords and sessions", "3", "Argon2id passes; older hashes are re-hashed at login",
-         integer(&S::argon2_time_cost, 1, 100)},
+         integer(at(&S::argon2, &security::Argon2Params::time_cost), 1, 100)},
         {"ARGON2_MEMORY_KIB", "Passwords and sessions", "65536", "Argon2id memory per hash, KiB",
-         integer(&S::argon2_memory_kib, 8, 4 * 1024 * 1024)},
-        {"ARGON2_PARALLELISM", "Passwords and sessions", "4", "Argon2id lanes", integer(&S::argon2_parallelism, 1, 64)},
+         integer(at(&S::argon2, &security::Argon2Params::memory_kib), 8, 4 * 1024 * 1024)},
+        {"ARGON2_PARALLELISM", "Passwords and sessions", "4", "Argon2id lanes",
+         integer(at(&S::argon2, &security::Argon2Params::parallelism), 1, 64)},
         {"ARGON2_MAX_CONCURRENT", "Passwords and sessions", "cores", "hashes running at once (each holds ARGON2_MEMORY_KIB)",
-         integer(&S::argon2_max_concurrent, 1, 1024), [](const S&) { return std::to_string(cores()); }},
+         integer(at(&S::argon2, &security::Argon2Params::max_concurrent), 1, 1024),
+         [](const S&) { return std::to_string(cores()); }},
         {"SESSION_IDLE_TIMEOUT", "Passwords and sessions", "14d", "a token dies after this long unused",
-         duration(&S::session_idle_timeout, true)},
+         duration(at(&S::sessions, &sessions::SessionPolicy::idle_timeout), true)},
         {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case",
-         duration(&S::session_max_age, true)},
+         duration(at(&S::sessions, &sessions::SessionPolicy::max_age), true)},
         {"SESSION_CACHE_SIZE", "Passwords and sessions", "10000",
          "PostgreSQL: tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by "
          "LISTEN/NOTIFY (a revoked token is refused at once); 0 reads the database every time",
-         integer(&S::session_cache_size, 0, 10'000'000)},
+         integer(at(&S::session_cache_size), 0, 10'000'000)},
         // --- Rate limits
-        {"RATE_LIMITS_ENABLED", "Rate limits", "true", "turn every limit off (benchmarks)", boolean(&S::rate_limits_enabled)},
+        {"RATE_LIMITS_ENABLED", "Rate limits", "true", "turn every limit off (benchmarks)",
+         boolean(at(&S::rate_limits, &ratelimit::LimiterOptions::enabled))},
         {"RATE_LIMIT_MULTIPLIER", "Rate limits", "1", "scales every limit's count (tests, load tests)",
-         decimal(&S::rate_limit_multiplier, 0, 1e18, false, "must be a positive number")},
-        {"RATE_LIMIT_PRIMARY", "Rate limits", "5000/hour", "the API-wide limit per client IP", rate(&S::rate_limit_primary)},
+         decimal(at(&S::rate_limits, &ratelimit::LimiterOptions::multiplier), 0, 1e18, false, "must be a positive number")},
+        {"RATE_LIMIT_PRIMARY", "Rate limits", "5000/hour", "the API-wide limit per client IP",
+         rate(at(&S::rate_limits, &ratelimit::LimiterOptions::primary))},
         {"LOGIN_FAILURE_LIMIT", "Rate limits", "10/15minute",
-         "failed logins per account (or per login string that names none) before a temporary 429", rate(&S::login_failure_limit)},
+         "failed logins per account (or per login string that names none) before a temporary 429",
+         rate(at(&S::login_failure_limit))},
         {"RATE_LIMIT_FAIL_CLOSED", "Rate limits", "false", "when Redis is down: false allows and logs, true answers 503",
-         boolean(&S::rate_limit_fail_closed)},
+         boolean(at(&S::rate_limits, &ratelimit::LimiterOptions::fail_closed))},
         {"RATE_LIMIT_NAMESPACE", "Rate limits", "", "key prefix, to share one Redis between deployments",
-         text(&S::rate_limit_namespace)},
+         text(at(&S::rate_limits, &ratelimit::LimiterOptions::key_prefix))},
         {"RATE_LIMIT_MEMORY_MB", "Rate limits", "64",
          "memory budget of the in-process store (no REDIS_URL); past it the least recently active clients' logs are dropped "
          "first",
-         integer(&S::rate_limit_memory_mb, 1, 1 << 20)},
+         integer(at(&S::rate_limit_memory_mb), 1, 1 << 20)},
         // --- Device and location
         {"GEOIP_DATABASE_PATH", "Device and location", "$DATA_DIR/GeoLite2-City.mmdb",
-         "GeoLite2-City database (scripts/fetch-geoip)", text(&S::geoip_database_path),
+         "GeoLite2-City database (scripts/fetch-geoip)", text(at(&S::geoip_database_path)),
          [](const S& s) { return s.data_dir + "/GeoLite2-City.mmdb"; }},
         {"UA_REGEXES_PATH", "Device and location", "/usr/share/uap-core/regexes.yaml", "ua-parser regexes",
-         text(&S::ua_regexes_path)},
+         text(at(&S::ua_regexes_path))},
         // --- Social sign-in
         {"PUBLIC_URL", "Social sign-in", "http://localhost:$PORT",
          "where browsers reach this server; callback URLs are PUBLIC_URL/api/oauth/<provider>/callback (https makes the sign-in "
@@ -424,36 +446,38 @@ const std::vector<Row>& rows() {
              s.public_url = value;
          },
          // PORT=0 (any free port) cannot make a callback URL: such setups must set PUBLIC_URL.
-         [](const S& s) { return s.port ? "http://localhost:" + std::to_string(s.port) : std::string("http://localhost"); }},
+         [](const S& s) {
+             return s.server.port ? "http://localhost:" + std::to_string(s.server.port) : std::string("http://localhost");
+         }},
         {"GOOGLE_CLIENT_ID", "Social sign-in", "", "Google sign-in; unset: Google is disabled (its routes answer 404)",
-         provider_text(&OAuthProviderSettings::client_id, &S::google)},
+         text(at(&S::google, &OAuthProviderSettings::client_id))},
         {"GOOGLE_CLIENT_SECRET", "Social sign-in", "", "required with GOOGLE_CLIENT_ID",
-         provider_text(&OAuthProviderSettings::client_secret, &S::google)},
+         text(at(&S::google, &OAuthProviderSettings::client_secret))},
         {"GOOGLE_AUTHORIZATION_URL", "Social sign-in", "https://accounts.google.com/o/oauth2/v2/auth",
          "provider endpoint (https; http only on loopback, for test fakes)",
-         endpoint(&OAuthProviderSettings::authorization_url, &S::google)},
+         endpoint(at(&S::google, &OAuthProviderSettings::authorization_url))},
         {"GOOGLE_TOKEN_URL", "Social sign-in", "https://oauth2.googleapis.com/token", "provider endpoint",
-         endpoint(&OAuthProviderSettings::token_url, &S::google)},
+         endpoint(at(&S::google, &OAuthProviderSettings::token_url))},
         {"GOOGLE_JWKS_URL", "Social sign-in", "https://www.googleapis.com/oauth2/v3/certs", "provider endpoint",
-         endpoint(&OAuthProviderSettings::identity_url, &S::google)},
+         endpoint(at(&S::google, &OAuthProviderSettings::identity_url))},
         {"FACEBOOK_CLIENT_ID", "Social sign-in", "", "Facebook sign-in (the app id); unset: Facebook is disabled",
-         provider_text(&OAuthProviderSettings::client_id, &S::facebook)},
+         text(at(&S::facebook, &OAuthProviderSettings::client_id))},
         {"FACEBOOK_CLIENT_SECRET", "Social sign-in", "", "required with FACEBOOK_CLIENT_ID (the app secret)",
-         provider_text(&OAuthProviderSettings::client_secret, &S::facebook)},
+         text(at(&S::facebook, &OAuthProviderSettings::client_secret))},
         {"FACEBOOK_AUTHORIZATION_URL", "Social sign-in", "https://www.facebook.com/v19.0/dialog/oauth", "provider endpoint",
-         endpoint(&OAuthProviderSettings::authorization_url, &S::facebook)},
+         endpoint(at(&S::facebook, &OAuthProviderSettings::authorization_url))},
         {"FACEBOOK_TOKEN_URL", "Social sign-in", "https://graph.facebook.com/v19.0/oauth/access_token", "provider endpoint",
-         endpoint(&OAuthProviderSettings::token_url, &S::facebook)},
+         endpoint(at(&S::facebook, &OAuthProviderSettings::token_url))},
         {"FACEBOOK_GRAPH_URL", "Social sign-in", "https://graph.facebook.com/v19.0", "provider endpoint",
-         endpoint(&OAuthProviderSettings::identity_url, &S::facebook)},
+         endpoint(at(&S::facebook, &OAuthProviderSettings::identity_url))},
         {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin",
-         "origins redirect_to may point at, comma-separated", origins(&S::oauth_redirect_allowed_origins, false),
+         "origins redirect_to may point at, comma-separated", origins(at(&S::oauth_redirect_allowed_origins), false),
          [](const S& s) {
              auto app = http::parse_absolute_url(s.app_url);
              return app ? app->origin : std::string();
          }},
         {"OAUTH_HTTP_TIMEOUT", "Social sign-in", "10s", "each call to a provider (token exchange, JWKS, Graph)",
-         duration(&S::oauth_http_timeout, true)},
+         duration(at(&S::oauth_http_timeout), true)},
         // --- Error reporting and docs
         {"SENTRY_DSN", "Error reporting and docs", "",
          "report 500s, dead jobs and failed starts to Sentry (https://<key>@<host>/<project>)",
@@ -461,29 +485,34 @@ const std::vector<Row>& rows() {
              if (!observe::SentryDsn::parse(std::string(t)))
                  Reader::fail(name,
                               "must look like https://<public key>@<host>/<project id> (copy it from the project's settings)");
-             s.sentry_dsn = std::string(t);
+             s.sentry.dsn = std::string(t);
          }},
-        {"SENTRY_ENVIRONMENT", "Error reporting and docs", "production", "the events' environment", text(&S::sentry_environment)},
+        {"SENTRY_ENVIRONMENT", "Error reporting and docs", "production", "the events' environment",
+         text(at(&S::sentry, &observe::SentryOptions::environment))},
         {"SENTRY_SAMPLE_RATE", "Error reporting and docs", "1", "fraction of errors sent",
-         decimal(&S::sentry_sample_rate, 0, 1, true, "must be a number from 0 to 1")},
+         decimal(at(&S::sentry, &observe::SentryOptions::sample_rate), 0, 1, true, "must be a number from 0 to 1")},
         {"SWAGGER_UI_DIR", "Error reporting and docs", "$DATA_DIR/swagger-ui",
-         "Swagger UI files for /docs (scripts/fetch-web-assets; ./scripts/run does it)", text(&S::swagger_ui_dir),
+         "Swagger UI files for /docs (scripts/fetch-web-assets; ./scripts/run does it)", text(at(&S::swagger_ui_dir)),
          [](const S& s) { return s.data_dir + "/swagger-ui"; }},
         // --- Job worker
         {"JOBS_IN_PROCESS", "Job worker", "true",
-         "deliver jobs inside `starter serve`; set false when `starter worker` processes do", boolean(&S::jobs_in_process)},
-        {"JOB_THREADS", "Job worker", "2", "jobs delivered at once per process", integer(&S::job_threads, 1, 256)},
-        {"JOB_POLL_INTERVAL", "Job worker", "1s", "how often an idle worker looks for due jobs", duration(&S::job_poll_interval)},
+         "deliver jobs inside `starter serve`; set false when `starter worker` processes do", boolean(at(&S::jobs_in_process))},
+        {"JOB_THREADS", "Job worker", "2", "jobs delivered at once per process",
+         integer(at(&S::jobs, &jobs::WorkerOptions::threads), 1, 256)},
+        {"JOB_POLL_INTERVAL", "Job worker", "1s", "how often an idle worker looks for due jobs",
+         duration(at(&S::jobs, &jobs::WorkerOptions::poll_interval))},
         {"JOB_RETRY_DELAY", "Job worker", "30s", "first retry delay; doubled per attempt (+/-20% jitter)",
-         duration(&S::job_retry_delay)},
-        {"JOB_RETRY_MAX_DELAY", "Job worker", "15m", "the longest delay between two attempts", duration(&S::job_retry_max_delay)},
+         duration(at(&S::jobs, &jobs::WorkerOptions::retry, &jobs::RetryPolicy::first_delay))},
+        {"JOB_RETRY_MAX_DELAY", "Job worker", "15m", "the longest delay between two attempts",
+         duration(at(&S::jobs, &jobs::WorkerOptions::retry, &jobs::RetryPolicy::max_delay))},
         {"JOB_MAX_ATTEMPTS", "Job worker", "5", "attempts before a job is kept as dead (with its last error)",
-         integer(&S::job_max_attempts, 1, 100)},
+         integer(at(&S::jobs, &jobs::WorkerOptions::retry, &jobs::RetryPolicy::max_attempts), 1, 100)},
         {"JOB_LEASE", "Job worker", "5m",
          "a job claimed by a worker that died is picked up again after this; keep it well above one delivery's worst case (the "
          "SMTP timeout is 30 s), or a slow send is re-claimed and retried",
-         duration(&S::job_lease)},
-        {"JOB_RETENTION", "Job worker", "7d", "delivered jobs are deleted this long after delivery", duration(&S::job_retention)},
+         duration(at(&S::jobs, &jobs::WorkerOptions::lease))},
+        {"JOB_RETENTION", "Job worker", "7d", "delivered jobs are deleted this long after delivery",
+         duration(at(&S::jobs, &jobs::WorkerOptions::done_retention))},
     };
     return table;
 }

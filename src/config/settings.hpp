@@ -1,10 +1,16 @@
 #pragma once
 // Typed application settings read from the environment and an optional .env file.
 #include "config/dotenv.hpp"
-#include "http/client_ip.hpp"
+#include "http/server.hpp"
+#include "jobs/worker.hpp"
+#include "observe/sentry.hpp"
+#include "ratelimit/limiter.hpp"
+#include "security/password_hasher.hpp"
+#include "sessions/session_store.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,10 +36,9 @@ struct OAuthProviderSettings {
 };
 
 // Every setting, as load_settings() leaves it. The defaults, limits and documentation of
-// each live in one row of the table in settings.cpp, not here.
+// each live in one row of the table in settings.cpp, not here. A component's settings are
+// its own options struct, so the wiring hands them over as they are.
 struct Settings {
-    std::string host;
-    std::uint16_t port{};
     std::string data_dir;
     std::string database_url;  // sqlite://PATH or postgresql://...
     int database_pool_size{};
@@ -46,64 +51,37 @@ struct Settings {
     std::string app_url;
     LogFormat log_format{};
     std::string log_level;
-    std::vector<http::Cidr> trusted_proxies;
+    http::ServerOptions server;
     std::vector<std::string> cors_allow_origins;
-    int worker_threads{};
-    int io_threads{};
-    std::size_t max_body_bytes = 64 * 1024;  // not a setting: API.md fixes it
-    std::chrono::milliseconds header_timeout{};
-    std::chrono::milliseconds idle_timeout{};
-    std::chrono::milliseconds shutdown_timeout{};
-    std::size_t max_queued_requests{};
 
-    // Rate limits.
-    bool rate_limits_enabled{};
-    double rate_limit_multiplier{};
-    bool rate_limit_fail_closed{};
-    std::string rate_limit_primary;
-    std::string login_failure_limit;
-    std::string rate_limit_namespace;  // key prefix, to share one Redis between deployments
-    int rate_limit_memory_mb{};        // budget of the in-process store (no REDIS_URL)
+    ratelimit::LimiterOptions rate_limits;
+    std::optional<ratelimit::Limit> login_failure_limit;
+    int rate_limit_memory_mb{};  // budget of the in-process store (no REDIS_URL)
 
     // Device and location of requests.
-    std::string geoip_database_path;  // default: DATA_DIR/GeoLite2-City.mmdb
+    std::string geoip_database_path;
     std::string ua_regexes_path;
 
-    // API docs: Swagger UI files (npm swagger-ui-dist); default DATA_DIR/swagger-ui.
+    // API docs: Swagger UI files (npm swagger-ui-dist).
     std::string swagger_ui_dir;
 
-    // Passwords and sessions.
-    std::uint32_t argon2_time_cost{};
-    std::uint32_t argon2_memory_kib{};
-    std::uint32_t argon2_parallelism{};
-    int argon2_max_concurrent{};
-    std::chrono::milliseconds session_idle_timeout{};
-    std::chrono::milliseconds session_max_age{};
+    security::Argon2Params argon2;
+    ::sessions::SessionPolicy sessions;
     // PostgreSQL: tokens whose session and user `serve` keeps in memory for @me, kept
     // current by LISTEN/NOTIFY (0: off, every request reads the database).
     int session_cache_size{};
 
     // Social sign-in.
-    std::string public_url;  // where browsers reach this server; default http://localhost:PORT
+    std::string public_url;  // where browsers reach this server
     OAuthProviderSettings google;
     OAuthProviderSettings facebook;
-    std::vector<std::string> oauth_redirect_allowed_origins;  // default: APP_URL's origin
+    std::vector<std::string> oauth_redirect_allowed_origins;
     std::chrono::milliseconds oauth_http_timeout{};
 
-    // Error reporting.
-    std::string sentry_dsn;  // empty: off
-    std::string sentry_environment;
-    double sentry_sample_rate{};
+    observe::SentryOptions sentry;  // its release is the build's, not a setting
 
-    // Job worker (outbox delivery).
     bool jobs_in_process{};  // worker threads inside `serve`
-    int job_threads{};
-    std::chrono::milliseconds job_poll_interval{};
-    std::chrono::milliseconds job_retry_delay{};  // first retry; doubled per attempt
-    std::chrono::milliseconds job_lease{};
-    int job_max_attempts{};
-    std::chrono::milliseconds job_retry_max_delay{};
-    std::chrono::milliseconds job_retention{};
+    ::jobs::WorkerOptions jobs;
 
     bool uses_postgres() const { return database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"); }
     // The SQLite file path when the database is SQLite.

@@ -7,10 +7,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace jobs {
 
 Worker::Worker(db::Pool& pool, std::map<std::string, JobHandler> handlers, WorkerOptions options)
     : outbox_(pool), handlers_(std::move(handlers)), options_(std::move(options)) {
+    options_.prune_interval =
+        std::min(options_.prune_interval, std::max(options_.done_retention, std::chrono::milliseconds(100)));
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     id_prefix_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + options_.name + ":" + security::random_hex(3);

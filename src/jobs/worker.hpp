@@ -32,6 +32,7 @@ struct WorkerOptions {
     RetryPolicy retry;
     std::string name = "worker";
     std::chrono::milliseconds done_retention{7LL * 24 * 3600 * 1000};  // delivered jobs kept this long
+    // How often delivered jobs past their retention are deleted; at most the retention itself.
     std::chrono::milliseconds prune_interval{10 * 60'000};
     // Seconds from enqueue to delivery of each done job (for /metrics); may be null.
     observe::Histogram* delivery_seconds = nullptr;

@@ -46,6 +46,16 @@ public:
     virtual void add(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual void cancel(const std::string& key, const std::string& token) = 0;
+
+    // Redis: shared by every server process, and reachable or not. In-process memory: its
+    // estimated bytes and how many keys were dropped to stay within its budget.
+    struct MemoryUsage {
+        std::size_t bytes = 0;
+        std::uint64_t evictions = 0;
+    };
+    virtual bool shared() const { return false; }
+    virtual bool ping() { return true; }
+    virtual std::optional<MemoryUsage> memory_usage() const { return std::nullopt; }
 };
 
 // The store failed (Redis unreachable...): the limiter decides to fail open or closed.

@@ -3,16 +3,25 @@
 #include "common/time.hpp"
 #include "http/middleware.hpp"
 #include "observe/log.hpp"
+#include "ratelimit/memory_store.hpp"
+#include "ratelimit/redis_store.hpp"
 
 #include <chrono>
 #include <cmath>
 
 namespace ratelimit {
 namespace {
+// Every per-address key starts with this (after the namespace); per-account ones do not.
+constexpr const char* kPerAddress = "rl:";
 
 std::string seconds_up(std::chrono::milliseconds ms) { return std::to_string(std::max<long long>(0, (ms.count() + 999) / 1000)); }
 
 }  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memory_budget_bytes, const LimiterOptions& options) {
+    if (!redis_url.empty()) return std::make_unique<RedisStore>(redis_url);
+    return std::make_unique<MemoryStore>(memory_budget_bytes, options.key_prefix + kPerAddress);
+}
 
 RateLimiter::RateLimiter(std::unique_ptr<Store> store, LimiterOptions options, Clock clock)
     : store_(std::move(store)), options_(std::move(options)), clock_(clock ? std::move(clock) : Clock(common::now_ms)) {}
@@ -36,7 +45,8 @@ Verdict RateLimiter::check(const std::string& client, bool primary_applies, cons
     };
     try {
         if (primary_applies) {
-            auto d = store_->hit(options_.key_prefix + "rl:p:" + client, options_.primary.scaled(options_.multiplier), now);
+            auto d =
+                store_->hit(options_.key_prefix + kPerAddress + "p:" + client, options_.primary.scaled(options_.multiplier), now);
             consider(d);
             if (!d.allowed) {
                 v.allowed = false;
@@ -47,7 +57,7 @@ Verdict RateLimiter::check(const std::string& client, bool primary_applies, cons
             }
         }
         if (route_limit) {
-            auto d = store_->hit(options_.key_prefix + "rl:r:" + route_key + ":" + client,
+            auto d = store_->hit(options_.key_prefix + kPerAddress + "r:" + route_key + ":" + client,
                                  route_limit->scaled(options_.multiplier), now);
             consider(d);
             if (!d.allowed) {

@@ -63,6 +63,12 @@ private:
     std::atomic<std::int64_t> last_error_log_ms_{0};
 };
 
+// The store for `options`: Redis when `redis_url` is set (shared by every server process),
+// else in-process memory within `memory_budget_bytes`, which sheds the per-address keys
+// before the per-account ones (a flood of fresh addresses must not reset failed-login
+// counters).
+std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memory_budget_bytes, const LimiterOptions& options);
+
 // The middleware: route limits come from each route's `.limit("15/hour")` declaration,
 // parsed once here (a bad declaration throws at start-up). Unmatched paths and routes
 // marked exempt (health, docs, metrics) are not limited.

@@ -34,6 +34,7 @@ public:
     // The estimated bytes held, and how many keys were dropped to stay within the budget.
     std::size_t bytes() const;
     std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+    std::optional<MemoryUsage> memory_usage() const override { return MemoryUsage{bytes(), evictions()}; }
 
 private:
     // A key's hits inside its window; the window tells the sweep when the key is stale.

@@ -24,7 +24,8 @@ public:
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void cancel(const std::string& key, const std::string& token) override;
-    bool ping();
+    bool shared() const override { return true; }
+    bool ping() override;
 
 private:
     struct Connection;

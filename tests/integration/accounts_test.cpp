@@ -381,14 +381,14 @@ TEST_F(Accounts, LoginRehashesWhenArgon2ParametersChange) {
     EXPECT_NE(hash_of(server_->app()).find("m=1024,t=1,p=1$"), std::string::npos);
     client_.reset();
     server_.reset();
-    TestServer stronger([](config::Settings& s) { s.argon2_time_cost = 2; }, {}, database);
+    TestServer stronger([](config::Settings& s) { s.argon2.time_cost = 2; }, {}, database);
     HttpClient c(stronger.port());
     ASSERT_EQ(c.post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}})).status, 200);
     EXPECT_NE(hash_of(stronger.app()).find("m=1024,t=2,p=1$"), std::string::npos) << hash_of(stronger.app());
 }
 
 class ShortSessions : public Accounts {
-    void configure(config::Settings& s) override { s.session_idle_timeout = 1s; }
+    void configure(config::Settings& s) override { s.sessions.idle_timeout = 1s; }
 };
 
 TEST_F(ShortSessions, IdleSessionsExpire) {

@@ -15,7 +15,7 @@ constexpr const char* kFirefoxWindowsNewer = "Mozilla/5.0 (Windows NT 10.0; Win6
 
 class Devices : public AccountsFixture {
 protected:
-    void configure(config::Settings& s) override { s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")}; }
+    void configure(config::Settings& s) override { s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")}; }
 
     HttpResponse login_from(const std::string& email, const char* ua, const std::string& ip = "") {
         Headers h{{"User-Agent", ua}};
@@ -110,7 +110,7 @@ TEST(DevicesWithoutData, TheServerStartsWithoutRegexesOrGeoIpAndSaysUnknown) {
     TestServer server([](config::Settings& s) {
         s.ua_regexes_path = "/nonexistent/regexes.yaml";
         s.geoip_database_path = "/nonexistent/GeoLite2-City.mmdb";
-        s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+        s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
     });
     HttpClient c(server.port());
     auto email = "nodata." + security::random_hex(4) + "@example.com";

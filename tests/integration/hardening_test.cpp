@@ -60,8 +60,8 @@ std::string describe(const std::map<int, int>& statuses) {
 class LoginLock : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {
-        s.rate_limit_multiplier = 1;
-        s.worker_threads = 8;  // as a busy PostgreSQL deployment runs
+        s.rate_limits.multiplier = 1;
+        s.server.worker_threads = 8;  // as a busy PostgreSQL deployment runs
     }
     void fail_times(const std::string& who, int n) {
         for (int i = 0; i < n; ++i)
@@ -153,7 +153,7 @@ TEST_F(LoginLock, ConcurrentWrongLoginsCheckAtMostTheLimit) {
 class CheckThenUse : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {
-        s.worker_threads = 10;
+        s.server.worker_threads = 10;
         s.database_pool_size = 12;
     }
 };
@@ -210,7 +210,7 @@ protected:
     void configure(config::Settings& s) override {
         LoginLock::configure(s);
         s.redis_url = env_or_empty("STARTER_TEST_REDIS_URL");
-        s.rate_limit_namespace = "test-" + security::random_hex(6) + ":";
+        s.rate_limits.key_prefix = "test-" + security::random_hex(6) + ":";
     }
 };
 

@@ -43,10 +43,10 @@ protected:
         STARTER_REQUIRE_DATABASE();
         server_ = std::make_unique<TestServer>(
             [](config::Settings& s) {
-                s.header_timeout = 700ms;
-                s.idle_timeout = 1500ms;
+                s.server.header_timeout = 700ms;
+                s.server.idle_timeout = 1500ms;
                 s.cors_allow_origins = {"https://app.example.com"};
-                s.trusted_proxies = {*http::Cidr::parse("127.0.0.1/32")};
+                s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1/32")};
             },
             add_probe_routes);
     }

@@ -125,7 +125,7 @@ TEST_F(Jobs, CredentialsNeverGoToAServerThatDoesNotOfferStartTls) {
     TestServer server([&](config::Settings& s) {
         s.smtp_url = with_password;
         s.smtp_require_tls = config::load_settings({{"SMTP_URL", with_password}}).smtp_require_tls;  // the default
-        s.job_retry_delay = 60s;
+        s.jobs.retry.first_delay = 60s;
     });
     auto to = unique_address();
     auto id = enqueue(server.app(), "onboarding", to, {{"username", "zoe"}});
@@ -172,7 +172,7 @@ TEST_F(Jobs, AMalformedCodeRequestFailsForGoodAndSendsNothing) {
 TEST_F(Jobs, UnreachableSmtpIsRetriedWithBackoffThenDead) {
     TestServer server([](config::Settings& s) {
         s.smtp_url = "smtp://127.0.0.1:1";  // nothing listens there
-        s.job_retry_delay = 100ms;
+        s.jobs.retry.first_delay = 100ms;
     });
     auto to = unique_address();
     auto id = enqueue(server.app(), "onboarding", to, {{"username", "zoe"}});
@@ -242,7 +242,7 @@ TEST_F(Jobs, ClaimsAreExclusiveAcrossWorkers) {
 }
 
 TEST_F(Jobs, DeliveredJobsArePrunedAfterTheRetention) {
-    TestServer server([](config::Settings& s) { s.job_retention = 300ms; });
+    TestServer server([](config::Settings& s) { s.jobs.done_retention = 300ms; });
     auto id = enqueue(server.app(), "onboarding", unique_address(), {{"username", "zoe"}});
     ASSERT_TRUE(wait_until([&] { return job_state(server.app(), id) == "done"; }));
     EXPECT_TRUE(wait_until([&] { return job_state(server.app(), id) == "missing"; }, 5s));

@@ -86,7 +86,7 @@ TEST_F(Metrics, JobsByStateAndDeliveryLatency) {
 
 class MetricsWithRealLimits : public Metrics {
 protected:
-    void configure(config::Settings& s) override { s.rate_limit_multiplier = 1; }
+    void configure(config::Settings& s) override { s.rate_limits.multiplier = 1; }
 };
 
 TEST_F(MetricsWithRealLimits, RateLimitRejectionsAreCountedAndMetricsAreNeverLimited) {

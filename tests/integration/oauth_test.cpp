@@ -22,8 +22,8 @@ constexpr const char* kChromeMac =
 class SocialSignIn : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {
-        s.port = free_port();
-        s.public_url = "http://127.0.0.1:" + std::to_string(s.port);
+        s.server.port = free_port();
+        s.public_url = "http://127.0.0.1:" + std::to_string(s.server.port);
         s.google = fake_.google_settings();
         s.facebook = fake_.facebook_settings();
         s.oauth_http_timeout = std::chrono::milliseconds(1500);

@@ -14,8 +14,8 @@ using namespace testing_support;
 namespace {
 
 void exact_limits(config::Settings& s) {
-    s.rate_limit_multiplier = 1;
-    s.rate_limit_namespace = "test-" + security::random_hex(6) + ":";
+    s.rate_limits.multiplier = 1;
+    s.rate_limits.key_prefix = "test-" + security::random_hex(6) + ":";
 }
 
 int verification_request(HttpClient& c, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -89,7 +89,7 @@ TEST_F(RateLimits, RouteLimitWithHeadersThen429WithRetryAfter) {
 TEST_F(RateLimits, PrimaryLimitCoversEveryLimitedRouteButNotHealth) {
     TestServer server([](config::Settings& s) {
         exact_limits(s);
-        s.rate_limit_primary = "5/minute";
+        s.rate_limits.primary = *ratelimit::Limit::parse("5/minute");
     });
     auto c = server.client();
     for (int i = 0; i < 5; ++i) ASSERT_EQ(c.get("/api/users/" + security::uuid4()).status, 404) << i;
@@ -109,7 +109,7 @@ TEST_F(RateLimits, SpoofedForwardedForFromAnUntrustedPeerDoesNotEscapeTheLimit) 
 TEST_F(RateLimits, TrustedProxyClientsAreLimitedSeparately) {
     TestServer server([](config::Settings& s) {
         exact_limits(s);
-        s.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+        s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
     });
     auto c = server.client();
     for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, {{"X-Forwarded-For", "198.51.100.1"}}), 202);
@@ -120,7 +120,7 @@ TEST_F(RateLimits, TrustedProxyClientsAreLimitedSeparately) {
 TEST_F(RateLimits, TooManyFailedLoginsLockThatLoginWithoutRevealingTheAccount) {
     TestServer server([](config::Settings& s) {
         exact_limits(s);
-        s.login_failure_limit = "3/15minute";
+        s.login_failure_limit = ratelimit::Limit::parse("3/15minute");
     });
     auto c = server.client();
     auto attempt = [&](const std::string& login, const std::vector<std::pair<std::string, std::string>>& h = {}) {
@@ -140,7 +140,7 @@ TEST_F(RateLimits, TwoServersSharingRedisHitTheLimitExactly) {
     auto configure = [&](config::Settings& s) {
         exact_limits(s);
         s.redis_url = redis_url;
-        s.rate_limit_namespace = ns;
+        s.rate_limits.key_prefix = ns;
     };
     TestServer a(configure), b(configure);
     auto ca = a.client(), cb = b.client();

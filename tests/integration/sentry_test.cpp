@@ -66,8 +66,8 @@ protected:
         STARTER_REQUIRE_DATABASE();
         server_ = std::make_unique<TestServer>(
             [this](config::Settings& s) {
-                s.sentry_dsn = sentry_.dsn();
-                s.sentry_environment = "test";
+                s.sentry.dsn = sentry_.dsn();
+                s.sentry.environment = "test";
                 configure(s);
             },
             [](app::App& app) {
@@ -168,7 +168,7 @@ TEST_F(Sentry, ADeadJobIsReported) {
 
 class SentrySampledOut : public Sentry {
 protected:
-    void configure(config::Settings& s) override { s.sentry_sample_rate = 0; }
+    void configure(config::Settings& s) override { s.sentry.sample_rate = 0; }
 };
 
 TEST_F(SentrySampledOut, SampleRateZeroSendsNothing) {

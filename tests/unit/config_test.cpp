@@ -47,25 +47,25 @@ TEST(Dotenv, RejectsMalformedLinesNamingTheLine) {
 
 TEST(Settings, DefaultsGiveTheEmbeddedSetup) {
     auto s = load_settings({});
-    EXPECT_EQ(s.host, "127.0.0.1");
-    EXPECT_EQ(s.port, 8000);
+    EXPECT_EQ(s.server.host, "127.0.0.1");
+    EXPECT_EQ(s.server.port, 8000);
     EXPECT_EQ(s.database_url, "sqlite://./data/starter.db");
     EXPECT_EQ(s.sqlite_path(), "./data/starter.db");
     EXPECT_FALSE(s.uses_postgres());
     EXPECT_EQ(s.log_format, config::LogFormat::console);
-    EXPECT_GE(s.worker_threads, 1);
-    EXPECT_GE(s.io_threads, 1);
-    EXPECT_EQ(s.max_body_bytes, 64u * 1024);
+    EXPECT_GE(s.server.worker_threads, 1);
+    EXPECT_GE(s.server.io_threads, 1);
+    EXPECT_EQ(s.server.max_body_bytes, 64u * 1024);
 }
 
 TEST(Settings, WorkerThreadsDefaultFollowsTheDatabase) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // SQLite never waits on a network: one worker per core (at least 2).
-    EXPECT_EQ(load_settings({}).worker_threads, std::max(2, cores));
+    EXPECT_EQ(load_settings({}).server.worker_threads, std::max(2, cores));
     // PostgreSQL workers wait on round trips: more of them than cores.
-    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}}).worker_threads, std::max(4, 2 * cores));
+    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}}).server.worker_threads, std::max(4, 2 * cores));
     // An explicit value wins either way.
-    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}, {"WORKER_THREADS", "3"}}).worker_threads, 3);
+    EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}, {"WORKER_THREADS", "3"}}).server.worker_threads, 3);
 }
 
 TEST(Settings, DatabaseDefaultFollowsDataDir) {
@@ -93,21 +93,21 @@ TEST(Settings, ReadsEveryDocumentedVariable) {
                             {"HTTP_HEADER_TIMEOUT", "5s"},
                             {"HTTP_IDLE_TIMEOUT", "2m"},
                             {"SHUTDOWN_TIMEOUT", "1500ms"}});
-    EXPECT_EQ(s.host, "0.0.0.0");
-    EXPECT_EQ(s.port, 9000);
+    EXPECT_EQ(s.server.host, "0.0.0.0");
+    EXPECT_EQ(s.server.port, 9000);
     EXPECT_TRUE(s.uses_postgres());
     EXPECT_EQ(s.database_pool_size, 20);
     EXPECT_EQ(s.redis_url, "redis://127.0.0.1:6379/0");
     EXPECT_EQ(s.log_format, config::LogFormat::json);
     EXPECT_EQ(s.log_level, "warning");
-    ASSERT_EQ(s.trusted_proxies.size(), 2u);
-    EXPECT_EQ(s.trusted_proxies[0].to_string(), "10.0.0.0/8");
+    ASSERT_EQ(s.server.trusted_proxies.size(), 2u);
+    EXPECT_EQ(s.server.trusted_proxies[0].to_string(), "10.0.0.0/8");
     EXPECT_EQ(s.cors_allow_origins, (std::vector<std::string>{"https://app.example.com", "http://localhost:3000"}));
-    EXPECT_EQ(s.worker_threads, 6);
-    EXPECT_EQ(s.io_threads, 3);
-    EXPECT_EQ(s.header_timeout, std::chrono::seconds(5));
-    EXPECT_EQ(s.idle_timeout, std::chrono::minutes(2));
-    EXPECT_EQ(s.shutdown_timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(s.server.worker_threads, 6);
+    EXPECT_EQ(s.server.io_threads, 3);
+    EXPECT_EQ(s.server.header_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(s.server.idle_timeout, std::chrono::minutes(2));
+    EXPECT_EQ(s.server.shutdown_timeout, std::chrono::milliseconds(1500));
 }
 
 void expect_config_error(const Env& env, const std::string& message) {
@@ -247,15 +247,15 @@ TEST(Settings, EveryDocumentedDefaultIsWhatLoadingNothingGives) {
     auto example = config::parse_dotenv(config::settings_env_example());
     auto from_example = load_settings(example);
     auto defaults = load_settings({});
-    EXPECT_EQ(from_example.host, defaults.host);
-    EXPECT_EQ(from_example.port, defaults.port);
+    EXPECT_EQ(from_example.server.host, defaults.server.host);
+    EXPECT_EQ(from_example.server.port, defaults.server.port);
     EXPECT_EQ(from_example.mail_from, defaults.mail_from);
     EXPECT_EQ(from_example.log_level, defaults.log_level);
-    EXPECT_EQ(defaults.host, "127.0.0.1");
-    EXPECT_EQ(defaults.job_max_attempts, 5);
-    EXPECT_EQ(defaults.job_retry_max_delay, std::chrono::minutes(15));
-    EXPECT_EQ(defaults.job_retention, std::chrono::hours(24 * 7));
+    EXPECT_EQ(defaults.server.host, "127.0.0.1");
+    EXPECT_EQ(defaults.jobs.retry.max_attempts, 5);
+    EXPECT_EQ(defaults.jobs.retry.max_delay, std::chrono::minutes(15));
+    EXPECT_EQ(defaults.jobs.done_retention, std::chrono::hours(24 * 7));
     EXPECT_EQ(defaults.google.token_url, "https://oauth2.googleapis.com/token");
     EXPECT_EQ(defaults.facebook.identity_url, "https://graph.facebook.com/v19.0");
-    EXPECT_EQ(defaults.max_body_bytes, 64u * 1024);
+    EXPECT_EQ(defaults.server.max_body_bytes, 64u * 1024);
 }
