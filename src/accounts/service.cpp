@@ -218,7 +218,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
         if (is_unique_violation(e)) throw http::invalid_input("This username or email is taken", "username");
         throw;
     }
-    users_.touch_login(tx.session(), u.id, now);
+    users_.touch_login(tx, u.id, now);
     auto [session_id, token] = sessions_.create(tx.session(), u.id, meta, now);
     tx.commit();
     observe::info("accounts.registered", {{"user_id", u.id}, {"session_id", session_id}});
@@ -266,16 +266,15 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
     if (!users_.password_still(tx.session(), user->id, user->password_hash))
         throw http::Error(400, "invalid_credentials", "Incorrect login or password");
-    if (rehashed) users_.set_password(tx.session(), user->id, *rehashed, now);
+    if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
     auto signed_in = open_session(tx, *user, meta, now);
     tx.commit();
-    changed(user->id);  // last_login_at (and maybe the hash) changed
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return signed_in;
 }
 
 SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {
-    users_.touch_login(tx.session(), user.id, now);
+    users_.touch_login(tx, user.id, now);
     const bool new_device = sessions_.is_new_device(tx.session(), user.id, meta);
     auto [session_id, token] = sessions_.create(tx.session(), user.id, meta, now);
     if (new_device) {
@@ -284,6 +283,15 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     user.last_login_at = now;
     observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
     return {token, std::move(user)};
+}
+
+void AccountService::use_cache(ViewerCache* cache) {
+    cache_ = cache;
+    auto forget = [cache](const std::string& user_id) {
+        if (cache) cache->forget_user(user_id);
+    };
+    users_.on_change(forget);
+    sessions_.on_change(forget);
 }
 
 std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(std::string_view token) {
@@ -329,13 +337,12 @@ User AccountService::change_username(const std::string& user_id, const std::stri
     if (auto other = users_.by_username(tx.session(), username); other && other->id != user_id)
         throw http::invalid_input("This username is taken", "username");
     try {
-        users_.set_username(tx.session(), user_id, username, common::now_ms());
+        users_.set_username(tx, user_id, username, common::now_ms());
     } catch (const std::exception& e) {
         if (is_unique_violation(e)) throw http::invalid_input("This username is taken", "username");
         throw;
     }
     tx.commit();
-    changed(user_id);
     return *users_.by_id(*lease, user_id);
 }
 
@@ -354,11 +361,10 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
         if (user.has_password()) throw http::invalid_input("The current password is incorrect", "current_password");
         throw reauthentication_required();
     }
-    users_.set_password(tx.session(), user.id, hash, now);
-    sessions_.revoke_all(tx.session(), user.id, viewer.session_id, now);  // the caller's session stays
+    users_.set_password(tx, user.id, hash, now);
+    sessions_.revoke_all(tx, user.id, viewer.session_id, now);  // the caller's session stays
     notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)});
     tx.commit();
-    changed(user.id);
     observe::info("accounts.password_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }
@@ -383,11 +389,10 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     require_code(tx, codes::Purpose::reset, user->email, user->id, code, "reset_code", now);
-    users_.set_password(tx.session(), user->id, hash, now);
-    sessions_.revoke_all(tx.session(), user->id, "", now);  // every session dies
+    users_.set_password(tx, user->id, hash, now);
+    sessions_.revoke_all(tx, user->id, "", now);  // every session dies
     notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)});
     tx.commit();
-    changed(user->id);
     observe::info("accounts.password_reset", {{"user_id", user->id}});
 }
 
@@ -409,10 +414,9 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     require_code(tx, codes::Purpose::email_change, email, user.id, code, "email_verification_code", now);
     if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
         throw http::invalid_input("This email is already registered", "email");
-    users_.set_email(tx.session(), user.id, email, now);
+    users_.set_email(tx, user.id, email, now);
     notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)});  // the OLD address
     tx.commit();
-    changed(user.id);
     observe::info("accounts.email_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }

@@ -89,14 +89,10 @@ public:
     // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
     // Answered from `cache` when one is set and holds the token.
     std::optional<std::pair<sessions::Authenticated, User>> viewer(std::string_view token);
-    // Keeps viewer() answers in `cache`, which this service then tells of every change it
-    // commits to a user or their sessions. Null: none (the default).
-    void use_cache(ViewerCache* cache) { cache_ = cache; }
-    // Call after a commit that changed the user's row, sessions or linked providers, so
-    // this server's next answer shows it (other servers hear of it through the database).
-    void changed(const std::string& user_id) {
-        if (cache_) cache_->forget_user(user_id);
-    }
+    // Keeps viewer() answers in `cache`, which the user and session stores then tell of
+    // every change they commit (other servers hear of it through the database). Null: none
+    // (the default).
+    void use_cache(ViewerCache* cache);
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);

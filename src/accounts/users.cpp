@@ -130,9 +130,15 @@ void UserRepository::insert(soci::session& s, const User& u) const {
         soci::use(created), soci::use(updated);
 }
 
-void UserRepository::set_password(soci::session& s, const std::string& id, const std::string& hash, std::int64_t now) const {
+void UserRepository::changed(db::Transaction& tx, const std::string& id) const {
+    if (changed_) tx.after_commit([hook = changed_, id] { hook(id); });
+}
+
+void UserRepository::set_password(db::Transaction& tx, const std::string& id, const std::string& hash, std::int64_t now) const {
     long long t = now;
-    s << "UPDATE users SET password_hash = :h, updated_at = :t WHERE id = :id", soci::use(hash), soci::use(t), soci::use(id);
+    changed(tx, id);
+    tx.session() << "UPDATE users SET password_hash = :h, updated_at = :t WHERE id = :id", soci::use(hash), soci::use(t),
+        soci::use(id);
 }
 
 bool UserRepository::password_still(soci::session& tx, const std::string& id, const std::optional<std::string>& expected) const {
@@ -147,23 +153,27 @@ bool UserRepository::password_still(soci::session& tx, const std::string& id, co
     return hash_ind == soci::i_ok && hash == *expected;
 }
 
-void UserRepository::set_username(soci::session& s, const std::string& id, const std::string& username, std::int64_t now) const {
+void UserRepository::set_username(db::Transaction& tx, const std::string& id, const std::string& username,
+                                  std::int64_t now) const {
     std::string key = lower(username);
     long long t = now;
-    s << "UPDATE users SET username = :u, username_key = :k, updated_at = :t WHERE id = :id", soci::use(username), soci::use(key),
-        soci::use(t), soci::use(id);
+    changed(tx, id);
+    tx.session() << "UPDATE users SET username = :u, username_key = :k, updated_at = :t WHERE id = :id", soci::use(username),
+        soci::use(key), soci::use(t), soci::use(id);
 }
 
-void UserRepository::set_email(soci::session& s, const std::string& id, const std::string& email, std::int64_t now) const {
+void UserRepository::set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const {
     std::string key = lower(email);
     long long t = now;
-    s << "UPDATE users SET email = :e, email_key = :k, updated_at = :t WHERE id = :id", soci::use(email), soci::use(key),
-        soci::use(t), soci::use(id);
+    changed(tx, id);
+    tx.session() << "UPDATE users SET email = :e, email_key = :k, updated_at = :t WHERE id = :id", soci::use(email),
+        soci::use(key), soci::use(t), soci::use(id);
 }
 
-void UserRepository::touch_login(soci::session& s, const std::string& id, std::int64_t now) const {
+void UserRepository::touch_login(db::Transaction& tx, const std::string& id, std::int64_t now) const {
     long long t = now;
-    s << "UPDATE users SET last_login_at = :t WHERE id = :id", soci::use(t), soci::use(id);
+    changed(tx, id);
+    tx.session() << "UPDATE users SET last_login_at = :t WHERE id = :id", soci::use(t), soci::use(id);
 }
 
 }  // namespace accounts

@@ -5,6 +5,7 @@
 #include <soci/session.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,18 +42,25 @@ public:
     std::optional<User> by_email(soci::session& s, const std::string& email) const;        // case-insensitive
     std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
     void insert(soci::session& s, const User& u) const;
-    void set_password(soci::session& s, const std::string& id, const std::string& hash, std::int64_t now) const;
+    // The writes below change what a session's viewer sees: each tells on_change() once its
+    // transaction commits.
+    void set_password(db::Transaction& tx, const std::string& id, const std::string& hash, std::int64_t now) const;
     // In a transaction: locks the user's row until it ends and tells whether its password
     // hash is still `expected` (nullopt: no password). A change decided on a hash read
     // before the transaction (a login, a password change) goes ahead only when this holds,
     // so two requests that verified the same password cannot both act on it.
     bool password_still(soci::session& tx, const std::string& id, const std::optional<std::string>& expected) const;
-    void set_username(soci::session& s, const std::string& id, const std::string& username, std::int64_t now) const;
-    void set_email(soci::session& s, const std::string& id, const std::string& email, std::int64_t now) const;
-    void touch_login(soci::session& s, const std::string& id, std::int64_t now) const;
+    void set_username(db::Transaction& tx, const std::string& id, const std::string& username, std::int64_t now) const;
+    void set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const;
+    void touch_login(db::Transaction& tx, const std::string& id, std::int64_t now) const;
+    // Told the user's id after each committed write above (null: nobody listens).
+    void on_change(std::function<void(const std::string& user_id)> hook) { changed_ = std::move(hook); }
 
 private:
     std::optional<User> one(soci::session& s, const std::string& column, const std::string& value) const;
+    void changed(db::Transaction& tx, const std::string& id) const;
+
+    std::function<void(const std::string&)> changed_;
 };
 
 }  // namespace accounts

@@ -64,7 +64,6 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
                                                                 std::chrono::minutes(1));
         accounts_->use_cache(viewer_cache_.get());
-        sessions_->on_revoked([cache = viewer_cache_.get()](const std::string& user_id) { cache->forget_user(user_id); });
     }
 
     social_ =

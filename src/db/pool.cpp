@@ -100,6 +100,7 @@ void Transaction::rollback() {
 void Transaction::commit() {
     *lease_ << "COMMIT";
     open_ = false;
+    for (auto& then : std::exchange(after_commit_, {})) then();
 }
 
 Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout)

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -80,14 +81,19 @@ public:
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
+    // Commits, then runs what after_commit() was given, in order.
     void commit();
     // Ends the transaction now (otherwise the destructor does).
     void rollback();
     soci::session& session() const { return *lease_; }
+    // `then` runs once the transaction has committed, never after a rollback: what must
+    // follow a change only once others can see it (forgetting a cached copy of a row).
+    void after_commit(std::function<void()> then) { after_commit_.push_back(std::move(then)); }
 
 private:
     Lease& lease_;
     bool open_ = true;
+    std::vector<std::function<void()>> after_commit_;
 };
 
 class Pool {

@@ -168,7 +168,6 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         store_.save_login_code(tx.session(), security::sha256_hex(login_code), {user.id, name, meta_to_json(meta)},
                                now + policy_.login_code_ttl.count(), now);
         tx.commit();
-        accounts_.changed(user.id);  // maybe a newly linked provider
         observe::info("oauth.signed_in", {{"provider", name}, {"user_id", user.id}});
     } catch (const SignInRefused& e) {
         return refuse(pending->redirect_to, e.code, e.what());
@@ -239,7 +238,6 @@ accounts::SignedIn SocialSignIn::redeem(const std::string& login_code) {
     if (!user) throw http::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
     auto signed_in = accounts_.open_session(tx, *user, meta_from_json(grant->meta_json), now);
     tx.commit();
-    accounts_.changed(user->id);  // last_login_at
     return signed_in;
 }
 

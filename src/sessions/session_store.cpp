@@ -122,7 +122,7 @@ bool SessionStore::revoke(const std::string& user_id, const std::string& session
          soci::use(now), soci::use(session_id), soci::use(user_id));
     st.execute(true);
     const bool revoked = st.get_affected_rows() > 0;
-    if (revoked && revoked_) revoked_(user_id);
+    if (revoked && changed_) changed_(user_id);
     return revoked;
 }
 
@@ -134,14 +134,15 @@ void SessionStore::logout(const Authenticated& session, bool remember) {
             soci::use(session.session_id);
     else
         *lease << "DELETE FROM sessions WHERE id = :id", soci::use(session.session_id);
-    if (revoked_) revoked_(session.user_id);
+    if (changed_) changed_(session.user_id);
 }
 
-void SessionStore::revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id,
+void SessionStore::revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id,
                               std::int64_t now) {
     long long t = now;
-    tx << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
-          "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
+    if (changed_) tx.after_commit([hook = changed_, user_id] { hook(user_id); });
+    tx.session() << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
+                    "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
         soci::use(t), soci::use(user_id), soci::use(keep_session_id);
 }
 

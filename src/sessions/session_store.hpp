@@ -73,19 +73,19 @@ public:
     // Logout: the token dies; the record stays (remember) or goes.
     void logout(const Authenticated& session, bool remember);
     // Kills every token of the user except `keep_session_id` (password change/reset).
-    void revoke_all(soci::session& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
+    void revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
     const SessionPolicy& policy() const { return policy_; }
     // True when a session read earlier (created, last active) is still live at `now` and
     // needs no last_active_at refresh: admit() would accept it without touching the database.
     bool current(std::int64_t created, std::int64_t last_active, std::int64_t now) const;
-    // Called with the user's id after revoke() or logout() committed (the accounts module
-    // keeps a cache of who a token belongs to).
-    void on_revoked(std::function<void(const std::string& user_id)> hook) { revoked_ = std::move(hook); }
+    // Told the user's id once a revoke(), logout() or revoke_all() committed (the accounts
+    // module keeps a cache of who a token belongs to).
+    void on_change(std::function<void(const std::string& user_id)> hook) { changed_ = std::move(hook); }
 
 private:
     db::Pool& pool_;
     SessionPolicy policy_;
-    std::function<void(const std::string&)> revoked_;
+    std::function<void(const std::string&)> changed_;
 };
 
 // True when `token` has the shape of one of ours (64 lowercase hex characters).

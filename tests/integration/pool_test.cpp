@@ -41,7 +41,7 @@ protected:
     void rename_elsewhere(const std::string& username) {
         auto lease = writer_->acquire();
         db::Transaction tx(lease);
-        users_.set_username(tx.session(), user_.id, username, common::now_ms());
+        users_.set_username(tx, user_.id, username, common::now_ms());
         tx.commit();
     }
 
@@ -49,7 +49,7 @@ protected:
     void write_on_reader_connection(const std::string& username) {
         auto lease = reader_->acquire();
         db::Transaction tx(lease);
-        users_.set_username(tx.session(), user_.id, username, common::now_ms());
+        users_.set_username(tx, user_.id, username, common::now_ms());
         tx.commit();
     }
 
@@ -112,6 +112,33 @@ TEST_F(PreparedReads, AnUnknownTokenFindsNothingAfterAKnownOne) {
     auto lease = reader_->acquire();
     EXPECT_FALSE(users_.by_session_token_hash(lease, security::sha256_hex(std::string(64, 'b'))));
     EXPECT_FALSE(users_.by_id(lease, "00000000-0000-4000-8000-00000000ffff"));
+}
+
+// Cache invalidation hangs on commits: a write tells its listeners once its transaction
+// committed, and never when it rolled back (the cached copy is still the truth then).
+TEST_F(PreparedReads, WritesTellTheirListenersOnlyOnceCommitted) {
+    std::vector<std::string> told;
+    users_.on_change([&](const std::string& id) { told.push_back("user " + id); });
+    sessions_->on_change([&](const std::string& id) { told.push_back("sessions " + id); });
+    {
+        auto lease = reader_->acquire();
+        db::Transaction tx(lease);
+        users_.set_username(tx, user_.id, "rolled_back", common::now_ms());
+        sessions_->revoke_all(tx, user_.id, "", common::now_ms());
+        EXPECT_TRUE(told.empty()) << "told before the commit";
+        tx.rollback();
+    }
+    EXPECT_TRUE(told.empty()) << "told of a rolled-back write";
+    {
+        auto lease = reader_->acquire();
+        db::Transaction tx(lease);
+        users_.set_email(tx, user_.id, "renamed@example.com", common::now_ms());
+        sessions_->revoke_all(tx, user_.id, "", common::now_ms());
+        EXPECT_TRUE(told.empty());
+        tx.commit();
+    }
+    EXPECT_EQ(told, (std::vector<std::string>{"user " + user_.id, "sessions " + user_.id}));
+    EXPECT_FALSE(sessions_->authenticate(token_));
 }
 
 }  // namespace
