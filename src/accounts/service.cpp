@@ -2,8 +2,8 @@
 
 #include "accounts/validation.hpp"
 #include "common/time.hpp"
-#include "http/errors.hpp"
-#include "http/json_body.hpp"
+#include "common/refusal.hpp"
+#include "common/text.hpp"
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
 #include "observe/log.hpp"
@@ -28,17 +28,17 @@ int minutes(std::chrono::milliseconds d) { return static_cast<int>(d.count() / 6
 // How emails show a time: "2026-11-24 10:00:00 UTC".
 std::string email_time(std::int64_t ms) { return common::format_utc(ms, "%Y-%m-%d %H:%M:%S UTC"); }
 
-http::Error field_error(const char* field, std::string msg, std::string type) {
-    return http::validation_failed({{{"body", field}, std::move(msg), std::move(type)}});
+common::Refusal invalid_code(const char* field) {
+    return common::invalid_input("The code is invalid or has expired. Request a new one.", field);
 }
 
-http::Error invalid_code(const char* field) {
-    return http::invalid_input("The code is invalid or has expired. Request a new one.", field);
+common::Refusal reauthentication_required() {
+    return common::Refusal(common::Refusal::Kind::needs_confirmation, "reauthentication_required",
+                           "Confirm with your current password, or log in again within the last 10 minutes");
 }
 
-http::Error reauthentication_required() {
-    return http::Error(403, "reauthentication_required",
-                       "Confirm with your current password, or log in again within the last 10 minutes");
+common::Refusal invalid_credentials() {
+    return common::Refusal(common::Refusal::Kind::invalid, "invalid_credentials", "Incorrect login or password");
 }
 
 // A unique-key race lost to a concurrent request: report it like the pre-check would.
@@ -60,21 +60,21 @@ std::string login_key(const std::string& login) {
 
 std::string AccountService::require_email(const std::string& raw, const char* field) const {
     auto email = normalize_email(raw);
-    if (!email) throw field_error(field, "value is not a valid email address", "value_error");
+    if (!email) throw common::invalid_field(field, "value is not a valid email address", "value_error");
     return *email;
 }
 
 void AccountService::require_password_rules(const std::string& password, const char* field,
                                             const std::vector<std::string>& inputs) const {
-    auto n = http::utf8_length(password);
-    if (n < kPasswordMin) throw field_error(field, "String should have at least 8 characters", "string_too_short");
-    if (n > kPasswordMax) throw field_error(field, "String should have at most 128 characters", "string_too_long");
+    auto n = common::utf8_length(password);
+    if (n < kPasswordMin) throw common::invalid_field(field, "String should have at least 8 characters", "string_too_short");
+    if (n > kPasswordMax) throw common::invalid_field(field, "String should have at most 128 characters", "string_too_long");
     auto s = strength_.estimate(password, inputs);
     if (s.score >= policy_.min_password_score) return;
     boost::json::array suggestions;
     for (const auto& x : s.suggestions) suggestions.emplace_back(x);
-    throw http::Error(400, "invalid_input", "The password is too easy to guess",
-                      {{"field", field}, {"feedback", {{"warning", s.warning}, {"suggestions", std::move(suggestions)}}}});
+    throw common::Refusal(common::Refusal::Kind::invalid, "invalid_input", "The password is too easy to guess",
+                          {{"field", field}, {"feedback", {{"warning", s.warning}, {"suggestions", std::move(suggestions)}}}});
 }
 
 void AccountService::require_reauthentication(const sessions::Authenticated& viewer, const User& user,
@@ -82,7 +82,7 @@ void AccountService::require_reauthentication(const sessions::Authenticated& vie
     if (user.has_password()) {
         if (!current_password || current_password->empty()) throw reauthentication_required();
         if (!hasher_.verify(*user.password_hash, *current_password))
-            throw http::invalid_input("The current password is incorrect", "current_password");
+            throw common::invalid_input("The current password is incorrect", "current_password");
         return;
     }
     if (common::now_ms() - viewer.created_at > policy_.recent_login_window.count()) throw reauthentication_required();
@@ -195,7 +195,8 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     // Field rules first (as the reference does), then strength, then the code.
     auto email = require_email(r.email, "email");
     if (!valid_username(r.username))
-        throw field_error("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits", "value_error");
+        throw common::invalid_field("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits",
+                                    "value_error");
     require_password_rules(r.password, "password", {email, r.username});
     auto hash = hasher_.hash(r.password);
 
@@ -203,8 +204,8 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     require_code(tx, codes::Purpose::verify, email, std::nullopt, r.code, "email_verification_code", now);
-    if (users_.by_username(tx.session(), r.username)) throw http::invalid_input("This username is taken", "username");
-    if (users_.by_email(tx.session(), email)) throw http::invalid_input("This email is already registered", "email");
+    if (users_.by_username(tx.session(), r.username)) throw common::invalid_input("This username is taken", "username");
+    if (users_.by_email(tx.session(), email)) throw common::invalid_input("This email is already registered", "email");
     User u;
     u.id = security::uuid4();
     u.username = r.username;
@@ -215,7 +216,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     try {
         create_user(tx.session(), u);
     } catch (const std::exception& e) {
-        if (is_unique_violation(e)) throw http::invalid_input("This username or email is taken", "username");
+        if (is_unique_violation(e)) throw common::invalid_input("This username or email is taken", "username");
         throw;
     }
     users_.touch_login(tx, u.id, now);
@@ -246,16 +247,19 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     if (limiter_ && policy_.login_failures) {
         attempt = limiter_->reserve(user ? "login-failures:user:" + user->id : "login-failures:login:" + login_key(login),
                                     *policy_.login_failures);
-        if (!attempt.allowed)
-            throw http::Error(429, "rate_limited", "Too many failed logins for this account; try again later",
-                              {{"is_primary", false}}, {{"Retry-After", "60"}});
+        if (!attempt.allowed) {
+            common::Refusal refusal(common::Refusal::Kind::too_many, "rate_limited",
+                                    "Too many failed logins for this account; try again later", {{"is_primary", false}});
+            refusal.retry_after_seconds = 60;
+            throw refusal;
+        }
     }
     // Unknown login, password-less account, wrong password: the same answer after the same work.
     const bool ok =
         user && user->has_password() ? hasher_.verify(*user->password_hash, password) : (hasher_.verify_dummy(password), false);
     if (!ok) {
         observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
-        throw http::Error(400, "invalid_credentials", "Incorrect login or password");
+        throw invalid_credentials();
     }
     if (limiter_) limiter_->release(attempt);
     std::optional<std::string> rehashed;
@@ -264,8 +268,7 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     db::Transaction tx(lease);
     const auto now = common::now_ms();
     // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
-    if (!users_.password_still(tx.session(), user->id, user->password_hash))
-        throw http::Error(400, "invalid_credentials", "Incorrect login or password");
+    if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
     if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
     auto signed_in = open_session(tx, *user, meta, now);
     tx.commit();
@@ -320,7 +323,7 @@ std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(s
 
 User AccountService::get(const std::string& user_id) {
     auto u = find(user_id);
-    if (!u) throw http::unauthenticated("The account no longer exists");
+    if (!u) throw common::Refusal(common::Refusal::Kind::unauthenticated, "unauthenticated", "The account no longer exists");
     return *u;
 }
 
@@ -331,15 +334,16 @@ std::optional<User> AccountService::find(const std::string& user_id) {
 
 User AccountService::change_username(const std::string& user_id, const std::string& username) {
     if (!valid_username(username))
-        throw field_error("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits", "value_error");
+        throw common::invalid_field("username", "2-32 characters of letters, digits, '_', '.', '-', not only digits",
+                                    "value_error");
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     if (auto other = users_.by_username(tx.session(), username); other && other->id != user_id)
-        throw http::invalid_input("This username is taken", "username");
+        throw common::invalid_input("This username is taken", "username");
     try {
         users_.set_username(tx, user_id, username, common::now_ms());
     } catch (const std::exception& e) {
-        if (is_unique_violation(e)) throw http::invalid_input("This username is taken", "username");
+        if (is_unique_violation(e)) throw common::invalid_input("This username is taken", "username");
         throw;
     }
     tx.commit();
@@ -358,7 +362,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     // Compare-and-set on the hash that was verified: of concurrent changes made with the
     // same current password, one wins and the others are told their password is wrong.
     if (!users_.password_still(tx.session(), user.id, user.password_hash)) {
-        if (user.has_password()) throw http::invalid_input("The current password is incorrect", "current_password");
+        if (user.has_password()) throw common::invalid_input("The current password is incorrect", "current_password");
         throw reauthentication_required();
     }
     users_.set_password(tx, user.id, hash, now);
@@ -413,7 +417,7 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     const auto now = common::now_ms();
     require_code(tx, codes::Purpose::email_change, email, user.id, code, "email_verification_code", now);
     if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
-        throw http::invalid_input("This email is already registered", "email");
+        throw common::invalid_input("This email is already registered", "email");
     users_.set_email(tx, user.id, email, now);
     notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)});  // the OLD address
     tx.commit();

@@ -1,6 +1,6 @@
 #include "config/settings.hpp"
 
-#include "http/url.hpp"
+#include "common/url.hpp"
 #include "observe/sentry.hpp"
 #include "ratelimit/limit.hpp"
 
@@ -247,7 +247,7 @@ Store rate(Ref<L> member) {
 Store endpoint(Ref<std::string> member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
         const std::string value(t);
-        auto parsed = http::parse_absolute_url(value);
+        auto parsed = common::parse_absolute_url(value);
         if (!parsed) Reader::fail(name, "must be an absolute http(s) URL (got '" + value + "')");
         const auto& o = parsed->origin;
         const bool loopback =
@@ -270,7 +270,7 @@ Store origins(Ref<std::vector<std::string>> member, bool star) {
                 member(s).push_back(item);
                 continue;
             }
-            auto u = http::parse_absolute_url(item);
+            auto u = common::parse_absolute_url(item);
             if (!u || !(u->rest.empty() || u->rest == "/"))
                 Reader::fail(name, "'" + item + "' is not an origin such as https://app.example.com" + (star ? " or *" : ""));
             member(s).push_back(u->origin);
@@ -440,7 +440,7 @@ const std::vector<Row>& rows() {
          [](S& s, std::string_view name, std::string_view t) {
              std::string value(t);
              while (value.ends_with('/')) value.pop_back();
-             if (auto u = http::parse_absolute_url(value); !u || !u->rest.empty())
+             if (auto u = common::parse_absolute_url(value); !u || !u->rest.empty())
                  Reader::fail(name, "must be the origin browsers reach this server at, e.g. https://api.example.com (got '" +
                                         value + "')");
              s.public_url = value;
@@ -473,7 +473,7 @@ const std::vector<Row>& rows() {
         {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin",
          "origins redirect_to may point at, comma-separated", origins(at(&S::oauth_redirect_allowed_origins), false),
          [](const S& s) {
-             auto app = http::parse_absolute_url(s.app_url);
+             auto app = common::parse_absolute_url(s.app_url);
              return app ? app->origin : std::string();
          }},
         {"OAUTH_HTTP_TIMEOUT", "Social sign-in", "10s", "each call to a provider (token exchange, JWKS, Graph)",

@@ -46,4 +46,24 @@ Error unauthenticated(std::string message) { return Error(401, "unauthenticated"
 
 Error unavailable(std::string message) { return Error(503, "unavailable", std::move(message)); }
 
+Error from_refusal(const common::Refusal& r) {
+    using Kind = common::Refusal::Kind;
+    switch (r.kind()) {
+        case Kind::invalid_field:
+            return validation_failed({{{"body", r.field}, r.what(), r.rule}});
+        case Kind::too_many:
+            return Error(429, r.code(), r.what(), r.extra(),
+                         {{"Retry-After", std::to_string(r.retry_after_seconds.value_or(60))}});
+        case Kind::unauthenticated:
+            return Error(401, r.code(), r.what(), r.extra());
+        case Kind::needs_confirmation:
+            return Error(403, r.code(), r.what(), r.extra());
+        case Kind::not_found:
+            return Error(404, r.code(), r.what(), r.extra());
+        case Kind::invalid:
+            break;
+    }
+    return Error(400, r.code(), r.what(), r.extra());
+}
+
 }  // namespace http

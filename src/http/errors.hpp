@@ -1,5 +1,7 @@
 #pragma once
 // Typed errors that the error-mapping middleware turns into API.md's JSON error bodies.
+#include "common/refusal.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <stdexcept>
@@ -51,5 +53,7 @@ Error validation_failed(const std::vector<FieldError>& errors);
 Error invalid_input(std::string message, std::string field = {});
 Error unauthenticated(std::string message = "Authentication required");
 Error unavailable(std::string message = "The service is temporarily unavailable, try again shortly");
+// The answer to a domain refusal: its kind decides the status.
+Error from_refusal(const common::Refusal& refusal);
 
 }  // namespace http

@@ -4,13 +4,6 @@
 
 namespace http {
 
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
-
 bool has_control_character(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
@@ -44,7 +37,7 @@ std::optional<std::string> FieldReader::optional_string(std::string_view name, s
         return std::string();
     }
     std::string s(it->value().as_string());
-    if (utf8_length(s) > max_chars) {
+    if (common::utf8_length(s) > max_chars) {
         add_error(name, "String should have at most " + std::to_string(max_chars) + " characters", "string_too_long");
         return std::string();
     }

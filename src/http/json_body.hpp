@@ -1,6 +1,7 @@
 #pragma once
 // Turns a request body into a typed struct: 400 for a body that is not a JSON object,
 // 422 with every field problem at once (FastAPI's shape) for missing or mistyped fields.
+#include "common/text.hpp"
 #include "http/errors.hpp"
 #include "http/message.hpp"
 
@@ -50,8 +51,6 @@ private:
     std::vector<FieldError> errors_;
 };
 
-// Unicode code points in a valid UTF-8 string.
-std::size_t utf8_length(std::string_view s);
 // True when valid UTF-8 `s` holds a C0 or C1 control character or DEL (NUL included).
 bool has_control_character(std::string_view s);
 

@@ -112,6 +112,8 @@ Middleware error_mapping(std::vector<ErrorTranslator> translators, ErrorReporter
             return next(req);
         } catch (const Error& e) {
             return error_response(e);
+        } catch (const common::Refusal& r) {
+            return error_response(from_refusal(r));
         } catch (const std::exception& e) {
             for (const auto& translate : translators)
                 if (auto mapped = translate(e)) return error_response(*mapped);

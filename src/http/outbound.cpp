@@ -1,5 +1,7 @@
 #include "http/outbound.hpp"
 
+#include "common/url.hpp"
+
 #include "http/message.hpp"
 
 #include <curl/curl.h>
@@ -95,29 +97,13 @@ OutboundResponse fetch(const OutboundRequest& request) {
     return response;
 }
 
-std::string url_encode(std::string_view text) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() * 3);
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += digits[c >> 4];
-            out += digits[c & 0xF];
-        }
-    }
-    return out;
-}
-
 std::string form_encode(const Fields& fields) {
     std::string out;
     for (const auto& [name, value] : fields) {
         if (!out.empty()) out += '&';
-        out += url_encode(name);
+        out += common::url_encode(name);
         out += '=';
-        out += url_encode(value);
+        out += common::url_encode(value);
     }
     return out;
 }

@@ -36,8 +36,6 @@ struct OutboundError : std::runtime_error {
 
 OutboundResponse fetch(const OutboundRequest& request);
 
-// RFC 3986 percent-encoding of one query or form component.
-std::string url_encode(std::string_view text);
 // "a=1&b=x%20y" from fields, for query strings and x-www-form-urlencoded
 // bodies.
 std::string form_encode(const Fields& fields);

@@ -2,8 +2,8 @@
 
 #include "accounts/validation.hpp"
 #include "common/time.hpp"
-#include "http/errors.hpp"
-#include "http/url.hpp"
+#include "common/refusal.hpp"
+#include "common/url.hpp"
 #include "observe/log.hpp"
 #include "security/hash.hpp"
 #include "security/jwt.hpp"
@@ -85,17 +85,18 @@ std::string SocialSignIn::callback_url(std::string_view provider) const {
 
 Provider& SocialSignIn::provider(const std::string& name) const {
     auto it = providers_.find(name);
-    if (it == providers_.end()) throw http::not_found("This sign-in provider is not enabled");
+    if (it == providers_.end())
+        throw common::Refusal(common::Refusal::Kind::not_found, "not_found", "This sign-in provider is not enabled");
     return *it->second;
 }
 
 SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std::string>& redirect_to) {
     auto& p = provider(name);
     std::string target = redirect_to.value_or(policy_.default_redirect);
-    auto url = http::parse_absolute_url(target);
+    auto url = common::parse_absolute_url(target);
     if (!url ||
         std::find(policy_.allowed_origins.begin(), policy_.allowed_origins.end(), url->origin) == policy_.allowed_origins.end())
-        throw http::invalid_input(
+        throw common::invalid_input(
             "redirect_to must be a URL on an allowed origin "
             "(OAUTH_REDIRECT_ALLOWED_ORIGINS)",
             "redirect_to");
@@ -122,7 +123,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
     auto& p = provider(name);
     auto refuse = [&](const std::string& target, const char* code, const std::string& why) {
         observe::warn("oauth.sign_in_failed", {{"provider", name}, {"error_code", code}, {"reason", why}});
-        return http::with_query_param(target, "error_code", code);
+        return common::with_query_param(target, "error_code", code);
     };
 
     // 1. The state must be one we issued, for this provider, unexpired, unused,
@@ -172,7 +173,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
     } catch (const SignInRefused& e) {
         return refuse(pending->redirect_to, e.code, e.what());
     }
-    return http::with_query_param(pending->redirect_to, "code", login_code);
+    return common::with_query_param(pending->redirect_to, "code", login_code);
 }
 
 accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
@@ -232,10 +233,10 @@ accounts::SignedIn SocialSignIn::redeem(const std::string& login_code) {
     auto grant = store_.take_login_code(tx.session(), security::sha256_hex(login_code), now);
     if (!grant) {
         tx.commit();  // an expired code found on the way is gone for good
-        throw http::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+        throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
     }
     auto user = users_.by_id(tx.session(), grant->user_id);
-    if (!user) throw http::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+    if (!user) throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
     auto signed_in = accounts_.open_session(tx, *user, meta_from_json(grant->meta_json), now);
     tx.commit();
     return signed_in;

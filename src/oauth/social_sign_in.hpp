@@ -49,7 +49,7 @@ public:
     std::vector<std::string> enabled_providers() const;
     std::string callback_url(std::string_view provider) const;
 
-    // Throws http::Error 404 for a disabled provider, 400 for a redirect_to
+    // Refuses (common::Refusal) a disabled provider (not found) and a redirect_to
     // outside the allowed origins.
     SignInStart begin(const std::string& provider, const std::optional<std::string>& redirect_to);
     // Always answers where to send the browser: redirect_to with ?code=..., or
@@ -57,7 +57,7 @@ public:
     // ?error_code=oauth_callback|oauth_account_create|oauth_account_not_linked.
     std::string complete(const std::string& provider, const CallbackParams& params,
                          const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta);
-    // The login code's session. Throws http::Error 400 when it is unknown, used
+    // The login code's session. Refuses (invalid input) a code that is unknown, used
     // or expired.
     accounts::SignedIn redeem(const std::string& login_code);
 

@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view body(reinterpret_cast<const char*>(data), size);
     try {
         auto probe = http::parse_body<Probe>(body);
-        (void)http::utf8_length(probe.email);
+        (void)common::utf8_length(probe.email);
         (void)probe.remember;
     } catch (const http::Error&) {
     }

@@ -2,6 +2,7 @@
 // route, the (fake) provider's consent redirect, the starter's callback, then
 // the login code exchange. Every way a flow can be forged, replayed or broken
 // ends on redirect_to with an error_code, and never with a session.
+#include "common/url.hpp"
 #include "support/accounts_fixture.hpp"
 #include "support/fake_providers.hpp"
 #include "support/process.hpp"
@@ -34,7 +35,7 @@ protected:
     // The browser's walk: starter login -> provider consent -> starter callback.
     // Returns the callback's answer (a 302 to redirect_to).
     HttpResponse walk(Browser& b, const std::string& provider, const std::string& redirect_to = kAfter) {
-        auto start = b.get(starter("/api/oauth/" + provider + "/login?redirect_to=" + http::url_encode(redirect_to)));
+        auto start = b.get(starter("/api/oauth/" + provider + "/login?redirect_to=" + common::url_encode(redirect_to)));
         EXPECT_EQ(start.status, 302) << start.body;
         auto consent = b.get(start.header("location"));
         EXPECT_EQ(consent.status, 302) << consent.body;
@@ -79,7 +80,7 @@ TEST_F(SocialSignIn, NewGoogleUserGetsAPasswordlessAccountAndASession) {
     fake_.consent_as({"g-" + security::random_hex(4), email, "Jane Doe", true});
     Browser b(kChromeMac);
 
-    auto start = b.get(starter("/api/oauth/google/login?redirect_to=" + http::url_encode(kAfter)));
+    auto start = b.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfter)));
     ASSERT_EQ(start.status, 302);
     const auto to_google = start.header("location");
     EXPECT_TRUE(to_google.starts_with(fake_.base_url() + "/o/oauth2/v2/auth?")) << to_google;
@@ -172,7 +173,7 @@ TEST_F(SocialSignIn, ATamperedStateIsRefused) {
 TEST_F(SocialSignIn, ACallbackFromAnotherBrowserIsRefusedAndDoesNotSpoilTheRealOne) {
     fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
     Browser victim;
-    auto start = victim.get(starter("/api/oauth/google/login?redirect_to=" + http::url_encode(kAfter)));
+    auto start = victim.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfter)));
     auto consent = victim.get(start.header("location"));
     const auto callback = consent.header("location");
 
@@ -262,14 +263,14 @@ TEST_F(SocialSignIn, RedirectTargetsOutsideTheAllowedOriginsAreRefused) {
                                "javascript:alert(1)", "//evil.example", "http://localhost:3000\\@evil.example"}) {
         SCOPED_TRACE(target);
         Browser b;
-        auto r = b.get(starter("/api/oauth/google/login?redirect_to=" + http::url_encode(target)));
+        auto r = b.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(target)));
         EXPECT_EQ(r.status, 400) << r.body;
         EXPECT_EQ(r.json().at("field"), std::string("redirect_to"));
         EXPECT_FALSE(b.has_cookie("starter_oauth_google"));
     }
     Browser ok;
     EXPECT_EQ(
-        ok.get(starter("/api/oauth/google/login?redirect_to=" + http::url_encode("http://LOCALHOST:3000/a?b=c#frag"))).status,
+        ok.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode("http://LOCALHOST:3000/a?b=c#frag"))).status,
         302);
 }
 
@@ -334,7 +335,7 @@ TEST_F(SocialSignIn, ASocialUserCanSetAPasswordAndChangeTheirEmail) {
 TEST_F(SocialSignIn, ThePostFormsOfTheRoutesWork) {
     fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
     Browser b;
-    auto start = b.post_form(starter("/api/oauth/google/login"), "redirect_to=" + http::url_encode(kAfter));
+    auto start = b.post_form(starter("/api/oauth/google/login"), "redirect_to=" + common::url_encode(kAfter));
     ASSERT_EQ(start.status, 302) << start.body;
     auto consent = b.get(start.header("location"));
     auto callback = consent.header("location");

@@ -1,10 +1,10 @@
 // Redirect targets: only what a browser would read exactly as we do passes.
 #include "http/outbound.hpp"
-#include "http/url.hpp"
+#include "common/url.hpp"
 
 #include <gtest/gtest.h>
 
-using http::parse_absolute_url;
+using common::parse_absolute_url;
 
 TEST(AbsoluteUrl, NormalizesTheOrigin) {
     auto u = parse_absolute_url("HTTPS://App.Example.com:443/cb?x=1#top");
@@ -28,10 +28,10 @@ TEST(AbsoluteUrl, RefusesWhatBrowsersReadDifferently) {
 }
 
 TEST(AbsoluteUrl, QueryParamsGoBeforeTheFragment) {
-    EXPECT_EQ(http::with_query_param("https://a.example/cb", "code", "x y"), "https://a.example/cb?code=x%20y");
-    EXPECT_EQ(http::with_query_param("https://a.example/cb?a=1", "code", "c"), "https://a.example/cb?a=1&code=c");
-    EXPECT_EQ(http::with_query_param("https://a.example/#/route", "code", "c"), "https://a.example/?code=c#/route");
-    EXPECT_EQ(http::with_query_param("https://a.example/?", "code", "c"), "https://a.example/?code=c");
+    EXPECT_EQ(common::with_query_param("https://a.example/cb", "code", "x y"), "https://a.example/cb?code=x%20y");
+    EXPECT_EQ(common::with_query_param("https://a.example/cb?a=1", "code", "c"), "https://a.example/cb?a=1&code=c");
+    EXPECT_EQ(common::with_query_param("https://a.example/#/route", "code", "c"), "https://a.example/?code=c#/route");
+    EXPECT_EQ(common::with_query_param("https://a.example/?", "code", "c"), "https://a.example/?code=c");
 }
 
 TEST(FormEncoding, RoundTrips) {

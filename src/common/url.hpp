@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace http {
+namespace common {
 
 struct AbsoluteUrl {
     std::string origin;  // "https://app.example.com" or "http://localhost:3000":
@@ -21,6 +21,9 @@ struct AbsoluteUrl {
 std::optional<AbsoluteUrl> parse_absolute_url(std::string_view url);
 
 // `url` with name=value (encoded) added to its query, before any fragment.
+// RFC 3986 percent-encoding of one query or form component.
+std::string url_encode(std::string_view text);
+
 std::string with_query_param(std::string_view url, std::string_view name, std::string_view value);
 
-}  // namespace http
+}  // namespace common

@@ -1,12 +1,26 @@
-#include "http/url.hpp"
-
-#include "http/outbound.hpp"
+#include "common/url.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-namespace http {
+namespace common {
+
+std::string url_encode(std::string_view text) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 0xF];
+        }
+    }
+    return out;
+}
 
 std::optional<AbsoluteUrl> parse_absolute_url(std::string_view url) {
     if (url.size() > 2048) return std::nullopt;
@@ -74,4 +88,4 @@ std::string with_query_param(std::string_view url, std::string_view name, std::s
     return out;
 }
 
-}  // namespace http
+}  // namespace common
