@@ -66,7 +66,7 @@ public:
           strength_(strength),
           sessions_(sessions),
           codes_(codes),
-          policy_(policy),
+          policy_(std::move(policy)),
           limiter_(limiter) {}
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);

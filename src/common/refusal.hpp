@@ -14,15 +14,15 @@ namespace common {
 class Refusal : public std::runtime_error {
 public:
     enum class Kind {
-        invalid,            // the request cannot succeed as made (400)
-        invalid_field,      // one field breaks its rule (422, like a parser's answer)
-        unauthenticated,    // nobody, or no longer anybody, is signed in (401)
-        needs_confirmation, // the caller must prove again who they are (403)
-        not_found,          // (404)
-        too_many,           // a limit; try again after `retry_after_seconds` (429)
+        invalid,             // the request cannot succeed as made (400)
+        invalid_field,       // one field breaks its rule (422, like a parser's answer)
+        unauthenticated,     // nobody, or no longer anybody, is signed in (401)
+        needs_confirmation,  // the caller must prove again who they are (403)
+        not_found,           // (404)
+        too_many,            // a limit; try again after `retry_after_seconds` (429)
     };
 
-    Refusal(Kind kind, std::string code, std::string message, boost::json::object extra = {})
+    Refusal(Kind kind, std::string code, const std::string& message, boost::json::object extra = {})
         : std::runtime_error(message), kind_(kind), code_(std::move(code)), extra_(std::move(extra)) {}
 
     Kind kind() const { return kind_; }
@@ -41,15 +41,15 @@ private:
 };
 
 // 400 invalid_input, naming the field at fault when there is one.
-inline Refusal invalid_input(std::string message, const std::string& field = {}) {
+inline Refusal invalid_input(const std::string& message, const std::string& field = {}) {
     boost::json::object extra;
     if (!field.empty()) extra["field"] = field;
-    return Refusal(Refusal::Kind::invalid, "invalid_input", std::move(message), std::move(extra));
+    return Refusal(Refusal::Kind::invalid, "invalid_input", message, std::move(extra));
 }
 
 // 422 validation_failed for one body field, as the request parser reports it.
-inline Refusal invalid_field(std::string field, std::string message, std::string rule) {
-    Refusal r(Refusal::Kind::invalid_field, "validation_failed", std::move(message));
+inline Refusal invalid_field(std::string field, const std::string& message, std::string rule) {
+    Refusal r(Refusal::Kind::invalid_field, "validation_failed", message);
     r.field = std::move(field);
     r.rule = std::move(rule);
     return r;

@@ -162,7 +162,7 @@ struct Row {
 int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 template <class Int>
-Store integer(Ref<Int> member, long long min, long long max) {
+Store integer(const Ref<Int>& member, long long min, long long max) {
     return [member, min, max](Settings& s, std::string_view name, std::string_view t) {
         long long parsed = 0;
         auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
@@ -173,7 +173,7 @@ Store integer(Ref<Int> member, long long min, long long max) {
     };
 }
 
-Store duration(Ref<std::chrono::milliseconds> member, bool positive = false) {
+Store duration(const Ref<std::chrono::milliseconds>& member, bool positive = false) {
     return [member, positive](Settings& s, std::string_view name, std::string_view t) {
         try {
             member(s) = parse_duration(t);
@@ -184,7 +184,7 @@ Store duration(Ref<std::chrono::milliseconds> member, bool positive = false) {
     };
 }
 
-Store boolean(Ref<bool> member) {
+Store boolean(const Ref<bool>& member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
         if (t == "true" || t == "1" || t == "yes")
             member(s) = true;
@@ -196,7 +196,7 @@ Store boolean(Ref<bool> member) {
 }
 
 // A number in (min, max] or [min, max].
-Store decimal(Ref<double> member, double min, double max, bool min_allowed, const char* expectation) {
+Store decimal(const Ref<double>& member, double min, double max, bool min_allowed, const char* expectation) {
     return [=](Settings& s, std::string_view name, std::string_view t) {
         double v = 0;
         try {
@@ -212,12 +212,12 @@ Store decimal(Ref<double> member, double min, double max, bool min_allowed, cons
     };
 }
 
-Store text(Ref<std::string> member) {
+Store text(const Ref<std::string>& member) {
     return [member](Settings& s, std::string_view, std::string_view t) { member(s) = std::string(t); };
 }
 
 // A URL of one of `schemes` (credentials inside are never echoed).
-Store url(Ref<std::string> member, std::initializer_list<const char*> schemes) {
+Store url(const Ref<std::string>& member, std::initializer_list<const char*> schemes) {
     std::vector<std::string_view> allowed(schemes.begin(), schemes.end());
     return [member, allowed](Settings& s, std::string_view name, std::string_view t) {
         auto sep = t.find("://");
@@ -235,7 +235,7 @@ Store url(Ref<std::string> member, std::initializer_list<const char*> schemes) {
 
 // A limit in the syntax of route declarations: 5000/hour, 10/15minute.
 template <class L>  // ratelimit::Limit, or an optional one
-Store rate(Ref<L> member) {
+Store rate(const Ref<L>& member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
         auto limit = ratelimit::Limit::parse(t);
         if (!limit) Reader::fail(name, "must look like 5000/hour or 10/15minute (got '" + std::string(t) + "')");
@@ -244,7 +244,7 @@ Store rate(Ref<L> member) {
 }
 
 // Provider endpoints must be https, except on loopback where the tests' fakes listen.
-Store endpoint(Ref<std::string> member) {
+Store endpoint(const Ref<std::string>& member) {
     return [member](Settings& s, std::string_view name, std::string_view t) {
         const std::string value(t);
         auto parsed = common::parse_absolute_url(value);
@@ -262,7 +262,7 @@ Store endpoint(Ref<std::string> member) {
 }
 
 // Comma-separated origins such as https://app.example.com (`star`: or *).
-Store origins(Ref<std::vector<std::string>> member, bool star) {
+Store origins(const Ref<std::vector<std::string>>& member, bool star) {
     return [member, star](Settings& s, std::string_view name, std::string_view t) {
         member(s).clear();
         for (auto& item : split_list(t)) {

@@ -58,6 +58,7 @@ std::vector<Migration> migrations_of(const std::string& dialect) {
             by_name[name] = sql;
     }
     std::vector<Migration> out;
+    out.reserve(by_name.size());
     for (auto& [name, sql] : by_name) out.push_back({name.substr(0, name.find('_')), name, std::move(sql)});
     return out;
 }

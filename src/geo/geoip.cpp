@@ -18,11 +18,10 @@ namespace {
 std::unique_ptr<GeoIp::Db> open_db(const std::string& path) {
     std::error_code ec;
     if (path.empty() || !std::filesystem::exists(path, ec)) return nullptr;
+    MMDB_s mmdb{};
+    if (MMDB_open(path.c_str(), MMDB_MODE_MMAP, &mmdb) != MMDB_SUCCESS) return nullptr;  // nothing to close
     auto db = std::make_unique<GeoIp::Db>();
-    if (MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db->mmdb) != MMDB_SUCCESS) {
-        db.release();  // MMDB_open failed: nothing to close
-        return nullptr;
-    }
+    db->mmdb = mmdb;  // from here on the Db closes it
     return db;
 }
 

@@ -63,8 +63,8 @@ struct Field {
         for (const auto& [k, v] : extra.as_object()) rule.schema[k] = v;
         return std::move(*this);
     }
-    Field&& describe(std::string text) && {
-        rule.schema["description"] = std::move(text);
+    Field&& describe(std::string_view text) && {
+        rule.schema["description"] = text;
         return std::move(*this);
     }
     Field&& max(std::size_t chars) && {

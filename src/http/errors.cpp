@@ -12,13 +12,13 @@ boost::json::object Error::body() const {
     return o;
 }
 
-Error malformed_request(std::string message) { return Error(400, "malformed_request", std::move(message)); }
+Error malformed_request(const std::string& message) { return Error(400, "malformed_request", message); }
 
 Error payload_too_large(std::size_t limit) {
     return Error(413, "payload_too_large", "The request body is larger than " + std::to_string(limit / 1024) + " KiB");
 }
 
-Error not_found(std::string message) { return Error(404, "not_found", std::move(message)); }
+Error not_found(const std::string& message) { return Error(404, "not_found", message); }
 
 Error method_not_allowed(const std::vector<std::string>& allowed) {
     std::string allow;
@@ -36,15 +36,15 @@ Error validation_failed(const std::vector<FieldError>& errors) {
     return Error(422, "validation_failed", "The request has invalid fields", {{"errors", std::move(list)}});
 }
 
-Error invalid_input(std::string message, std::string field) {
+Error invalid_input(const std::string& message, const std::string& field) {
     boost::json::object extra;
     if (!field.empty()) extra["field"] = field;
-    return Error(400, "invalid_input", std::move(message), std::move(extra));
+    return Error(400, "invalid_input", message, std::move(extra));
 }
 
-Error unauthenticated(std::string message) { return Error(401, "unauthenticated", std::move(message)); }
+Error unauthenticated(const std::string& message) { return Error(401, "unauthenticated", message); }
 
-Error unavailable(std::string message) { return Error(503, "unavailable", std::move(message)); }
+Error unavailable(const std::string& message) { return Error(503, "unavailable", message); }
 
 Error from_refusal(const common::Refusal& r) {
     using Kind = common::Refusal::Kind;

@@ -15,7 +15,7 @@ namespace http {
 // body members (`field`, `errors`, `is_primary`...) and headers (`Allow`, `Retry-After`...).
 class Error : public std::runtime_error {
 public:
-    Error(int status, std::string code, std::string message, boost::json::object extra = {},
+    Error(int status, std::string code, const std::string& message, boost::json::object extra = {},
           std::vector<std::pair<std::string, std::string>> headers = {})
         : std::runtime_error(message),
           status_(status),
@@ -45,14 +45,14 @@ struct FieldError {
     std::string type;
 };
 
-Error malformed_request(std::string message);
+Error malformed_request(const std::string& message);
 Error payload_too_large(std::size_t limit);
-Error not_found(std::string message = "Not found");
+Error not_found(const std::string& message = "Not found");
 Error method_not_allowed(const std::vector<std::string>& allowed);
 Error validation_failed(const std::vector<FieldError>& errors);
-Error invalid_input(std::string message, std::string field = {});
-Error unauthenticated(std::string message = "Authentication required");
-Error unavailable(std::string message = "The service is temporarily unavailable, try again shortly");
+Error invalid_input(const std::string& message, const std::string& field = {});
+Error unauthenticated(const std::string& message = "Authentication required");
+Error unavailable(const std::string& message = "The service is temporarily unavailable, try again shortly");
 // The answer to a domain refusal: its kind decides the status.
 Error from_refusal(const common::Refusal& refusal);
 

@@ -57,7 +57,7 @@ OutboundResponse fetch(const OutboundRequest& request) {
     OutboundResponse response;
     Sink sink{&response.body, request.max_response_bytes};
     curl_slist* headers = nullptr;
-    for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": ").append(value).c_str());
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(headers, curl_slist_free_all);
 
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

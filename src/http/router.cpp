@@ -91,7 +91,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
     if (m.route)
         m.allowed.clear();
     else if (!m.allowed.empty() && std::find(m.allowed.begin(), m.allowed.end(), "GET") != m.allowed.end())
-        m.allowed.push_back("HEAD");
+        m.allowed.emplace_back("HEAD");
     return m;
 }
 

@@ -138,7 +138,7 @@ void Server::on_signal(int signo, std::function<void()> handler) {
 
 void Server::start() {
     listen();
-    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) {
+    asio::co_spawn(io_, accept_loop(), [](const std::exception_ptr& e) {
         if (e) std::rethrow_exception(e);
     });
     for (int i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -219,7 +219,7 @@ asio::awaitable<void> Server::accept_loop() {
             std::lock_guard lock(connections_mutex_);
             connections_.emplace(conn.get(), conn);
         }
-        asio::co_spawn(conn->stream.get_executor(), serve(conn), [](std::exception_ptr e) {
+        asio::co_spawn(conn->stream.get_executor(), serve(conn), [](const std::exception_ptr& e) {
             if (!e) return;
             try {
                 std::rethrow_exception(e);

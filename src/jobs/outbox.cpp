@@ -100,7 +100,7 @@ JobRow to_row(const soci::row& r) {
 constexpr const char* kColumns = "id, kind, payload, state, attempts, max_attempts, run_at, created_at, last_error";
 }  // namespace
 
-std::vector<JobRow> Outbox::list(std::optional<std::string> state, int limit) {
+std::vector<JobRow> Outbox::list(const std::optional<std::string>& state, int limit) {
     auto lease = pool_.acquire();
     std::vector<JobRow> out;
     std::string st = state.value_or("");

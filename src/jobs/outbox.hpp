@@ -55,7 +55,7 @@ public:
     std::string fail(const Job& job, const std::string& worker_id, const std::string& error, bool permanent,
                      const RetryPolicy& policy);
 
-    std::vector<JobRow> list(std::optional<std::string> state, int limit);
+    std::vector<JobRow> list(const std::optional<std::string>& state, int limit);
     std::optional<JobRow> find(const std::string& id);
     // Puts a dead (or queued) job back in the queue now, with a fresh set of attempts.
     // False when there is no such job or it is running or done.

@@ -51,7 +51,8 @@ void Histogram::write(std::string& out, std::string_view name, std::string_view 
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
         cumulative += buckets_[i].load(std::memory_order_relaxed);
         const std::string le = i < bounds_.size() ? number(bounds_[i]) : "+Inf";
-        write_sample(out, bucket, std::string(labels) + sep + "le=\"" + le + "\"", static_cast<double>(cumulative));
+        write_sample(out, bucket, std::string(labels).append(sep).append("le=\"").append(le).append("\""),
+                     static_cast<double>(cumulative));
     }
     write_sample(out, std::string(name) + "_sum", labels, static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
     write_sample(out, std::string(name) + "_count", labels, static_cast<double>(count_.load(std::memory_order_relaxed)));

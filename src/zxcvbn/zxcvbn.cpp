@@ -94,7 +94,7 @@ bool is_upper(char32_t c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower(char32_t c) { return c >= 'a' && c <= 'z'; }
 
 std::u32string sub(const std::u32string& s, int i, int j) {
-    return s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(j - i + 1));
+    return s.substr(static_cast<std::size_t>(i), static_cast<std::size_t>(j) - static_cast<std::size_t>(i) + 1);
 }
 
 // --- data --------------------------------------------------------------------------------
@@ -315,6 +315,7 @@ std::vector<L33tSub> enumerate_l33t_subs(const std::vector<std::pair<char32_t, s
         std::vector<std::vector<std::pair<char32_t, char32_t>>> labels;
         for (auto& s : next) {
             std::vector<std::pair<char32_t, char32_t>> label;
+            label.reserve(s.size());
             for (const auto& [l33t_chr, chr] : s) label.emplace_back(chr, l33t_chr);
             std::sort(label.begin(), label.end());
             if (std::find(labels.begin(), labels.end(), label) != labels.end()) continue;
@@ -1064,6 +1065,7 @@ std::vector<Match> omnimatch(const std::u32string& password, const std::vector<s
 Result estimate(std::string_view password_utf8, const std::vector<std::string>& user_inputs, Options options) {
     const auto password = decode(password_utf8);
     std::vector<std::u32string> inputs;
+    inputs.reserve(user_inputs.size());
     for (const auto& s : user_inputs) inputs.push_back(decode(s));
     const auto ctx = make_context(inputs, options.reference_year);
     auto search = most_guessable_match_sequence(password, omnimatch_with(password, ctx), ctx);
