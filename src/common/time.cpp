@@ -18,4 +18,13 @@ std::string format_utc(std::int64_t epoch_ms, const char* pattern) {
     return std::string(buf, n);
 }
 
+std::optional<std::int64_t> unit_ms(std::string_view unit) {
+    if (unit == "ms") return 1;
+    if (unit == "s" || unit == "second") return 1000;
+    if (unit == "m" || unit == "minute") return 60'000;
+    if (unit == "h" || unit == "hour") return 3'600'000;
+    if (unit == "d" || unit == "day") return 86'400'000;
+    return std::nullopt;
+}
+
 }  // namespace common

@@ -1,5 +1,6 @@
 #include "config/settings.hpp"
 
+#include "common/time.hpp"
 #include "common/url.hpp"
 #include "observe/sentry.hpp"
 #include "ratelimit/limit.hpp"
@@ -77,19 +78,8 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc{} || n < 0) throw std::invalid_argument("bad duration");
     std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-    long long factor = 0;
-    if (unit.empty() || unit == "s")
-        factor = 1000;
-    else if (unit == "ms")
-        factor = 1;
-    else if (unit == "m")
-        factor = 60'000;
-    else if (unit == "h")
-        factor = 3'600'000;
-    else if (unit == "d")
-        factor = 86'400'000;
-    else
-        throw std::invalid_argument("bad duration unit");
+    const auto factor = unit.empty() ? 1000 : common::unit_ms(unit).value_or(0);
+    if (!factor) throw std::invalid_argument("bad duration unit");
     if (n > (1LL << 40)) throw std::invalid_argument("duration too large");
     return std::chrono::milliseconds(n * factor);
 }

@@ -1,5 +1,7 @@
 #include "ratelimit/limit.hpp"
 
+#include "common/time.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -22,19 +24,10 @@ std::optional<Limit> Limit::parse(std::string_view text) {
         if (ec2 != std::errc{} || multiple <= 0) return std::nullopt;
         rest.remove_prefix(static_cast<std::size_t>(q - rest.data()));
     }
-    if (rest.ends_with("s") && rest.size() > 1) rest.remove_suffix(1);  // "minutes"
-    long long unit = 0;
-    if (rest == "second")
-        unit = 1000;
-    else if (rest == "minute")
-        unit = 60'000;
-    else if (rest == "hour")
-        unit = 3'600'000;
-    else if (rest == "day")
-        unit = 86'400'000;
-    else
-        return std::nullopt;
-    return Limit{count, std::chrono::milliseconds(unit * multiple), std::string(text)};
+    if (rest.ends_with("s") && rest.size() > 3) rest.remove_suffix(1);  // "minutes", "days"
+    const auto unit = common::unit_ms(rest);
+    if (!unit || *unit < 1000) return std::nullopt;  // windows of whole seconds at least
+    return Limit{count, std::chrono::milliseconds(*unit * multiple), std::string(text)};
 }
 
 Limit Limit::scaled(double multiplier) const {

@@ -20,7 +20,10 @@ TEST(LimitSyntax, ParsesCountsUnitsAndMultiples) {
     EXPECT_EQ(Limit::parse("5/second")->window, std::chrono::seconds(1));
     EXPECT_EQ(Limit::parse("2/days")->window, std::chrono::hours(24));
     EXPECT_EQ(Limit::parse("2/2day")->window, std::chrono::hours(48));
-    for (auto bad : {"", "15", "/hour", "0/hour", "-1/hour", "15/fortnight", "x/hour", "15/0minute"})
+    // The short units of settings' durations work too; windows shorter than a second do not.
+    EXPECT_EQ(Limit::parse("10/15m")->window, std::chrono::minutes(15));
+    EXPECT_EQ(Limit::parse("5/s")->window, std::chrono::seconds(1));
+    for (auto bad : {"", "15", "/hour", "0/hour", "-1/hour", "15/fortnight", "x/hour", "15/0minute", "5/ms", "5/500ms"})
         EXPECT_FALSE(Limit::parse(bad)) << bad;
     EXPECT_EQ(Limit::parse("15/hour")->scaled(1000).count, 15000);
     EXPECT_EQ(Limit::parse("15/hour")->scaled(0.001).count, 1);
