@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
         tx.commit();
     }
     setenv("DATABASE_URL", db_url.c_str(), 1);
+    setenv("DATA_ENCRYPTION_KEY", "0b5e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b", 0);  // PostgreSQL needs one
     setenv("SMTP_URL", smtp.c_str(), 1);
     setenv("LOG_LEVEL", "warning", 1);
     setenv("JOB_POLL_INTERVAL", "20ms", 1);

@@ -85,7 +85,20 @@ void AccountService::require_reauthentication(const sessions::Authenticated& vie
             throw common::invalid_input("The current password is incorrect", "current_password");
         return;
     }
-    if (common::now_ms() - viewer.created_at > policy_.recent_login_window.count()) throw reauthentication_required();
+    require_recent_authentication(viewer);
+}
+
+void AccountService::require_recent_authentication(const sessions::Authenticated& viewer) const {
+    if (common::now_ms() - sessions_.last_proven_at(viewer) > policy_.recent_login_window.count())
+        throw reauthentication_required();
+}
+
+bool AccountService::password_matches(const User& user, const std::string& password) const {
+    if (!user.has_password()) {
+        hasher_.verify_dummy(password);  // the same work either way
+        return false;
+    }
+    return hasher_.verify(*user.password_hash, password);
 }
 
 void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
@@ -231,7 +244,7 @@ void AccountService::create_user(soci::session& tx, const User& user) {
     notify::enqueue(tx, user.email, notify::emails::Onboarding{user.username});
 }
 
-SignedIn AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
+SignInOutcome AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
     std::optional<User> user;
     {
         // No connection is held while Argon2 runs.
@@ -270,10 +283,22 @@ SignedIn AccountService::login(const std::string& login, const std::string& pass
     // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
     if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
     if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
-    auto signed_in = open_session(tx, *user, meta, now);
+    auto outcome = sign_in(tx, *user, meta, now);
     tx.commit();
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
-    return signed_in;
+    return outcome;
+}
+
+SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {
+    if (!user.mfa_enabled) return open_session(tx, std::move(user), meta, now);
+    MfaChallenge challenge;
+    challenge.ticket = security::random_hex(32);
+    if (auto totp = factors_.totp(tx.session(), user.id); totp && totp->confirmed_at) challenge.methods.emplace_back("totp");
+    if (factors_.recovery_codes_left(tx.session(), user.id) > 0) challenge.methods.emplace_back("recovery_code");
+    factors_.save_ticket(tx.session(), security::sha256_hex(challenge.ticket),
+                         {user.id, meta.to_json(), 0, now + policy_.mfa_ticket_ttl.count()}, now);
+    observe::info("accounts.second_factor_required", {{"user_id", user.id}});
+    return challenge;
 }
 
 SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {

@@ -7,6 +7,7 @@
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
 #include "jobs/worker.hpp"
+#include "mfa/store.hpp"
 #include "notify/email.hpp"
 #include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
@@ -16,6 +17,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace accounts {
 
@@ -40,6 +43,8 @@ struct AccountPolicy {
     std::chrono::milliseconds verification_code_ttl{std::chrono::minutes(10)};
     std::chrono::milliseconds reset_code_ttl{std::chrono::minutes(5)};
     std::chrono::milliseconds recent_login_window{std::chrono::minutes(10)};
+    std::chrono::milliseconds mfa_ticket_ttl{std::chrono::minutes(5)};
+    int mfa_ticket_attempts = 5;  // wrong second factors before the ticket dies
     int min_password_score = 3;
     std::optional<ratelimit::Limit> login_failures;  // per account (login string), e.g. 10/15minute
 };
@@ -55,6 +60,14 @@ struct SignedIn {
     std::string token;
     User user;
 };
+
+// A sign-in whose first factor was proven and whose second is owed: the ticket to finish
+// it with (POST /api/auth/login/mfa) and the factors the account has.
+struct MfaChallenge {
+    std::string ticket;
+    std::vector<std::string> methods;  // "totp", "recovery_code", "passkey"
+};
+using SignInOutcome = std::variant<SignedIn, MfaChallenge>;
 
 class AccountService {
 public:
@@ -75,7 +88,7 @@ public:
     // a reset, a taken address for an email change).
     std::optional<notify::Outgoing> fulfil(const CodeRequest& request);
     SignedIn register_user(const Registration& r, const sessions::RequestMeta& meta);
-    SignedIn login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
+    SignInOutcome login(const std::string& login, const std::string& password, const sessions::RequestMeta& meta);
 
     // Creates `user` in the caller's transaction and queues the onboarding email: the one
     // way an account is made (registration, social sign-in). Throws what the insert throws
@@ -84,6 +97,15 @@ public:
     // Starts a session for `user` in `tx` as every sign-in does: records the login time,
     // and emails the new-login-device alert when this device or country is new for them.
     SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
+    // Finishes a sign-in whose first factor was proven (a password, a social provider): a
+    // session, or a second-factor ticket when the account has a factor.
+    SignInOutcome sign_in(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
+    // Refuses (reauthentication_required) unless the session proved its owner within the
+    // recent-login window: signed in, or reauthenticated, in the last 10 minutes.
+    void require_recent_authentication(const sessions::Authenticated& viewer) const;
+    // True when `password` is the user's (false for an account without one). Argon2.
+    bool password_matches(const User& user, const std::string& password) const;
+    const AccountPolicy& policy() const { return policy_; }
 
     // The caller behind a bearer token and their user, read in one statement (the
     // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
@@ -125,6 +147,7 @@ private:
     AccountPolicy policy_;
     ratelimit::RateLimiter* limiter_;
     UserRepository users_;
+    mfa::FactorStore factors_;
     ViewerCache* cache_ = nullptr;
 };
 

@@ -13,6 +13,7 @@ namespace {
 struct UserColumns {
     std::string id, username, email, hash, linked;
     long long created = 0, updated = 0, last_login = 0;
+    int mfa = 0;
     soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null;
 
     static std::string select(bool pg) {
@@ -20,12 +21,13 @@ struct UserColumns {
             pg ? "(SELECT string_agg(provider, ',' ORDER BY provider) FROM oauth_accounts WHERE user_id = u.id)"
                : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
                  "WHERE user_id = u.id ORDER BY provider))";
-        return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers;
+        return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers +
+               ", u.mfa_enabled";
     }
 
     soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
         return p, soci::into(id), soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created),
-               soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind);
+               soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind), soci::into(mfa);
     }
 
     User take() const {
@@ -37,6 +39,7 @@ struct UserColumns {
         u.created_at = created;
         u.updated_at = updated;
         if (login_ind == soci::i_ok) u.last_login_at = last_login;
+        u.mfa_enabled = mfa != 0;
         if (linked_ind == soci::i_ok) {
             std::string_view rest = linked;
             while (!rest.empty()) {
@@ -174,6 +177,14 @@ void UserRepository::touch_login(db::Transaction& tx, const std::string& id, std
     long long t = now;
     changed(tx, id);
     tx.session() << "UPDATE users SET last_login_at = :t WHERE id = :id", soci::use(t), soci::use(id);
+}
+
+void UserRepository::set_mfa_enabled(db::Transaction& tx, const std::string& id, bool enabled, std::int64_t now) const {
+    long long t = now;
+    int value = enabled ? 1 : 0;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET mfa_enabled = :m, updated_at = :t WHERE id = :id", soci::use(value), soci::use(t),
+        soci::use(id);
 }
 
 }  // namespace accounts

@@ -21,6 +21,7 @@ struct User {
     std::int64_t updated_at = 0;
     std::optional<std::int64_t> last_login_at;
     std::vector<std::string> oauth_providers;  // "google", "facebook"
+    bool mfa_enabled = false;                  // a confirmed second factor: sign-in asks for it
 
     bool has_password() const { return password_hash.has_value(); }
 };
@@ -53,6 +54,7 @@ public:
     void set_username(db::Transaction& tx, const std::string& id, const std::string& username, std::int64_t now) const;
     void set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const;
     void touch_login(db::Transaction& tx, const std::string& id, std::int64_t now) const;
+    void set_mfa_enabled(db::Transaction& tx, const std::string& id, bool enabled, std::int64_t now) const;
     // Told the user's id after each committed write above (null: nobody listens).
     void on_change(std::function<void(const std::string& user_id)> hook) { changed_ = std::move(hook); }
 

@@ -71,22 +71,19 @@ struct ResetPasswordRequest {
     }
 };
 
-http::Response signed_in(int status, const accounts::SignedIn& s) {
-    return http::json(status, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
-}
-
 http::Response request_email_verification(const Services& s, http::Request& req, EmailRequest& body) {
     s.accounts.request_email_verification(body.email, s.inspector.describe(req));
     return http::json(202, {{"message", "If this address can receive email, a message is on its way"}});
 }
 
 http::Response register_account(const Services& s, http::Request& req, RegisterRequest& body) {
-    return signed_in(201, s.accounts.register_user({body.email, body.email_verification_code, body.username, body.password},
-                                                   s.inspector.describe(req)));
+    return http::json(
+        201, sign_in_json(s.accounts.register_user({body.email, body.email_verification_code, body.username, body.password},
+                                                   s.inspector.describe(req))));
 }
 
 http::Response login(const Services& s, http::Request& req, LoginRequest& body) {
-    return signed_in(200, s.accounts.login(body.login, body.password, s.inspector.describe(req)));
+    return http::json(200, sign_in_json(s.accounts.login(body.login, body.password, s.inspector.describe(req))));
 }
 
 http::Response logout(const Services& s, http::Request&, const Viewer& viewer, LogoutRequest& body) {
@@ -131,9 +128,9 @@ void register_auth_routes(Routes& r) {
         .returns(400, "Error");
     r.post<LoginRequest>("/api/auth/login", login)
         .limit("100/hour")
-        .describe("Log in by email or username")
+        .describe("Log in by email or username; an account with a second factor answers with a ticket for it")
         .tag("auth")
-        .returns(200, "SignedIn")
+        .returns(200, "SignInResult")
         .returns(400, "Error");
     r.post<LogoutRequest>("/api/auth/logout", logout)
         .limit("50/hour")

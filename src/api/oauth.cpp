@@ -118,14 +118,13 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
 
     auto& token = r.post("/api/oauth/token", [&social](http::Request& req) {
         auto body = http::parse_body<LoginCodeRequest>(req.body());
-        auto s = social.redeem(body.code);
-        return http::json(200, {{"authentication_token", s.token}, {"user", user_json(s.user)}});
+        return http::json(200, sign_in_json(social.redeem(body.code)));
     });
     http::accepts<LoginCodeRequest>(token)
         .limit("60/hour")
-        .describe("Exchange the one-time login code from a social sign-in for a session")
+        .describe("Exchange the one-time login code from a social sign-in for a session (or, with a second factor, its ticket)")
         .tag("social sign-in")
-        .returns(200, "SignedIn")
+        .returns(200, "SignInResult")
         .returns(400, "Error");
 }
 

@@ -62,19 +62,20 @@ constexpr const char* kSchemas = R"json({
   },
   "User": {
     "type": "object",
-    "required": ["id", "username", "email", "has_password", "auth_providers", "created_at", "updated_at", "last_login_at"],
+    "required": ["id", "username", "email", "has_password", "auth_providers", "mfa_enabled", "created_at", "updated_at", "last_login_at"],
     "properties": {
       "id": {"type": "string", "format": "uuid"},
       "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
       "email": {"type": "string", "format": "email"},
       "has_password": {"type": "boolean"},
       "auth_providers": {"type": "array", "items": {"enum": ["email_password", "google", "facebook"]}},
+      "mfa_enabled": {"type": "boolean", "description": "Signing in asks for a second factor"},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"},
       "last_login_at": {"type": ["string", "null"], "format": "date-time"}
     },
     "example": {"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "username": "jane", "email": "jane@example.com",
-                "has_password": true, "auth_providers": ["email_password"], "created_at": "2026-11-24T10:00:00Z",
+                "has_password": true, "auth_providers": ["email_password"], "mfa_enabled": false, "created_at": "2026-11-24T10:00:00Z",
                 "updated_at": "2026-11-24T10:00:00Z", "last_login_at": "2026-11-24T10:00:00Z"}
   },
   "PublicUser": {
@@ -118,6 +119,44 @@ constexpr const char* kSchemas = R"json({
     "properties": {
       "authentication_token": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Send as Authorization: Bearer <token>"},
       "user": {"$ref": "#/components/schemas/User"}
+    }
+  },
+  "MfaChallenge": {
+    "type": "object",
+    "required": ["mfa_required", "mfa_ticket", "methods"],
+    "properties": {
+      "mfa_required": {"const": true},
+      "mfa_ticket": {"type": "string", "description": "Send to POST /api/auth/login/mfa with a second factor; valid 5 minutes, once, 5 wrong tries"},
+      "methods": {"type": "array", "items": {"enum": ["totp", "recovery_code", "passkey"]}}
+    }
+  },
+  "SignInResult": {
+    "description": "Signed in, or (the account has a second factor) the ticket for the second step",
+    "oneOf": [{"$ref": "#/components/schemas/SignedIn"}, {"$ref": "#/components/schemas/MfaChallenge"}]
+  },
+  "TotpEnrolment": {
+    "type": "object",
+    "required": ["secret", "otpauth_uri", "qr_svg"],
+    "properties": {
+      "secret": {"type": "string", "description": "Base32, for typing into an authenticator app"},
+      "otpauth_uri": {"type": "string", "examples": ["otpauth://totp/Starter:jane%40example.com?secret=...&issuer=Starter&algorithm=SHA1&digits=6&period=30"]},
+      "qr_svg": {"type": "string", "description": "The URI as a QR code, an SVG document"}
+    }
+  },
+  "RecoveryCodes": {
+    "type": "object",
+    "required": ["recovery_codes"],
+    "properties": {
+      "recovery_codes": {"type": "array", "items": {"type": "string"}, "description": "Shown once; each works once. Empty when the user already had a set"}
+    }
+  },
+  "MfaStatus": {
+    "type": "object",
+    "required": ["totp", "passkeys", "recovery_codes_left"],
+    "properties": {
+      "totp": {"type": "boolean", "description": "A confirmed authenticator app"},
+      "passkeys": {"type": "integer", "minimum": 0},
+      "recovery_codes_left": {"type": "integer", "minimum": 0}
     }
   },
   "Accepted": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},

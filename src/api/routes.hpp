@@ -12,6 +12,7 @@
 #include "api/authn.hpp"
 #include "http/body.hpp"
 #include "http/router.hpp"
+#include "mfa/service.hpp"
 #include "sessions/session_store.hpp"
 
 #include <type_traits>
@@ -22,6 +23,7 @@ namespace api {
 struct Services {
     accounts::AccountService& accounts;
     sessions::SessionStore& sessions;
+    mfa::SecondFactor& mfa;
     const RequestInspector& inspector;
 };
 

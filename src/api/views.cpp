@@ -17,9 +17,19 @@ boost::json::value user_json(const accounts::User& u) {
             {"email", u.email},
             {"has_password", u.has_password()},
             {"auth_providers", std::move(providers)},
+            {"mfa_enabled", u.mfa_enabled},
             {"created_at", rfc3339(u.created_at)},
             {"updated_at", rfc3339(u.updated_at)},
             {"last_login_at", u.last_login_at ? boost::json::value(rfc3339(*u.last_login_at)) : boost::json::value(nullptr)}};
+}
+
+boost::json::value sign_in_json(const accounts::SignInOutcome& outcome) {
+    if (const auto* signed_in = std::get_if<accounts::SignedIn>(&outcome))
+        return {{"authentication_token", signed_in->token}, {"user", user_json(signed_in->user)}};
+    const auto& challenge = std::get<accounts::MfaChallenge>(outcome);
+    boost::json::array methods;
+    for (const auto& m : challenge.methods) methods.emplace_back(m);
+    return {{"mfa_required", true}, {"mfa_ticket", challenge.ticket}, {"methods", std::move(methods)}};
 }
 
 boost::json::value public_user_json(const accounts::User& u) {

@@ -1,5 +1,6 @@
 #pragma once
 // JSON shapes of API.md: user, public user, session; RFC 3339 times.
+#include "accounts/service.hpp"
 #include "accounts/users.hpp"
 #include "sessions/session_store.hpp"
 
@@ -10,6 +11,8 @@ namespace api {
 std::string rfc3339(std::int64_t epoch_ms);
 boost::json::value user_json(const accounts::User& u);
 boost::json::value public_user_json(const accounts::User& u);
+// {authentication_token, user}, or {mfa_required: true, mfa_ticket, methods}.
+boost::json::value sign_in_json(const accounts::SignInOutcome& outcome);
 boost::json::value session_json(const sessions::SessionRecord& s, const std::string& current_session_id);
 
 }  // namespace api

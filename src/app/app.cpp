@@ -15,6 +15,7 @@
 
 #include <boost/core/demangle.hpp>
 #include <boost/json/serialize.hpp>
+#include <soci/soci.h>
 
 #include <csignal>
 
@@ -25,6 +26,16 @@ std::optional<http::Error> translate_database_errors(const std::exception& e) {
     if (!db::is_connection_error(e)) return std::nullopt;
     observe::error("db.unavailable", {{"error", db::describe_error(e)}});
     return http::unavailable();
+}
+
+// DATA_ENCRYPTION_KEY, or on SQLite (one process, the embedded default) the key file.
+security::DataKey open_data_key(const config::Settings& s) {
+    if (!s.data_encryption_key.empty()) return *security::DataKey::parse(s.data_encryption_key);
+    if (s.uses_postgres())
+        throw config::ConfigError(
+            "DATA_ENCRYPTION_KEY: is required with PostgreSQL, so that every server shares it (generate one with: openssl "
+            "rand -hex 32)");
+    return security::DataKey::load_or_create(s.data_key_file());
 }
 
 }  // namespace
@@ -66,6 +77,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         accounts_->use_cache(viewer_cache_.get());
     }
 
+    data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
+    second_factor_ = std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *sessions_, *data_key_, settings_.app_name);
     social_ =
         std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
                                               oauth::SignInPolicy{.public_url = settings_.public_url,
@@ -92,10 +105,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     api::register_health_routes(router_,
                                 {.database = [this] { return pool_->ping(); },
                                  .redis = store.shared() ? std::function<bool()>([&store] { return store.ping(); }) : nullptr});
-    services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *inspector_});
+    services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *second_factor_, *inspector_});
     api::Routes routes(router_, *services_);
     api::register_auth_routes(routes);
     api::register_user_routes(routes);
+    api::register_mfa_routes(routes);
     api::register_oauth_routes(router_, *social_, *inspector_, settings_.public_url.starts_with("https://"));
     auto swagger_ui = api::load_swagger_ui(settings_.swagger_ui_dir);
     if (swagger_ui.empty())
@@ -191,9 +205,23 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
 void App::prepare() {
     auto applied = db::migrate_up(*pool_);
     for (const auto& name : applied) observe::info("db.migration_applied", {{"migration", name}});
+    check_data_key();
     if (viewer_cache_ && !change_feed_) start_change_feed();  // after the migration that adds its triggers
     server_->listen();
     if (settings_.jobs_in_process) worker_->start();
+}
+
+void App::check_data_key() {
+    auto lease = pool_->acquire();
+    const std::string ours = "v1." + data_key_->id() + ".%";
+    std::string sealed;
+    *lease << "SELECT secret_sealed FROM totp_factors WHERE secret_sealed NOT LIKE :p LIMIT 1", soci::use(ours),
+        soci::into(sealed);
+    if (!lease->got_data()) return;
+    throw std::runtime_error(
+        "the stored second-factor secrets were sealed under data-encryption key " + security::DataKey::key_id_of(sealed) +
+        ", not the configured one (" + data_key_->id() + "): set DATA_ENCRYPTION_KEY to the key they were made with" +
+        (settings_.data_encryption_key.empty() ? " (or restore " + settings_.data_key_file() + ")" : std::string()));
 }
 
 void App::serve_forever() {

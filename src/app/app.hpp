@@ -23,6 +23,8 @@
 #include "observe/metrics.hpp"
 #include "observe/sentry.hpp"
 #include "oauth/social_sign_in.hpp"
+#include "mfa/service.hpp"
+#include "security/sealed.hpp"
 
 #include <memory>
 
@@ -50,6 +52,7 @@ public:
     jobs::Worker& worker() { return *worker_; }
     accounts::AccountService& accounts() { return *accounts_; }
     oauth::SocialSignIn& social() { return *social_; }
+    mfa::SecondFactor& second_factor() { return *second_factor_; }
     observe::SentryReporter& reporter() { return *reporter_; }
     sessions::SessionStore& sessions() { return *sessions_; }
     // The @me session cache and its change feed: null on SQLite or with SESSION_CACHE_SIZE=0
@@ -64,6 +67,8 @@ public:
 
 private:
     void start_change_feed();
+    // Refuses to start when stored secrets were sealed under another data-encryption key.
+    void check_data_key();
 
     config::Settings settings_;
     std::unique_ptr<db::Pool> pool_;
@@ -77,6 +82,8 @@ private:
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
+    std::unique_ptr<security::DataKey> data_key_;
+    std::unique_ptr<mfa::SecondFactor> second_factor_;
     std::unique_ptr<jobs::Worker> worker_;  // its handlers use the services above
     std::string openapi_json_;              // built once every route exists
     std::shared_ptr<observe::SentryReporter> reporter_;

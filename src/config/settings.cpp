@@ -4,6 +4,7 @@
 #include "common/url.hpp"
 #include "observe/sentry.hpp"
 #include "ratelimit/limit.hpp"
+#include "security/sealed.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -290,6 +291,16 @@ const std::vector<Row>& rows() {
         {"DATABASE_POOL_SIZE", "Storage", "8", "connections in the pool", integer(at(&S::database_pool_size), 1, 1000)},
         {"DATABASE_ACQUIRE_TIMEOUT", "Storage", "5s", "how long a request waits for a free connection before answering 503",
          duration(at(&S::database_acquire_timeout))},
+        {"DATA_ENCRYPTION_KEY", "Storage", "",
+         "32 random bytes as 64 hex digits (`openssl rand -hex 32`) sealing second-factor secrets (AES-256-GCM). Required "
+         "with PostgreSQL, where every server must share it; with SQLite, unset means a key file $DATA_DIR/data-encryption.key "
+         "made on first start (mode 0600). Back it up apart from the database: without it, authenticator apps must be set up "
+         "again",
+         [](S& s, std::string_view name, std::string_view t) {
+             if (!security::DataKey::parse(t))  // no echo: it is a secret
+                 Reader::fail(name, "must be 64 hex digits (generate one with: openssl rand -hex 32)");
+             s.data_encryption_key = std::string(t);
+         }},
         {"REDIS_URL", "Storage", "",
          "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
          url(at(&S::redis_url), {"redis", "rediss"})},

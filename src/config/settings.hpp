@@ -44,7 +44,9 @@ struct Settings {
     int database_pool_size{};
     std::chrono::milliseconds database_acquire_timeout{};
     std::string redis_url;  // empty: in-process stores
-    std::string smtp_url;   // empty: .eml files under DATA_DIR/outbox
+    // 64 hex digits (checked); empty: SQLite keeps a generated key file under DATA_DIR.
+    std::string data_encryption_key;
+    std::string smtp_url;  // empty: .eml files under DATA_DIR/outbox
     bool smtp_require_tls{};
     std::string mail_from;
     std::string app_name;
@@ -83,6 +85,8 @@ struct Settings {
     bool jobs_in_process{};  // worker threads inside `serve`
     ::jobs::WorkerOptions jobs;
 
+    // Where the generated data-encryption key lives when DATA_ENCRYPTION_KEY is unset.
+    std::string data_key_file() const { return data_dir + "/data-encryption.key"; }
     bool uses_postgres() const { return database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"); }
     // The SQLite file path when the database is SQLite.
     std::string sqlite_path() const;

@@ -30,6 +30,24 @@ boost::json::object NewLoginDevice::vars() const {
     return v;
 }
 
+boost::json::object MfaEnabled::vars() const {
+    auto v = origin.vars();
+    v["method"] = method;
+    return v;
+}
+
+boost::json::object MfaDisabled::vars() const {
+    auto v = origin.vars();
+    v["method"] = method;
+    return v;
+}
+
+boost::json::object RecoveryCodeUsed::vars() const {
+    auto v = origin.vars();
+    v["codes_left"] = codes_left;
+    return v;
+}
+
 boost::json::object EmailChanged::vars() const {
     auto v = origin.vars();
     v["new_email_masked"] = new_email_masked;

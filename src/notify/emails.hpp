@@ -82,9 +82,30 @@ struct EmailChanged {
     boost::json::object vars() const;
 };
 
+// A second factor was confirmed / removed. `method`: "authenticator app", "passkey".
+struct MfaEnabled {
+    static constexpr const char* name = "mfa-enabled";
+    Origin origin;
+    std::string method;
+    boost::json::object vars() const;
+};
+struct MfaDisabled {
+    static constexpr const char* name = "mfa-disabled";
+    Origin origin;
+    std::string method;
+    boost::json::object vars() const;
+};
+// A sign-in used a recovery code.
+struct RecoveryCodeUsed {
+    static constexpr const char* name = "recovery-code-used";
+    Origin origin;
+    int codes_left = 0;
+    boost::json::object vars() const;
+};
+
 // Every email type, for the tests that hold templates and structs together.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
-                       NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged>;
+                       NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed>;
 
 }  // namespace emails
 }  // namespace notify

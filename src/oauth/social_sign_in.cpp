@@ -34,38 +34,6 @@ std::string derive(std::string_view purpose, const std::string& browser_secret) 
 std::string code_verifier(const std::string& s) { return derive("pkce", s); }
 std::string nonce(const std::string& s) { return derive("nonce", s); }
 
-std::string meta_to_json(const sessions::RequestMeta& m) {
-    boost::json::object o{{"ip", m.ip},
-                          {"user_agent", m.user_agent},
-                          {"device", m.device},
-                          {"device_key", m.device_key},
-                          {"location_text", m.location_text}};
-    if (m.country_code) o["country_code"] = *m.country_code;
-    if (m.location_json) o["location_json"] = *m.location_json;
-    return boost::json::serialize(o);
-}
-
-sessions::RequestMeta meta_from_json(const std::string& text) {
-    sessions::RequestMeta m;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return m;
-    const auto& o = v.as_object();
-    auto get = [&](const char* name) -> std::optional<std::string> {
-        auto it = o.find(name);
-        if (it == o.end() || !it->value().is_string()) return std::nullopt;
-        return std::string(it->value().as_string());
-    };
-    m.ip = get("ip").value_or("");
-    m.user_agent = get("user_agent").value_or("");
-    m.device = get("device").value_or(m.device);
-    m.device_key = get("device_key").value_or("");
-    m.location_text = get("location_text").value_or(m.location_text);
-    m.country_code = get("country_code");
-    m.location_json = get("location_json");
-    return m;
-}
-
 }  // namespace
 
 void SocialSignIn::add(std::unique_ptr<Provider> provider) {
@@ -166,7 +134,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         db::Transaction tx(lease);
         const auto now = common::now_ms();
         auto user = resolve_account(tx, name, identity, now);
-        store_.save_login_code(tx.session(), security::sha256_hex(login_code), {user.id, name, meta_to_json(meta)},
+        store_.save_login_code(tx.session(), security::sha256_hex(login_code), {user.id, name, meta.to_json()},
                                now + policy_.login_code_ttl.count(), now);
         tx.commit();
         observe::info("oauth.signed_in", {{"provider", name}, {"user_id", user.id}});
@@ -226,7 +194,7 @@ std::string SocialSignIn::unique_username(soci::session& s, const std::string& e
     return "user_" + security::random_hex(8);
 }
 
-accounts::SignedIn SocialSignIn::redeem(const std::string& login_code) {
+accounts::SignInOutcome SocialSignIn::redeem(const std::string& login_code) {
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
@@ -237,9 +205,9 @@ accounts::SignedIn SocialSignIn::redeem(const std::string& login_code) {
     }
     auto user = users_.by_id(tx.session(), grant->user_id);
     if (!user) throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
-    auto signed_in = accounts_.open_session(tx, *user, meta_from_json(grant->meta_json), now);
+    auto outcome = accounts_.sign_in(tx, *user, sessions::RequestMeta::from_json(grant->meta_json), now);
     tx.commit();
-    return signed_in;
+    return outcome;
 }
 
 }  // namespace oauth

@@ -59,7 +59,7 @@ public:
                          const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta);
     // The login code's session. Refuses (invalid input) a code that is unknown, used
     // or expired.
-    accounts::SignedIn redeem(const std::string& login_code);
+    accounts::SignInOutcome redeem(const std::string& login_code);
 
 private:
     Provider& provider(const std::string& name) const;

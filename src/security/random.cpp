@@ -34,6 +34,27 @@ std::string random_hex(std::size_t n) {
     return out;
 }
 
+std::string random_bytes(std::size_t n) {
+    std::string out(n, '\0');
+    fill(reinterpret_cast<unsigned char*>(out.data()), n);
+    return out;
+}
+
+std::string random_text(std::size_t n, std::string_view alphabet) {
+    // Rejection sampling: bytes past the largest multiple of the alphabet's size would
+    // favour its first characters.
+    const std::size_t size = alphabet.size(), limit = 256 - 256 % size;
+    std::string out;
+    out.reserve(n);
+    while (out.size() < n) {
+        std::array<unsigned char, 64> buf{};
+        fill(buf.data(), buf.size());
+        for (unsigned char b : buf)
+            if (b < limit && out.size() < n) out += alphabet[b % size];
+    }
+    return out;
+}
+
 namespace {
 
 std::string format_uuid4(std::array<unsigned char, 16> b) {

@@ -4,9 +4,44 @@
 #include "security/hash.hpp"
 #include "security/random.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <soci/soci.h>
 
 namespace sessions {
+
+std::string RequestMeta::to_json() const {
+    const auto& m = *this;
+    boost::json::object o{{"ip", m.ip},
+                          {"user_agent", m.user_agent},
+                          {"device", m.device},
+                          {"device_key", m.device_key},
+                          {"location_text", m.location_text}};
+    if (m.country_code) o["country_code"] = *m.country_code;
+    if (m.location_json) o["location_json"] = *m.location_json;
+    return boost::json::serialize(o);
+}
+
+RequestMeta RequestMeta::from_json(std::string_view text) {
+    RequestMeta m;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return m;
+    const auto& o = v.as_object();
+    auto get = [&](const char* name) -> std::optional<std::string> {
+        auto it = o.find(name);
+        if (it == o.end() || !it->value().is_string()) return std::nullopt;
+        return std::string(it->value().as_string());
+    };
+    m.ip = get("ip").value_or("");
+    m.user_agent = get("user_agent").value_or("");
+    m.device = get("device").value_or(m.device);
+    m.device_key = get("device_key").value_or("");
+    m.location_text = get("location_text").value_or(m.location_text);
+    m.country_code = get("country_code");
+    m.location_json = get("location_json");
+    return m;
+}
 namespace {
 
 // token hash -> live session: runs on every authenticated request, so it is prepared once
@@ -144,6 +179,20 @@ void SessionStore::revoke_all(db::Transaction& tx, const std::string& user_id, c
     tx.session() << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
                     "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
         soci::use(t), soci::use(user_id), soci::use(keep_session_id);
+}
+
+void SessionStore::mark_reauthenticated(const std::string& session_id, std::int64_t now) {
+    auto lease = pool_.acquire();
+    long long t = now;
+    *lease << "UPDATE sessions SET reauthenticated_at = :t WHERE id = :id", soci::use(t), soci::use(session_id);
+}
+
+std::int64_t SessionStore::last_proven_at(const Authenticated& session) {
+    auto lease = pool_.acquire();
+    long long at = 0;
+    soci::indicator ind = soci::i_null;
+    *lease << "SELECT reauthenticated_at FROM sessions WHERE id = :id", soci::into(at, ind), soci::use(session.session_id);
+    return ind == soci::i_ok ? std::max<std::int64_t>(at, session.created_at) : session.created_at;
 }
 
 }  // namespace sessions

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sessions {
@@ -22,6 +23,11 @@ struct RequestMeta {
     std::optional<std::string> country_code;   // when the IP has a known location
     std::optional<std::string> location_json;  // {"city",...} or nullopt when unknown
     std::string location_text = "Unknown";
+
+    // As JSON, for a sign-in that finishes in a later request (social sign-in, second factor).
+    std::string to_json() const;
+    // Missing or malformed members keep their defaults.
+    static RequestMeta from_json(std::string_view json);
 };
 
 struct SessionRecord {
@@ -74,6 +80,11 @@ public:
     void logout(const Authenticated& session, bool remember);
     // Kills every token of the user except `keep_session_id` (password change/reset).
     void revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
+    // The session's owner proved themselves again (password or second factor) at `now`.
+    void mark_reauthenticated(const std::string& session_id, std::int64_t now);
+    // When the session's owner last proved who they are: the later of its sign-in and its
+    // last reauthentication (the "recent authentication" checks).
+    std::int64_t last_proven_at(const Authenticated& session);
     const SessionPolicy& policy() const { return policy_; }
     // True when a session read earlier (created, last active) is still live at `now` and
     // needs no last_active_at refresh: admit() would accept it without touching the database.

@@ -27,6 +27,7 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
                        {{"PORT", std::to_string(port)},
                         {"DATA_DIR", dir.string()},
                         {"DATABASE_URL", db.url()},
+                        {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
                         {"LOG_FORMAT", "json"},
                         {"LOG_LEVEL", "debug"},
                         {"JOB_POLL_INTERVAL", "50ms"},

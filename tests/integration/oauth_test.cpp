@@ -4,6 +4,7 @@
 // ends on redirect_to with an error_code, and never with a session.
 #include "common/url.hpp"
 #include "support/accounts_fixture.hpp"
+#include "support/authenticator.hpp"
 #include "support/fake_providers.hpp"
 #include "support/process.hpp"
 
@@ -74,6 +75,36 @@ protected:
     FakeProviders fake_;
     std::string last_callback_;
 };
+
+// A provider proves the first factor only: an account with an authenticator app is asked
+// for it after the provider, as after a password.
+TEST_F(SocialSignIn, AnAccountWithASecondFactorIsAskedForItAfterTheProvider) {
+    start_of_a_step();
+    const auto email = "mfa.social." + security::random_hex(3) + "@example.com";
+    fake_.consent_as({"g-" + security::random_hex(4), email, "Mia", true});
+    Browser first(kChromeMac);
+    auto [token, user] = sign_in(first, "google");
+    ASSERT_FALSE(token.empty());
+    auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(token));  // a fresh sign-in is recent
+    ASSERT_EQ(started.status, 201) << started.body;
+    const std::string secret(started.json().at("secret").as_string());
+    ASSERT_EQ(
+        client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(secret, -30)}}), bearer(token)).status,
+        200);
+
+    Browser again(kChromeMac);
+    auto back = walk(again, "google");
+    ASSERT_EQ(back.status, 302);
+    auto exchanged = redeem(query_value(back.header("location"), "code"));
+    ASSERT_EQ(exchanged.status, 200) << exchanged.body;
+    auto challenge = exchanged.json().as_object();
+    EXPECT_FALSE(challenge.contains("authentication_token")) << exchanged.body;
+    EXPECT_EQ(challenge["mfa_required"], boost::json::value(true));
+    auto done = client_->post_json("/api/auth/login/mfa",
+                                   body({{"mfa_ticket", challenge["mfa_ticket"]}, {"totp_code", app_code(secret)}}));
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_EQ(done.json().at("user").at("email"), email);
+}
 
 TEST_F(SocialSignIn, NewGoogleUserGetsAPasswordlessAccountAndASession) {
     const auto email = "jane.doe." + security::random_hex(3) + "@example.com";

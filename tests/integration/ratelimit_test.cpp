@@ -163,15 +163,16 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
     std::vector<std::uint16_t> ports;
     for (int i = 0; i < 2; ++i) {
         ports.push_back(free_port());
-        servers.push_back(
-            std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"},
-                                           std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())},
-                                                                              {"DATABASE_URL", database.url()},
-                                                                              {"REDIS_URL", redis_url},
-                                                                              {"RATE_LIMIT_NAMESPACE", ns},
-                                                                              {"DATA_DIR", (logs / std::to_string(i)).string()},
-                                                                              {"LOG_LEVEL", "warning"}},
-                                           logs / ("server-" + std::to_string(i) + ".log")));
+        servers.push_back(std::make_unique<ChildProcess>(
+            std::vector<std::string>{starter_binary(), "serve"},
+            std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())},
+                                               {"DATABASE_URL", database.url()},
+                                               {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
+                                               {"REDIS_URL", redis_url},
+                                               {"RATE_LIMIT_NAMESPACE", ns},
+                                               {"DATA_DIR", (logs / std::to_string(i)).string()},
+                                               {"LOG_LEVEL", "warning"}},
+            logs / ("server-" + std::to_string(i) + ".log")));
     }
     for (auto port : ports)
         ASSERT_TRUE(wait_until([&] {

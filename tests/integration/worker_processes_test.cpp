@@ -51,9 +51,15 @@ protected:
     }
 
     std::map<std::string, std::string> worker_env(const std::string& smtp_url) const {
-        return {{"DATABASE_URL", database_->url()}, {"SMTP_URL", smtp_url}, {"LOG_LEVEL", "warning"},
-                {"JOB_POLL_INTERVAL", "50ms"},      {"JOB_THREADS", "3"},   {"JOB_RETRY_DELAY", "500ms"},
-                {"DATA_DIR", logs_.string()},       {"JOB_LEASE", "4s"}};
+        return {{"DATABASE_URL", database_->url()},
+                {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
+                {"SMTP_URL", smtp_url},
+                {"LOG_LEVEL", "warning"},
+                {"JOB_POLL_INTERVAL", "50ms"},
+                {"JOB_THREADS", "3"},
+                {"JOB_RETRY_DELAY", "500ms"},
+                {"DATA_DIR", logs_.string()},
+                {"JOB_LEASE", "4s"}};
     }
 
     std::unique_ptr<ChildProcess> start_worker(const std::string& smtp_url, const std::string& name,

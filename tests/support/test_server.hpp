@@ -13,6 +13,10 @@
 
 namespace testing_support {
 
+// The data-encryption key every test server and process uses (PostgreSQL needs one, and
+// servers sharing a database must share it). Not a secret: tests only.
+inline constexpr const char* kTestDataKey = "5f0c3a9e2b7d41e8a6c9f03b1d2e4a5c6b7d8e9f0a1b2c3d4e5f60718293a4b5";
+
 enum class TestDb { sqlite, postgres };
 
 // Which database this test process runs against; nullopt (with a reason) when it cannot.

@@ -1,0 +1,142 @@
+// Second factors: the authenticator app, recovery codes, the second step of a sign-in and
+// reauthentication.
+#include "api/accounts.hpp"
+#include "api/views.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace api {
+namespace {
+
+std::optional<http::Problem> check_totp_code(std::string& code) {
+    if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
+        return http::Problem{"The code is the 6 digits the authenticator app shows", "string_pattern_mismatch"};
+    return std::nullopt;
+}
+
+template <class T, class M>
+http::Field<T> totp_code_field(std::string name, M T::*member) {
+    return http::text(std::move(name), member)
+        .secret()
+        .schema(R"("pattern": "^[0-9]{6}$")")
+        .checked(check_totp_code)
+        .describe("The 6-digit code the authenticator app shows now");
+}
+
+struct ConfirmTotpRequest {
+    std::string code;
+    static constexpr const char* schema_name = "ConfirmTotpRequest";
+    static http::FieldTable<ConfirmTotpRequest> fields() { return {totp_code_field("code", &ConfirmTotpRequest::code)}; }
+};
+
+struct MfaLoginRequest {
+    std::string mfa_ticket;
+    std::optional<std::string> totp_code, recovery_code;
+    static constexpr const char* schema_name = "MfaLoginRequest";
+    static http::FieldTable<MfaLoginRequest> fields() {
+        return {http::text("mfa_ticket", &MfaLoginRequest::mfa_ticket).max(128).describe("From the login's answer"),
+                totp_code_field("totp_code", &MfaLoginRequest::totp_code),
+                http::text("recovery_code", &MfaLoginRequest::recovery_code)
+                    .max(64)
+                    .secret()
+                    .describe("One of the recovery codes (each works once); send it or totp_code")};
+    }
+};
+
+struct ReauthenticateRequest {
+    std::optional<std::string> password, totp_code;
+    static constexpr const char* schema_name = "ReauthenticateRequest";
+    static http::FieldTable<ReauthenticateRequest> fields() {
+        return {http::text("password", &ReauthenticateRequest::password).secret().max(1024).describe("The account's password"),
+                totp_code_field("totp_code", &ReauthenticateRequest::totp_code)};
+    }
+};
+
+boost::json::value recovery_codes_json(const std::vector<std::string>& codes) {
+    boost::json::array list;
+    for (const auto& c : codes) list.emplace_back(c);
+    return {{"recovery_codes", std::move(list)}};
+}
+
+http::Response start_totp(const Services& s, http::Request&, const Viewer& viewer) {
+    auto e = s.mfa.start_totp(viewer);
+    return http::json(201, {{"secret", e.secret}, {"otpauth_uri", e.otpauth_uri}, {"qr_svg", e.qr_svg}});
+}
+
+http::Response confirm_totp(const Services& s, http::Request& req, const Viewer& viewer, ConfirmTotpRequest& body) {
+    return http::json(200, recovery_codes_json(s.mfa.confirm_totp(viewer, body.code, s.inspector.describe(req))));
+}
+
+http::Response remove_totp(const Services& s, http::Request& req, const Viewer& viewer) {
+    s.mfa.remove_totp(viewer, s.inspector.describe(req));
+    return http::no_content();
+}
+
+http::Response new_recovery_codes(const Services& s, http::Request&, const Viewer& viewer) {
+    return http::json(200, recovery_codes_json(s.mfa.new_recovery_codes(viewer)));
+}
+
+http::Response mfa_status(const Services& s, http::Request&, const Viewer& viewer) {
+    auto st = s.mfa.status(viewer.user_id);
+    return http::json(200, {{"totp", st.totp}, {"passkeys", st.passkeys}, {"recovery_codes_left", st.recovery_codes_left}});
+}
+
+http::Response login_second_step(const Services& s, http::Request&, MfaLoginRequest& body) {
+    return http::json(200, sign_in_json(s.mfa.complete_sign_in(body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code})));
+}
+
+http::Response reauthenticate(const Services& s, http::Request&, const Viewer& viewer, ReauthenticateRequest& body) {
+    s.mfa.reauthenticate(viewer, {body.password, body.totp_code, std::nullopt});
+    return http::no_content();
+}
+
+}  // namespace
+
+void register_mfa_routes(Routes& r) {
+    r.post<MfaLoginRequest>("/api/auth/login/mfa", login_second_step)
+        .limit("30/hour")
+        .describe("Finish a sign-in with its ticket and a second factor")
+        .tag("second factor")
+        .returns(200, "SignedIn")
+        .returns(400, "Error");
+    r.post<ReauthenticateRequest>("/api/auth/reauthenticate", reauthenticate)
+        .limit("30/hour")
+        .describe("Prove who you are again (password or authenticator code) for the calls that need a recent sign-in")
+        .tag("second factor")
+        .returns(204)
+        .returns(400, "Error");
+    r.get("/api/users/@me/mfa", mfa_status)
+        .limit("100/hour")
+        .describe("The caller's second factors")
+        .tag("second factor")
+        .returns(200, "MfaStatus");
+    r.post("/api/users/@me/mfa/totp", start_totp)
+        .limit("20/hour")
+        .describe("Start setting up an authenticator app (needs a recent sign-in); nothing counts until confirmed")
+        .tag("second factor")
+        .returns(201, "TotpEnrolment")
+        .returns(400, "Error")
+        .returns(403, "Error");
+    r.post<ConfirmTotpRequest>("/api/users/@me/mfa/totp/confirm", confirm_totp)
+        .limit("30/hour")
+        .describe("Confirm the authenticator app with its current code; the first factor also brings recovery codes")
+        .tag("second factor")
+        .returns(200, "RecoveryCodes")
+        .returns(400, "Error");
+    r.del("/api/users/@me/mfa/totp", remove_totp)
+        .limit("20/hour")
+        .describe("Remove the authenticator app (needs a recent sign-in)")
+        .tag("second factor")
+        .returns(204)
+        .returns(403, "Error")
+        .returns(404, "Error");
+    r.post("/api/users/@me/mfa/recovery-codes", new_recovery_codes)
+        .limit("10/hour")
+        .describe("A new set of recovery codes (needs a recent sign-in); the old set stops working")
+        .tag("second factor")
+        .returns(200, "RecoveryCodes")
+        .returns(400, "Error")
+        .returns(403, "Error");
+}
+
+}  // namespace api

@@ -1,0 +1,207 @@
+#include "mfa/service.hpp"
+
+#include "common/refusal.hpp"
+#include "common/time.hpp"
+#include "mfa/qr.hpp"
+#include "notify/email.hpp"
+#include "observe/log.hpp"
+#include "security/hash.hpp"
+#include "security/random.hpp"
+#include "security/totp.hpp"
+
+#include <cctype>
+
+namespace mfa {
+namespace {
+
+using common::Refusal;
+
+// No 0/o, 1/i/l: codes are read off paper.
+constexpr std::string_view kRecoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+
+std::int64_t unix_seconds(std::int64_t ms) { return ms / 1000; }
+
+Refusal invalid_ticket() {
+    return common::invalid_input("The sign-in ticket is invalid, used or expired. Sign in again.", "mfa_ticket");
+}
+
+notify::Origin origin(const sessions::RequestMeta& meta) { return {meta.ip, meta.device, meta.location_text}; }
+
+}  // namespace
+
+std::string normalize_recovery_code(std::string_view code) {
+    std::string out;
+    for (char c : code)
+        if (c != '-' && c != ' ') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+Enrolment SecondFactor::start_totp(const sessions::Authenticated& viewer) {
+    accounts_.require_recent_authentication(viewer);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    auto user = users_.by_id(tx.session(), viewer.user_id);
+    if (!user) throw Refusal(Refusal::Kind::unauthenticated, "unauthenticated", "The account no longer exists");
+    if (auto existing = factors_.totp(tx.session(), user->id); existing && existing->confirmed_at)
+        throw common::invalid_input("An authenticator app is already set up; remove it first to set up another");
+    const auto secret = security::random_bytes(security::totp::kSecretBytes);
+    factors_.start_totp(tx.session(), user->id, key_.seal(secret, context(user->id)), common::now_ms());
+    tx.commit();
+    Enrolment e;
+    e.secret = security::totp::base32_encode(secret);
+    e.otpauth_uri = security::totp::otpauth_uri(secret, issuer_, user->email);
+    e.qr_svg = qr_svg(e.otpauth_uri);
+    return e;
+}
+
+std::optional<std::int64_t> SecondFactor::use_totp(db::Transaction& tx, const std::string& user_id, const std::string& code,
+                                                   std::int64_t now) {
+    auto factor = factors_.totp(tx.session(), user_id);
+    if (!factor) return std::nullopt;
+    const auto secret = key_.open(factor->secret_sealed, context(user_id));
+    auto step = security::totp::accept(secret, code, unix_seconds(now), factor->last_used_step);
+    if (!step) return std::nullopt;
+    // Two requests with the same code: the one that moves last_used_step forward wins.
+    if (!factors_.use_totp_step(tx.session(), user_id, *step)) return std::nullopt;
+    return step;
+}
+
+std::vector<std::string> SecondFactor::issue_recovery_codes(db::Transaction& tx, const std::string& user_id,
+                                                            std::int64_t now) {
+    std::vector<std::string> codes, hashes;
+    for (int i = 0; i < kRecoveryCodes; ++i) {
+        const auto raw = security::random_text(12, kRecoveryAlphabet);
+        codes.push_back(raw.substr(0, 4) + "-" + raw.substr(4, 4) + "-" + raw.substr(8));
+        hashes.push_back(security::sha256_hex(raw));
+    }
+    factors_.replace_recovery_codes(tx.session(), user_id, hashes, now);
+    return codes;
+}
+
+std::vector<std::string> SecondFactor::confirm_totp(const sessions::Authenticated& viewer, const std::string& code,
+                                                    const sessions::RequestMeta& meta) {
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    auto factor = factors_.totp(tx.session(), viewer.user_id);
+    if (!factor) throw common::invalid_input("Start setting up an authenticator app first");
+    if (factor->confirmed_at) throw common::invalid_input("The authenticator app is already confirmed");
+    auto step = use_totp(tx, viewer.user_id, code, now);
+    if (!step) throw common::invalid_input("The code is incorrect; check the app's clock and try the current code", "code");
+    factors_.confirm_totp(tx.session(), viewer.user_id, *step, now);
+    users_.set_mfa_enabled(tx, viewer.user_id, true, now);
+    std::vector<std::string> codes;
+    if (factors_.recovery_codes_left(tx.session(), viewer.user_id) == 0) codes = issue_recovery_codes(tx, viewer.user_id, now);
+    auto user = users_.by_id(tx.session(), viewer.user_id);
+    notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{origin(meta), "authenticator app"});
+    tx.commit();
+    observe::info("mfa.totp_confirmed", {{"user_id", viewer.user_id}});
+    return codes;
+}
+
+void SecondFactor::remove_totp(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta) {
+    accounts_.require_recent_authentication(viewer);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    auto factor = factors_.totp(tx.session(), viewer.user_id);
+    if (!factor) throw Refusal(Refusal::Kind::not_found, "not_found", "No authenticator app is set up");
+    factors_.delete_totp(tx.session(), viewer.user_id);
+    if (factor->confirmed_at) {
+        // The only factor so far: without it, sign-in asks for none and recovery codes mean nothing.
+        users_.set_mfa_enabled(tx, viewer.user_id, false, now);
+        factors_.delete_recovery_codes(tx.session(), viewer.user_id);
+        auto user = users_.by_id(tx.session(), viewer.user_id);
+        notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{origin(meta), "authenticator app"});
+    }
+    tx.commit();
+    observe::info("mfa.totp_removed", {{"user_id", viewer.user_id}});
+}
+
+std::vector<std::string> SecondFactor::new_recovery_codes(const sessions::Authenticated& viewer) {
+    accounts_.require_recent_authentication(viewer);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    auto user = users_.by_id(tx.session(), viewer.user_id);
+    if (!user || !user->mfa_enabled) throw common::invalid_input("Set up a second factor first");
+    auto codes = issue_recovery_codes(tx, viewer.user_id, common::now_ms());
+    tx.commit();
+    observe::info("mfa.recovery_codes_replaced", {{"user_id", viewer.user_id}});
+    return codes;
+}
+
+Status SecondFactor::status(const std::string& user_id) {
+    auto lease = pool_.acquire();
+    Status s;
+    auto factor = factors_.totp(*lease, user_id);
+    s.totp = factor && factor->confirmed_at;
+    s.recovery_codes_left = factors_.recovery_codes_left(*lease, user_id);
+    return s;
+}
+
+accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, const Proof& proof) {
+    const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0);
+    if (given != 1) throw common::invalid_input("Send one second factor: totp_code or recovery_code");
+    const auto hash = security::sha256_hex(ticket);
+    auto lease = pool_.acquire();
+    const auto now = common::now_ms();
+    std::optional<accounts::SignedIn> signed_in;
+    {
+        db::Transaction tx(lease);
+        auto t = factors_.ticket(tx.session(), hash);
+        if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
+        auto user = users_.by_id(tx.session(), t->user_id);
+        if (!user) throw invalid_ticket();
+        const auto meta = sessions::RequestMeta::from_json(t->meta_json);
+        bool ok = false;
+        std::optional<int> codes_left;
+        if (proof.totp_code) {
+            ok = use_totp(tx, user->id, *proof.totp_code, now).has_value();
+        } else if (factors_.use_recovery_code(tx.session(), user->id, security::sha256_hex(normalize_recovery_code(*proof.recovery_code)),
+                                              now)) {
+            ok = true;
+            codes_left = factors_.recovery_codes_left(tx.session(), user->id);
+        }
+        if (ok) {
+            if (!factors_.take_ticket(tx.session(), hash)) throw invalid_ticket();  // a concurrent request finished it
+            if (codes_left)
+                notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{origin(meta), *codes_left});
+            signed_in = accounts_.open_session(tx, *user, meta, now);
+            tx.commit();
+        }
+    }
+    if (signed_in) return *signed_in;
+    // A wrong factor counts against the ticket, in its own transaction (the one above rolled back).
+    {
+        db::Transaction tx(lease);
+        const int failures = factors_.ticket_failed(tx.session(), hash);
+        if (failures >= accounts_.policy().mfa_ticket_attempts) factors_.take_ticket(tx.session(), hash);
+        tx.commit();
+        observe::info("mfa.second_factor_failed", {{"failures", failures}});
+    }
+    throw common::invalid_input("The code is incorrect", proof.totp_code ? "totp_code" : "recovery_code");
+}
+
+void SecondFactor::reauthenticate(const sessions::Authenticated& viewer, const Proof& proof) {
+    const int given = (proof.password ? 1 : 0) + (proof.totp_code ? 1 : 0);
+    if (given != 1) throw common::invalid_input("Send one proof: password or totp_code");
+    bool ok = false;
+    if (proof.password) {
+        std::optional<accounts::User> user;
+        {
+            auto lease = pool_.acquire();  // not held while Argon2 runs
+            user = users_.by_id(*lease, viewer.user_id);
+        }
+        ok = user && accounts_.password_matches(*user, *proof.password);
+        if (!ok) throw common::invalid_input("The password is incorrect", "password");
+    } else {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        ok = use_totp(tx, viewer.user_id, *proof.totp_code, common::now_ms()).has_value();
+        if (!ok) throw common::invalid_input("The code is incorrect", "totp_code");
+        tx.commit();
+    }
+    sessions_.mark_reauthenticated(viewer.session_id, common::now_ms());
+}
+
+}  // namespace mfa
