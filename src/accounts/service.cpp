@@ -294,6 +294,7 @@ SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const Requ
     MfaChallenge challenge;
     challenge.ticket = security::random_hex(32);
     if (auto totp = factors_.totp(tx.session(), user.id); totp && totp->confirmed_at) challenge.methods.emplace_back("totp");
+    if (passkeys_.count(tx.session(), user.id) > 0) challenge.methods.emplace_back("passkey");
     if (factors_.recovery_codes_left(tx.session(), user.id) > 0) challenge.methods.emplace_back("recovery_code");
     factors_.save_ticket(tx.session(), security::sha256_hex(challenge.ticket),
                          {user.id, meta.to_json(), 0, now + policy_.mfa_ticket_ttl.count()}, now);

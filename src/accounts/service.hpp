@@ -7,6 +7,7 @@
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
 #include "jobs/worker.hpp"
+#include "mfa/passkey_store.hpp"
 #include "mfa/store.hpp"
 #include "notify/email.hpp"
 #include "ratelimit/limiter.hpp"
@@ -148,6 +149,7 @@ private:
     ratelimit::RateLimiter* limiter_;
     UserRepository users_;
     mfa::FactorStore factors_;
+    mfa::PasskeyStore passkeys_;
     ViewerCache* cache_ = nullptr;
 };
 

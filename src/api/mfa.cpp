@@ -29,9 +29,16 @@ struct ConfirmTotpRequest {
     static http::FieldTable<ConfirmTotpRequest> fields() { return {totp_code_field("code", &ConfirmTotpRequest::code)}; }
 };
 
+// A WebAuthn response as PublicKeyCredential.toJSON() gives it (base64url members).
+template <class T, class M>
+http::Field<T> credential_field(std::string name, M T::*member, const char* what) {
+    return http::object(std::move(name), member).describe(what);
+}
+
 struct MfaLoginRequest {
     std::string mfa_ticket;
     std::optional<std::string> totp_code, recovery_code;
+    std::optional<boost::json::object> passkey;
     static constexpr const char* schema_name = "MfaLoginRequest";
     static http::FieldTable<MfaLoginRequest> fields() {
         return {http::text("mfa_ticket", &MfaLoginRequest::mfa_ticket).max(128).describe("From the login's answer"),
@@ -39,16 +46,22 @@ struct MfaLoginRequest {
                 http::text("recovery_code", &MfaLoginRequest::recovery_code)
                     .max(64)
                     .secret()
-                    .describe("One of the recovery codes (each works once); send it or totp_code")};
+                    .describe("One of the recovery codes (each works once)"),
+                credential_field("passkey", &MfaLoginRequest::passkey,
+                                 "An assertion (navigator.credentials.get) for options from POST /api/auth/passkey/options "
+                                 "with this ticket")};
     }
 };
 
 struct ReauthenticateRequest {
     std::optional<std::string> password, totp_code;
+    std::optional<boost::json::object> passkey;
     static constexpr const char* schema_name = "ReauthenticateRequest";
     static http::FieldTable<ReauthenticateRequest> fields() {
         return {http::text("password", &ReauthenticateRequest::password).secret().max(1024).describe("The account's password"),
-                totp_code_field("totp_code", &ReauthenticateRequest::totp_code)};
+                totp_code_field("totp_code", &ReauthenticateRequest::totp_code),
+                credential_field("passkey", &ReauthenticateRequest::passkey,
+                                 "An assertion for options from POST /api/auth/passkey/options")};
     }
 };
 
@@ -82,17 +95,136 @@ http::Response mfa_status(const Services& s, http::Request&, const Viewer& viewe
 }
 
 http::Response login_second_step(const Services& s, http::Request&, MfaLoginRequest& body) {
-    return http::json(200, sign_in_json(s.mfa.complete_sign_in(body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code})));
+    return http::json(200, sign_in_json(s.mfa.complete_sign_in(
+                               body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code, body.passkey})));
 }
 
 http::Response reauthenticate(const Services& s, http::Request&, const Viewer& viewer, ReauthenticateRequest& body) {
-    s.mfa.reauthenticate(viewer, {body.password, body.totp_code, std::nullopt});
+    s.mfa.reauthenticate(viewer, {body.password, body.totp_code, std::nullopt, body.passkey});
     return http::no_content();
+}
+
+struct AddPasskeyRequest {
+    std::optional<std::string> name;
+    boost::json::object credential;
+    static constexpr const char* schema_name = "AddPasskeyRequest";
+    static http::FieldTable<AddPasskeyRequest> fields() {
+        return {
+            http::text("name", &AddPasskeyRequest::name).max(64).describe("How the user will recognise it (default: Passkey)"),
+            credential_field("credential", &AddPasskeyRequest::credential,
+                             "What navigator.credentials.create returned for the options, as PublicKeyCredential.toJSON()")};
+    }
+};
+
+struct RenamePasskeyRequest {
+    std::string name;
+    static constexpr const char* schema_name = "RenamePasskeyRequest";
+    static http::FieldTable<RenamePasskeyRequest> fields() { return {http::text("name", &RenamePasskeyRequest::name).max(64)}; }
+};
+
+struct PasskeyOptionsRequest {
+    std::optional<std::string> mfa_ticket;
+    static constexpr const char* schema_name = "PasskeyOptionsRequest";
+    static constexpr bool body_optional = true;
+    static http::FieldTable<PasskeyOptionsRequest> fields() {
+        return {http::text("mfa_ticket", &PasskeyOptionsRequest::mfa_ticket)
+                    .max(128)
+                    .describe("For a passkey as the second factor of this sign-in; without it, a passwordless sign-in")};
+    }
+};
+
+struct PasskeyLoginRequest {
+    boost::json::object credential;
+    static constexpr const char* schema_name = "PasskeyLoginRequest";
+    static http::FieldTable<PasskeyLoginRequest> fields() {
+        return {credential_field("credential", &PasskeyLoginRequest::credential,
+                                 "What navigator.credentials.get returned, as PublicKeyCredential.toJSON()")};
+    }
+};
+
+boost::json::value passkey_json(const mfa::Passkey& p) {
+    return {{"id", p.id},
+            {"name", p.name},
+            {"created_at", rfc3339(p.created_at)},
+            {"last_used_at", p.last_used_at ? boost::json::value(rfc3339(*p.last_used_at)) : boost::json::value(nullptr)}};
+}
+
+http::Response passkey_creation_options(const Services& s, http::Request&, const Viewer& viewer) {
+    return http::json(200, s.passkeys.creation_options(viewer));
+}
+
+http::Response add_passkey(const Services& s, http::Request& req, const Viewer& viewer, AddPasskeyRequest& body) {
+    return http::json(201, passkey_json(s.passkeys.add(viewer, body.name, body.credential, s.inspector.describe(req))));
+}
+
+http::Response list_passkeys(const Services& s, http::Request&, const Viewer& viewer) {
+    boost::json::array list;
+    for (const auto& p : s.passkeys.list(viewer.user_id)) list.push_back(passkey_json(p));
+    return http::json(200, std::move(list));
+}
+
+http::Response rename_passkey(const Services& s, http::Request& req, const Viewer& viewer, RenamePasskeyRequest& body) {
+    return http::json(200, passkey_json(s.passkeys.rename(viewer, std::string(req.param("passkey_id")), body.name)));
+}
+
+http::Response remove_passkey(const Services& s, http::Request& req, const Viewer& viewer) {
+    s.passkeys.remove(viewer, std::string(req.param("passkey_id")), s.inspector.describe(req));
+    return http::no_content();
+}
+
+http::Response passkey_request_options(const Services& s, http::Request&, PasskeyOptionsRequest& body) {
+    return http::json(200, s.passkeys.request_options(body.mfa_ticket));
+}
+
+http::Response passkey_login(const Services& s, http::Request& req, PasskeyLoginRequest& body) {
+    return http::json(200, sign_in_json(s.passkeys.sign_in(body.credential, s.inspector.describe(req))));
 }
 
 }  // namespace
 
 void register_mfa_routes(Routes& r) {
+    r.post("/api/users/@me/passkeys/options", passkey_creation_options)
+        .limit("30/hour")
+        .describe("WebAuthn creation options for a new passkey (needs a recent sign-in)")
+        .tag("passkeys")
+        .returns(200, "PasskeyCreationOptions")
+        .returns(403, "Error");
+    r.post<AddPasskeyRequest>("/api/users/@me/passkeys", add_passkey)
+        .limit("30/hour")
+        .describe("Register the passkey the browser made for those options")
+        .tag("passkeys")
+        .returns(201, "Passkey")
+        .returns(400, "Error");
+    r.get("/api/users/@me/passkeys", list_passkeys)
+        .limit("100/hour")
+        .describe("The caller's passkeys")
+        .tag("passkeys")
+        .returns(200, "PasskeyList");
+    r.patch<RenamePasskeyRequest>("/api/users/@me/passkeys/{passkey_id}", rename_passkey)
+        .limit("100/hour")
+        .describe("Rename a passkey")
+        .tag("passkeys")
+        .returns(200, "Passkey")
+        .returns(404, "Error");
+    r.del("/api/users/@me/passkeys/{passkey_id}", remove_passkey)
+        .limit("30/hour")
+        .describe("Remove a passkey (needs a recent sign-in)")
+        .tag("passkeys")
+        .returns(204)
+        .returns(403, "Error")
+        .returns(404, "Error");
+    r.post<PasskeyOptionsRequest>("/api/auth/passkey/options", passkey_request_options)
+        .limit("60/hour")
+        .describe("WebAuthn request options: a passwordless sign-in, or with mfa_ticket the second factor of one")
+        .tag("passkeys")
+        .returns(200, "PasskeyRequestOptions")
+        .returns(400, "Error");
+    r.post<PasskeyLoginRequest>("/api/auth/passkey/login", passkey_login)
+        .limit("60/hour")
+        .describe("Sign in with a passkey, without a username or password")
+        .tag("passkeys")
+        .returns(200, "SignedIn")
+        .returns(400, "Error");
     r.post<MfaLoginRequest>("/api/auth/login/mfa", login_second_step)
         .limit("30/hour")
         .describe("Finish a sign-in with its ticket and a second factor")

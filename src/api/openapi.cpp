@@ -159,6 +159,27 @@ constexpr const char* kSchemas = R"json({
       "recovery_codes_left": {"type": "integer", "minimum": 0}
     }
   },
+  "Passkey": {
+    "type": "object",
+    "required": ["id", "name", "created_at", "last_used_at"],
+    "properties": {
+      "id": {"type": "string", "description": "The credential id, base64url"},
+      "name": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "last_used_at": {"type": ["string", "null"], "format": "date-time"}
+    }
+  },
+  "PasskeyList": {"type": "array", "items": {"$ref": "#/components/schemas/Passkey"}},
+  "PasskeyCreationOptions": {
+    "type": "object",
+    "description": "PublicKeyCredentialCreationOptions with base64url binary members: pass to PublicKeyCredential.parseCreationOptionsFromJSON, then navigator.credentials.create",
+    "required": ["rp", "user", "challenge", "pubKeyCredParams"]
+  },
+  "PasskeyRequestOptions": {
+    "type": "object",
+    "description": "PublicKeyCredentialRequestOptions with base64url binary members: pass to PublicKeyCredential.parseRequestOptionsFromJSON, then navigator.credentials.get",
+    "required": ["challenge", "rpId"]
+  },
   "Accepted": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
   "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "OK"}}},
   "Readiness": {

@@ -24,6 +24,7 @@ struct Services {
     accounts::AccountService& accounts;
     sessions::SessionStore& sessions;
     mfa::SecondFactor& mfa;
+    mfa::Passkeys& passkeys;
     const RequestInspector& inspector;
 };
 

@@ -78,7 +78,9 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     }
 
     data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
-    second_factor_ = std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *sessions_, *data_key_, settings_.app_name);
+    passkeys_ = std::make_unique<mfa::Passkeys>(*pool_, *accounts_, settings_.webauthn);
+    second_factor_ =
+        std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *sessions_, *passkeys_, *data_key_, settings_.app_name);
     social_ =
         std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
                                               oauth::SignInPolicy{.public_url = settings_.public_url,
@@ -105,7 +107,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     api::register_health_routes(router_,
                                 {.database = [this] { return pool_->ping(); },
                                  .redis = store.shared() ? std::function<bool()>([&store] { return store.ping(); }) : nullptr});
-    services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *second_factor_, *inspector_});
+    services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *second_factor_, *passkeys_, *inspector_});
     api::Routes routes(router_, *services_);
     api::register_auth_routes(routes);
     api::register_user_routes(routes);

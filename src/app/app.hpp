@@ -83,6 +83,7 @@ private:
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
     std::unique_ptr<security::DataKey> data_key_;
+    std::unique_ptr<mfa::Passkeys> passkeys_;
     std::unique_ptr<mfa::SecondFactor> second_factor_;
     std::unique_ptr<jobs::Worker> worker_;  // its handlers use the services above
     std::string openapi_json_;              // built once every route exists

@@ -269,6 +269,13 @@ Store origins(const Ref<std::vector<std::string>>& member, bool star) {
     };
 }
 
+// True when the origin's host is the relying-party id or a subdomain of it.
+bool on_rp_id(const std::string& origin, const std::string& rp_id) {
+    auto host = origin.substr(origin.find("://") + 3);
+    host = host.starts_with('[') ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
+    return host == rp_id || host.ends_with("." + rp_id);
+}
+
 const std::vector<Row>& rows() {
     using S = Settings;
     static const std::vector<Row> table = {
@@ -479,6 +486,38 @@ const std::vector<Row>& rows() {
          }},
         {"OAUTH_HTTP_TIMEOUT", "Social sign-in", "10s", "each call to a provider (token exchange, JWKS, Graph)",
          duration(at(&S::oauth_http_timeout), true)},
+        // --- Passkeys
+        {"WEBAUTHN_RP_ID", "Passkeys", "APP_URL's host",
+         "the relying-party id passkeys are bound to: the site's domain (example.com serves app.example.com too); changing it "
+         "strands every passkey made under the old one",
+         [](S& s, std::string_view name, std::string_view t) {
+             std::string id(t);
+             std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
+             if (id.empty() || id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos ||
+                 id.front() == '.' || id.back() == '.')
+                 Reader::fail(name, "must be a domain name such as example.com or localhost, without scheme or port (got '" +
+                                        std::string(t) + "')");
+             s.webauthn.id = id;
+             s.webauthn.name = s.app_name;
+         },
+         [](const S& s) {
+             auto app = common::parse_absolute_url(s.app_url);
+             if (!app) return std::string("localhost");
+             auto host = app->origin.substr(app->origin.find("://") + 3);
+             if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
+             return host.substr(0, host.find(':'));
+         }},
+        {"WEBAUTHN_ORIGINS", "Passkeys", "APP_URL's origin, and PUBLIC_URL's when it is on WEBAUTHN_RP_ID",
+         "origins of the pages that may create and use passkeys, comma-separated; each must be on WEBAUTHN_RP_ID or a "
+         "subdomain of it", origins(at(&S::webauthn, &webauthn::RelyingParty::origins), false),
+         [](const S& s) {
+             auto app = common::parse_absolute_url(s.app_url);
+             std::string list = app ? app->origin : std::string();
+             if (auto pub = common::parse_absolute_url(s.public_url);
+                 pub && (!app || pub->origin != app->origin) && on_rp_id(pub->origin, s.webauthn.id))
+                 list += (list.empty() ? "" : ",") + pub->origin;
+             return list;
+         }},
         // --- Error reporting and docs
         {"SENTRY_DSN", "Error reporting and docs", "",
          "report 500s, dead jobs and failed starts to Sentry (https://<key>@<host>/<project>)",
@@ -520,6 +559,11 @@ const std::vector<Row>& rows() {
 
 // Rules that tie settings together, checked once every row is read.
 void check_together(const Settings& s) {
+    for (const auto& origin : s.webauthn.origins) {
+        if (!on_rp_id(origin, s.webauthn.id))
+            Reader::fail("WEBAUTHN_ORIGINS", "'" + origin + "' is not on WEBAUTHN_RP_ID '" + s.webauthn.id +
+                                                 "' or a subdomain of it (browsers would refuse its passkeys)");
+    }
     for (auto [prefix, p] : {std::pair{"GOOGLE", &s.google}, std::pair{"FACEBOOK", &s.facebook}})
         if (p->enabled() && p->client_secret.empty())
             Reader::fail(std::string(prefix) + "_CLIENT_SECRET", std::string("is required when ") + prefix + "_CLIENT_ID is set");

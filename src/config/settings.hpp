@@ -7,6 +7,7 @@
 #include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "sessions/session_store.hpp"
+#include "webauthn/webauthn.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -79,6 +80,8 @@ struct Settings {
     OAuthProviderSettings facebook;
     std::vector<std::string> oauth_redirect_allowed_origins;
     std::chrono::milliseconds oauth_http_timeout{};
+
+    webauthn::RelyingParty webauthn;  // passkeys: RP id, name (APP_NAME) and allowed origins
 
     observe::SentryOptions sentry;  // its release is the build's, not a setting
 

@@ -13,6 +13,11 @@ FieldValue read_field(FieldReader& in, const FieldRule& rule) {
                 name = alias;
                 break;
             }
+    if (rule.is_object) {
+        out.object = in.object_member(name, rule.required);
+        out.present = out.object.has_value();
+        return out;
+    }
     if (rule.bool_default) {
         out.flag = in.optional_bool(name);
         out.present = out.flag.has_value();

@@ -43,6 +43,7 @@ struct FieldRule {
     Check check = nullptr;
     boost::json::object schema;  // JSON Schema 2020-12 of the value
     std::optional<bool> bool_default;
+    bool is_object = false;  // a JSON object, kept as one
 };
 
 // What reading one field produced: its text (string fields) or its value (booleans).
@@ -50,6 +51,7 @@ struct FieldValue {
     bool present = false;
     std::string text;
     std::optional<bool> flag;
+    std::optional<boost::json::object> object;
 };
 
 template <class T>
@@ -122,6 +124,22 @@ Field<T> flag(std::string name, bool T::*member, bool default_value) {
     Field<T> f{detail::rule(std::move(name), false, {{"type", "boolean"}, {"default", default_value}}),
                [member, default_value](T& out, FieldValue& v) { out.*member = v.flag.value_or(default_value); }};
     f.rule.bool_default = default_value;
+    return f;
+}
+
+// A JSON object field, kept as parsed (required, or optional when the member is optional).
+template <class T>
+Field<T> object(std::string name, boost::json::object T::*member) {
+    Field<T> f{detail::rule(std::move(name), true, {{"type", "object"}}),
+               [member](T& out, FieldValue& v) { out.*member = std::move(v.object).value_or(boost::json::object{}); }};
+    f.rule.is_object = true;
+    return f;
+}
+template <class T>
+Field<T> object(std::string name, std::optional<boost::json::object> T::*member) {
+    Field<T> f{detail::rule(std::move(name), false, {{"type", "object"}}),
+               [member](T& out, FieldValue& v) { out.*member = std::move(v.object); }};
+    f.rule.is_object = true;
     return f;
 }
 

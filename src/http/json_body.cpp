@@ -72,6 +72,19 @@ std::optional<bool> FieldReader::optional_bool(std::string_view name) {
     return it->value().as_bool();
 }
 
+std::optional<boost::json::object> FieldReader::object_member(std::string_view name, bool required) {
+    auto it = obj_.find(name);
+    if (it == obj_.end() || it->value().is_null()) {
+        if (required) add_error(name, "Field required", "missing");
+        return std::nullopt;
+    }
+    if (!it->value().is_object()) {
+        add_error(name, "Input should be a valid dictionary", "dict_type");
+        return std::nullopt;
+    }
+    return it->value().as_object();
+}
+
 void FieldReader::finish() const {
     if (!errors_.empty()) throw validation_failed(errors_);
 }

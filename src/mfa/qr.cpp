@@ -11,7 +11,7 @@ namespace mfa {
 std::string qr_svg(std::string_view text) {
     const std::string input(text);
     std::unique_ptr<QRcode, decltype(&QRcode_free)> code(QRcode_encodeString(input.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1),
-                                                          QRcode_free);
+                                                         QRcode_free);
     if (!code) throw std::runtime_error("the text does not fit a QR code");
     constexpr int quiet = 4;
     const int width = code->width, size = width + 2 * quiet;

@@ -66,8 +66,7 @@ std::optional<std::int64_t> SecondFactor::use_totp(db::Transaction& tx, const st
     return step;
 }
 
-std::vector<std::string> SecondFactor::issue_recovery_codes(db::Transaction& tx, const std::string& user_id,
-                                                            std::int64_t now) {
+std::vector<std::string> SecondFactor::issue_recovery_codes(db::Transaction& tx, const std::string& user_id, std::int64_t now) {
     std::vector<std::string> codes, hashes;
     for (int i = 0; i < kRecoveryCodes; ++i) {
         const auto raw = security::random_text(12, kRecoveryAlphabet);
@@ -136,15 +135,27 @@ Status SecondFactor::status(const std::string& user_id) {
     auto factor = factors_.totp(*lease, user_id);
     s.totp = factor && factor->confirmed_at;
     s.recovery_codes_left = factors_.recovery_codes_left(*lease, user_id);
+    s.passkeys = PasskeyStore().count(*lease, user_id);
     return s;
 }
 
 accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, const Proof& proof) {
-    const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0);
-    if (given != 1) throw common::invalid_input("Send one second factor: totp_code or recovery_code");
+    const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0) + (proof.passkey ? 1 : 0);
+    if (given != 1) throw common::invalid_input("Send one second factor: totp_code, recovery_code or passkey");
     const auto hash = security::sha256_hex(ticket);
     auto lease = pool_.acquire();
     const auto now = common::now_ms();
+    std::optional<std::string> passkey_refused;
+    if (proof.passkey) {
+        // The assertion runs its own transactions: checked before the ticket's.
+        std::optional<Ticket> t = factors_.ticket(*lease, hash);
+        if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
+        try {
+            passkeys_.verify_for(t->user_id, hash, *proof.passkey);
+        } catch (const Refusal& r) {
+            passkey_refused = r.what();
+        }
+    }
     std::optional<accounts::SignedIn> signed_in;
     {
         db::Transaction tx(lease);
@@ -155,10 +166,12 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         const auto meta = sessions::RequestMeta::from_json(t->meta_json);
         bool ok = false;
         std::optional<int> codes_left;
-        if (proof.totp_code) {
+        if (proof.passkey) {
+            ok = !passkey_refused;
+        } else if (proof.totp_code) {
             ok = use_totp(tx, user->id, *proof.totp_code, now).has_value();
-        } else if (factors_.use_recovery_code(tx.session(), user->id, security::sha256_hex(normalize_recovery_code(*proof.recovery_code)),
-                                              now)) {
+        } else if (factors_.use_recovery_code(tx.session(), user->id,
+                                              security::sha256_hex(normalize_recovery_code(*proof.recovery_code)), now)) {
             ok = true;
             codes_left = factors_.recovery_codes_left(tx.session(), user->id);
         }
@@ -179,14 +192,17 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         tx.commit();
         observe::info("mfa.second_factor_failed", {{"failures", failures}});
     }
+    if (passkey_refused) throw common::invalid_input(*passkey_refused, "passkey");
     throw common::invalid_input("The code is incorrect", proof.totp_code ? "totp_code" : "recovery_code");
 }
 
 void SecondFactor::reauthenticate(const sessions::Authenticated& viewer, const Proof& proof) {
-    const int given = (proof.password ? 1 : 0) + (proof.totp_code ? 1 : 0);
-    if (given != 1) throw common::invalid_input("Send one proof: password or totp_code");
+    const int given = (proof.password ? 1 : 0) + (proof.totp_code ? 1 : 0) + (proof.passkey ? 1 : 0);
+    if (given != 1) throw common::invalid_input("Send one proof: password, totp_code or passkey");
     bool ok = false;
-    if (proof.password) {
+    if (proof.passkey) {
+        passkeys_.verify_for(viewer.user_id, std::nullopt, *proof.passkey);
+    } else if (proof.password) {
         std::optional<accounts::User> user;
         {
             auto lease = pool_.acquire();  // not held while Argon2 runs

@@ -5,6 +5,7 @@
 // every change that concerns the owner emails them in its transaction.
 #include "accounts/service.hpp"
 #include "db/pool.hpp"
+#include "mfa/passkeys.hpp"
 #include "mfa/store.hpp"
 #include "security/sealed.hpp"
 #include "sessions/session_store.hpp"
@@ -34,14 +35,15 @@ struct Proof {
     std::optional<std::string> password;
     std::optional<std::string> totp_code;
     std::optional<std::string> recovery_code;
+    std::optional<boost::json::object> passkey;  // a WebAuthn assertion (PublicKeyCredential JSON)
 };
 
 class SecondFactor {
 public:
     // `issuer`: the name authenticator apps show (APP_NAME).
-    SecondFactor(db::Pool& pool, accounts::AccountService& accounts, sessions::SessionStore& sessions,
+    SecondFactor(db::Pool& pool, accounts::AccountService& accounts, sessions::SessionStore& sessions, Passkeys& passkeys,
                  const security::DataKey& key, std::string issuer)
-        : pool_(pool), accounts_(accounts), sessions_(sessions), key_(key), issuer_(std::move(issuer)) {}
+        : pool_(pool), accounts_(accounts), sessions_(sessions), passkeys_(passkeys), key_(key), issuer_(std::move(issuer)) {}
 
     // Needs a recent authentication. Refused when an authenticator is already confirmed.
     Enrolment start_totp(const sessions::Authenticated& viewer);
@@ -57,7 +59,7 @@ public:
 
     // The second step of a sign-in: the ticket of the first and one factor.
     accounts::SignedIn complete_sign_in(const std::string& ticket, const Proof& proof);
-    // Proves the caller again (password or authenticator code) for the calls that need it.
+    // Proves the caller again (password, authenticator code or passkey) for the calls that need it.
     void reauthenticate(const sessions::Authenticated& viewer, const Proof& proof);
 
 private:
@@ -70,6 +72,7 @@ private:
     db::Pool& pool_;
     accounts::AccountService& accounts_;
     sessions::SessionStore& sessions_;
+    Passkeys& passkeys_;
     const security::DataKey& key_;
     std::string issuer_;
     FactorStore factors_;

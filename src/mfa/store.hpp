@@ -40,8 +40,7 @@ public:
                                 std::int64_t now) const;
     int recovery_codes_left(soci::session& tx, const std::string& user_id) const;
     // Marks the unused code with this hash as used; false when there is none.
-    bool use_recovery_code(soci::session& tx, const std::string& user_id, const std::string& code_hash,
-                           std::int64_t now) const;
+    bool use_recovery_code(soci::session& tx, const std::string& user_id, const std::string& code_hash, std::int64_t now) const;
     void delete_recovery_codes(soci::session& tx, const std::string& user_id) const;
 
     // Tickets are stored by the sha256 of their value; expired ones are swept on save.

@@ -48,6 +48,12 @@ boost::json::object RecoveryCodeUsed::vars() const {
     return v;
 }
 
+boost::json::object PasskeyAdded::vars() const {
+    auto v = origin.vars();
+    v["name"] = passkey_name;
+    return v;
+}
+
 boost::json::object EmailChanged::vars() const {
     auto v = origin.vars();
     v["new_email_masked"] = new_email_masked;

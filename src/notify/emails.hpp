@@ -103,9 +103,17 @@ struct RecoveryCodeUsed {
     boost::json::object vars() const;
 };
 
+struct PasskeyAdded {
+    static constexpr const char* name = "passkey-added";
+    Origin origin;
+    std::string passkey_name;
+    boost::json::object vars() const;
+};
+
 // Every email type, for the tests that hold templates and structs together.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
-                       NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed>;
+                       NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed,
+                       PasskeyAdded>;
 
 }  // namespace emails
 }  // namespace notify

@@ -91,8 +91,8 @@ TEST_F(SecondFactor, AuthenticatorAppIsEnrolledConfirmedAndAskedForAtSignIn) {
     const std::string secret(e["secret"].as_string());
     EXPECT_TRUE(std::regex_match(secret, std::regex("^[A-Z2-7]{32}$"))) << secret;
     const std::string uri(e["otpauth_uri"].as_string());
-    EXPECT_TRUE(uri.starts_with("otpauth://totp/Starter:" + std::regex_replace(a.email, std::regex("@"), "%40") + "?secret=" +
-                                secret + "&issuer=Starter"))
+    EXPECT_TRUE(uri.starts_with("otpauth://totp/Starter:" + std::regex_replace(a.email, std::regex("@"), "%40") +
+                                "?secret=" + secret + "&issuer=Starter"))
         << uri;
     EXPECT_TRUE(std::string(e["qr_svg"].as_string()).starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
 
@@ -163,9 +163,9 @@ TEST_F(SecondFactor, ARecoveryCodeSignsInOnceAndTheOwnerIsToldHowManyAreLeft) {
     ASSERT_EQ(renewed.status, 200) << renewed.body;
     EXPECT_EQ(renewed.json().at("recovery_codes").as_array().size(), 10u);
     EXPECT_EQ(second_step(ticket_of(a), "recovery_code", codes[5]).status, 400) << "the old set died";
-    EXPECT_EQ(second_step(ticket_of(a), "recovery_code", std::string(renewed.json().at("recovery_codes").at(0).as_string()))
-                  .status,
-              200);
+    EXPECT_EQ(
+        second_step(ticket_of(a), "recovery_code", std::string(renewed.json().at("recovery_codes").at(0).as_string())).status,
+        200);
 }
 
 TEST_F(SecondFactor, ATicketDiesAfterFiveWrongFactorsAndNeedsExactlyOne) {
@@ -174,8 +174,9 @@ TEST_F(SecondFactor, ATicketDiesAfterFiveWrongFactorsAndNeedsExactlyOne) {
     with_authenticator(a);
     const auto ticket = ticket_of(a);
     EXPECT_EQ(client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}})).status, 400) << "no factor";
-    EXPECT_EQ(client_->post_json("/api/auth/login/mfa",
-                                 body({{"mfa_ticket", ticket}, {"totp_code", app_code(a.secret)}, {"recovery_code", "x"}}))
+    EXPECT_EQ(client_
+                  ->post_json("/api/auth/login/mfa",
+                              body({{"mfa_ticket", ticket}, {"totp_code", app_code(a.secret)}, {"recovery_code", "x"}}))
                   .status,
               400)
         << "two factors";
@@ -271,8 +272,8 @@ TEST_F(SecondFactor, SecretsAreSealedAtRestAndAnotherKeyStopsTheStart) {
     TestServer same({}, {}, database);  // the right key: it starts, and the factor still works
     HttpClient client(same.port());
     auto first = client.post_json("/api/auth/login", body({{"login", a.email}, {"password", kPassword}}));
-    auto done = client.post_json(
-        "/api/auth/login/mfa", body({{"mfa_ticket", first.json().at("mfa_ticket")}, {"totp_code", app_code(a.secret)}}));
+    auto done = client.post_json("/api/auth/login/mfa",
+                                 body({{"mfa_ticket", first.json().at("mfa_ticket")}, {"totp_code", app_code(a.secret)}}));
     EXPECT_EQ(done.status, 200) << done.body;
 }
 

@@ -20,9 +20,8 @@ inline std::int64_t unix_now() {
 
 // What the app shows `offset` seconds from now for a base32 secret.
 inline std::string app_code(const std::string& secret_base32, std::int64_t offset = 0) {
-    auto [rc, out] =
-        run_command({"/usr/bin/oathtool", "--totp", "--base32", secret_base32, "-N", "@" + std::to_string(unix_now() + offset)},
-                    {});
+    auto [rc, out] = run_command(
+        {"/usr/bin/oathtool", "--totp", "--base32", secret_base32, "-N", "@" + std::to_string(unix_now() + offset)}, {});
     EXPECT_EQ(rc, 0) << "oathtool is missing: run scripts/bootstrap --test";
     return out.substr(0, 6);
 }

@@ -178,6 +178,31 @@ TEST(ParseDuration, UnderstandsUnits) {
     EXPECT_THROW(config::parse_duration(""), std::invalid_argument);
 }
 
+TEST(Settings, PasskeysFollowAppUrlAndRefuseOriginsOutsideTheRpId) {
+    auto local = load_settings({});
+    EXPECT_EQ(local.webauthn.id, "localhost");
+    EXPECT_EQ(local.webauthn.name, "Starter");
+    EXPECT_EQ(local.webauthn.origins, (std::vector<std::string>{"http://localhost:3000", "http://localhost:8000"}));
+    // The API on another host than the app: only the app's origin by default.
+    auto split = load_settings({{"APP_URL", "https://app.example.com"}, {"PUBLIC_URL", "https://api.example.net"}});
+    EXPECT_EQ(split.webauthn.id, "app.example.com");
+    EXPECT_EQ(split.webauthn.origins, std::vector<std::string>{"https://app.example.com"});
+    auto parent = load_settings({{"APP_URL", "https://app.example.com"},
+                                 {"WEBAUTHN_RP_ID", "Example.com"},
+                                 {"WEBAUTHN_ORIGINS", "https://app.example.com, https://example.com"}});
+    EXPECT_EQ(parent.webauthn.id, "example.com");
+    EXPECT_EQ(parent.webauthn.origins.size(), 2u);
+    expect_config_error({{"WEBAUTHN_RP_ID", "https://example.com"}},
+                        "WEBAUTHN_RP_ID: must be a domain name such as example.com or localhost, without scheme or port (got "
+                        "'https://example.com')");
+    expect_config_error(
+        {{"WEBAUTHN_RP_ID", "example.com"}, {"WEBAUTHN_ORIGINS", "https://evil.com"}},
+        "WEBAUTHN_ORIGINS: 'https://evil.com' is not on WEBAUTHN_RP_ID 'example.com' or a subdomain of it (browsers "
+        "would refuse its passkeys)");
+    expect_config_error({{"DATA_ENCRYPTION_KEY", "hunter2"}},
+                        "DATA_ENCRYPTION_KEY: must be 64 hex digits (generate one with: openssl rand -hex 32)");
+}
+
 TEST(Settings, SocialSignInIsOffUntilAClientIdIsGiven) {
     auto s = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com/welcome"}});
     EXPECT_FALSE(s.google.enabled());

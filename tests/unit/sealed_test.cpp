@@ -52,7 +52,7 @@ TEST(DataKey, ParsesHexAndBase64OfThirtyTwoBytesOnly) {
     EXPECT_TRUE(DataKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="));  // base64, 32 bytes
     EXPECT_FALSE(DataKey::parse(""));
     EXPECT_FALSE(DataKey::parse("secret"));
-    EXPECT_FALSE(DataKey::parse(key.hex().substr(2)));                      // 31 bytes
+    EXPECT_FALSE(DataKey::parse(key.hex().substr(2)));                             // 31 bytes
     EXPECT_FALSE(DataKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="));  // 31 bytes
 }
 

@@ -27,8 +27,12 @@ std::string run(const std::string& command) {
 }
 
 TEST(Base32, MatchesRfc4648Vectors) {
-    const std::pair<std::string, std::string> vectors[] = {{"", ""},          {"f", "MY"},         {"fo", "MZXQ"},
-                                                           {"foo", "MZXW6"},  {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"},
+    const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                           {"f", "MY"},
+                                                           {"fo", "MZXQ"},
+                                                           {"foo", "MZXW6"},
+                                                           {"foob", "MZXW6YQ"},
+                                                           {"fooba", "MZXW6YTB"},
                                                            {"foobar", "MZXW6YTBOI"}};
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(totp::base32_encode(plain), encoded);
