@@ -256,17 +256,7 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     // and the 429 says nothing about which accounts exist. The attempt is taken before
     // Argon2 runs, in one atomic step, so concurrent guesses never exceed the limit; a
     // right password gives it back.
-    ratelimit::RateLimiter::Attempt attempt;
-    if (limiter_ && policy_.login_failures) {
-        attempt = limiter_->reserve(user ? "login-failures:user:" + user->id : "login-failures:login:" + login_key(login),
-                                    *policy_.login_failures);
-        if (!attempt.allowed) {
-            common::Refusal refusal(common::Refusal::Kind::too_many, "rate_limited",
-                                    "Too many failed logins for this account; try again later", {{"is_primary", false}});
-            refusal.retry_after_seconds = 60;
-            throw refusal;
-        }
-    }
+    const auto attempt = take_attempt_of(user ? "user:" + user->id : "login:" + login_key(login));
     // Unknown login, password-less account, wrong password: the same answer after the same work.
     const bool ok =
         user && user->has_password() ? hasher_.verify(*user->password_hash, password) : (hasher_.verify_dummy(password), false);
@@ -312,6 +302,27 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     user.last_login_at = now;
     observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
     return {token, std::move(user)};
+}
+
+ratelimit::RateLimiter::Attempt AccountService::take_attempt_of(const std::string& who) {
+    ratelimit::RateLimiter::Attempt attempt;
+    if (!limiter_ || !policy_.login_failures) return attempt;
+    attempt = limiter_->reserve("login-failures:" + who, *policy_.login_failures);
+    if (!attempt.allowed) {
+        common::Refusal refusal(common::Refusal::Kind::too_many, "rate_limited",
+                                "Too many failed logins for this account; try again later", {{"is_primary", false}});
+        refusal.retry_after_seconds = 60;
+        throw refusal;
+    }
+    return attempt;
+}
+
+ratelimit::RateLimiter::Attempt AccountService::take_attempt(const std::string& user_id) {
+    return take_attempt_of("user:" + user_id);
+}
+
+void AccountService::give_back(const ratelimit::RateLimiter::Attempt& attempt) {
+    if (limiter_) limiter_->release(attempt);
 }
 
 void AccountService::use_cache(ViewerCache* cache) {

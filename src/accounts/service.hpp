@@ -107,6 +107,11 @@ public:
     // True when `password` is the user's (false for an account without one). Argon2.
     bool password_matches(const User& user, const std::string& password) const;
     const AccountPolicy& policy() const { return policy_; }
+    // One attempt at signing in to the account (a password or a second factor), taken from
+    // its failed-login allowance before the check; refused (429) when that is used up.
+    // give_back() it when the attempt succeeded, so that only failures count.
+    ratelimit::RateLimiter::Attempt take_attempt(const std::string& user_id);
+    void give_back(const ratelimit::RateLimiter::Attempt& attempt);
 
     // The caller behind a bearer token and their user, read in one statement (the
     // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
@@ -137,6 +142,7 @@ private:
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
                                   const std::optional<std::string>& current_password) const;
     void request_code(const CodeRequest& request);
+    ratelimit::RateLimiter::Attempt take_attempt_of(const std::string& who);
     void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
                       const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);
 

@@ -94,9 +94,10 @@ http::Response mfa_status(const Services& s, http::Request&, const Viewer& viewe
     return http::json(200, {{"totp", st.totp}, {"passkeys", st.passkeys}, {"recovery_codes_left", st.recovery_codes_left}});
 }
 
-http::Response login_second_step(const Services& s, http::Request&, MfaLoginRequest& body) {
-    return http::json(200, sign_in_json(s.mfa.complete_sign_in(
-                               body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code, body.passkey})));
+http::Response login_second_step(const Services& s, http::Request& req, MfaLoginRequest& body) {
+    return http::json(
+        200, sign_in_json(s.mfa.complete_sign_in(
+                 body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code, body.passkey}, s.inspector.describe(req))));
 }
 
 http::Response reauthenticate(const Services& s, http::Request&, const Viewer& viewer, ReauthenticateRequest& body) {

@@ -66,7 +66,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         settings_.rate_limits);
     hasher_ = std::make_unique<security::PasswordHasher>(settings_.argon2);
     sessions_ = std::make_unique<sessions::SessionStore>(*pool_, settings_.sessions);
-    codes_ = std::make_unique<codes::EmailCodes>(*pool_);
+    data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
+    codes_ = std::make_unique<codes::EmailCodes>(*pool_, *data_key_);
     accounts_ = std::make_unique<accounts::AccountService>(
         *pool_, *hasher_, strength_, *sessions_, *codes_,
         accounts::AccountPolicy{.login_failures = settings_.login_failure_limit}, limiter_.get());
@@ -77,7 +78,6 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         accounts_->use_cache(viewer_cache_.get());
     }
 
-    data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
     passkeys_ = std::make_unique<mfa::Passkeys>(*pool_, *accounts_, settings_.webauthn);
     second_factor_ =
         std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *sessions_, *passkeys_, *data_key_, settings_.app_name);

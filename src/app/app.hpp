@@ -72,6 +72,7 @@ private:
 
     config::Settings settings_;
     std::unique_ptr<db::Pool> pool_;
+    std::unique_ptr<security::DataKey> data_key_;  // seals secrets, keys the code hashes
     notify::Templates templates_;
     std::unique_ptr<notify::Mailer> mailer_;
     std::unique_ptr<notify::EmailSender> sender_;
@@ -82,7 +83,6 @@ private:
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
     std::unique_ptr<oauth::SocialSignIn> social_;
-    std::unique_ptr<security::DataKey> data_key_;
     std::unique_ptr<mfa::Passkeys> passkeys_;
     std::unique_ptr<mfa::SecondFactor> second_factor_;
     std::unique_ptr<jobs::Worker> worker_;  // its handlers use the services above

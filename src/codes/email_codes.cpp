@@ -51,7 +51,7 @@ std::string EmailCodes::issue(soci::session& tx, Purpose purpose, const std::str
                               const std::optional<std::string>& user_id, std::chrono::milliseconds ttl, std::int64_t now) {
     std::string p = purpose_name(purpose), key = accounts::lower(email), id = security::uuid4();
     std::string code = generate_code();
-    std::string hash = security::sha256_hex(code);
+    std::string hash = key_.keyed_hash("email code", code);
     std::string uid = user_id.value_or("");
     soci::indicator uid_ind = user_id ? soci::i_ok : soci::i_null;
     long long expires = now + ttl.count(), created = now;
@@ -76,7 +76,7 @@ Check EmailCodes::check(soci::session& tx, Purpose purpose, const std::string& e
     if (id_ind != soci::i_ok || expires <= now || attempts >= kMaxAttempts) return {CheckResult::missing, {}};
     if (user_id && (uid_ind != soci::i_ok || uid != *user_id)) return {CheckResult::missing, {}};
     // Hash first, then compare digests in constant time.
-    if (!well_formed_code(code) || !security::constant_time_equal(security::sha256_hex(code), hash))
+    if (!well_formed_code(code) || !security::constant_time_equal(key_.keyed_hash("email code", code), hash))
         return {CheckResult::wrong, id};
     return {CheckResult::ok, id};
 }

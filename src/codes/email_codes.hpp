@@ -3,6 +3,7 @@
 // the CSPRNG, stored as sha256, expiring, single use, dead after 5 wrong tries, and a new
 // request replaces older codes for the same purpose and address.
 #include "db/pool.hpp"
+#include "security/sealed.hpp"
 
 #include <chrono>
 #include <optional>
@@ -26,7 +27,9 @@ struct Check {
 
 class EmailCodes {
 public:
-    explicit EmailCodes(db::Pool& pool) : pool_(pool) {}
+    // Codes are stored as a keyed hash under `key` (8 digits have too few values for a
+    // plain hash to hide them from whoever reads a database dump).
+    EmailCodes(db::Pool& pool, const security::DataKey& key) : pool_(pool), key_(key) {}
 
     // Issues a fresh code in the caller's transaction; returns the plaintext code.
     std::string issue(soci::session& tx, Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
@@ -43,6 +46,7 @@ public:
 
 private:
     db::Pool& pool_;
+    const security::DataKey& key_;
 };
 
 // Exactly 8 ASCII digits.

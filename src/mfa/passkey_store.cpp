@@ -62,13 +62,14 @@ bool PasskeyStore::rename(soci::session& tx, const std::string& user_id, const s
 }
 
 bool PasskeyStore::remove(soci::session& tx, const std::string& user_id, const std::string& id) const {
-    soci::statement st = (tx.prepare << "DELETE FROM passkeys WHERE id = :id AND user_id = :u", soci::use(id), soci::use(user_id));
+    soci::statement st =
+        (tx.prepare << "DELETE FROM passkeys WHERE id = :id AND user_id = :u", soci::use(id), soci::use(user_id));
     st.execute(true);
     return st.get_affected_rows() == 1;
 }
 
-bool PasskeyStore::used(soci::session& tx, const std::string& id, std::int64_t expected, std::int64_t sign_count,
-                        bool backed_up, std::int64_t now) const {
+bool PasskeyStore::used(soci::session& tx, const std::string& id, std::int64_t expected, std::int64_t sign_count, bool backed_up,
+                        std::int64_t now) const {
     long long before = expected, after = sign_count, t = now;
     int backed = backed_up ? 1 : 0;
     soci::statement st = (tx.prepare << "UPDATE passkeys SET sign_count = :c, backed_up = :b, last_used_at = :t "

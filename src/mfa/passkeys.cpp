@@ -83,8 +83,7 @@ boost::json::object Passkeys::creation_options(const sessions::Authenticated& vi
     boost::json::array params;
     for (int alg : webauthn::kAlgorithms) params.push_back({{"type", "public-key"}, {"alg", alg}});
     return {{"rp", {{"id", rp_.id}, {"name", rp_.name}}},
-            {"user",
-             {{"id", security::base64url_encode(user->id)}, {"name", user->email}, {"displayName", user->username}}},
+            {"user", {{"id", security::base64url_encode(user->id)}, {"name", user->email}, {"displayName", user->username}}},
             {"challenge", challenge},
             {"pubKeyCredParams", std::move(params)},
             {"timeout", kChallengeTtlMs},
@@ -126,7 +125,8 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     row.id = security::base64url_encode(made.id);
     row.user_id = viewer.user_id;
     row.name = name && !name->empty() ? *name : "Passkey";
-    if (common::utf8_length(row.name) > kNameMax) throw common::invalid_field("name", "String should have at most 64 characters", "string_too_long");
+    if (common::utf8_length(row.name) > kNameMax)
+        throw common::invalid_field("name", "String should have at most 64 characters", "string_too_long");
     row.public_key = security::base64url_encode(made.key.cose);
     row.algorithm = made.key.alg;
     row.sign_count = made.sign_count;
@@ -141,8 +141,7 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     auto user = users_.by_id(tx.session(), viewer.user_id);
     notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{origin(meta), row.name});
     tx.commit();
-    observe::info("mfa.passkey_added",
-                  {{"user_id", viewer.user_id}, {"algorithm", row.algorithm}, {"attestation", made.format}});
+    observe::info("mfa.passkey_added", {{"user_id", viewer.user_id}, {"algorithm", row.algorithm}, {"attestation", made.format}});
     return view(row);
 }
 
@@ -211,9 +210,8 @@ boost::json::object Passkeys::request_options(const std::optional<std::string>& 
             {"allowCredentials", std::move(allowed)}};
 }
 
-std::string Passkeys::verify(const boost::json::object& credential,
-                             const std::optional<std::string>& user_id, const std::optional<std::string>& ticket_hash,
-                             bool require_user_verification) {
+std::string Passkeys::verify(const boost::json::object& credential, const std::optional<std::string>& user_id,
+                             const std::optional<std::string>& ticket_hash, bool require_user_verification) {
     const auto& response = response_of(credential);
     const auto client_data = b64_member(response, "clientDataJSON");
     const auto authenticator_data = b64_member(response, "authenticatorData");

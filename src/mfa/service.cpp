@@ -139,17 +139,24 @@ Status SecondFactor::status(const std::string& user_id) {
     return s;
 }
 
-accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, const Proof& proof) {
+accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, const Proof& proof,
+                                                  const sessions::RequestMeta& client) {
     const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0) + (proof.passkey ? 1 : 0);
     if (given != 1) throw common::invalid_input("Send one second factor: totp_code, recovery_code or passkey");
     const auto hash = security::sha256_hex(ticket);
     auto lease = pool_.acquire();
     const auto now = common::now_ms();
+    // The ticket, its account's attempt, and (a passkey runs its own transactions) the
+    // assertion, before the transaction that opens the session.
+    std::optional<Ticket> t = factors_.ticket(*lease, hash);
+    if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
+    const auto meta = sessions::RequestMeta::from_json(t->meta_json);
+    // Bound to the client that proved the first factor: a ticket lifted from it is no use elsewhere.
+    if (meta.user_agent != client.user_agent) throw invalid_ticket();
+    // Wrong second factors count with the account's failed logins (one lock for both).
+    const auto attempt = accounts_.take_attempt(t->user_id);
     std::optional<std::string> passkey_refused;
     if (proof.passkey) {
-        // The assertion runs its own transactions: checked before the ticket's.
-        std::optional<Ticket> t = factors_.ticket(*lease, hash);
-        if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
         try {
             passkeys_.verify_for(t->user_id, hash, *proof.passkey);
         } catch (const Refusal& r) {
@@ -159,11 +166,8 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
     std::optional<accounts::SignedIn> signed_in;
     {
         db::Transaction tx(lease);
-        auto t = factors_.ticket(tx.session(), hash);
-        if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
         auto user = users_.by_id(tx.session(), t->user_id);
         if (!user) throw invalid_ticket();
-        const auto meta = sessions::RequestMeta::from_json(t->meta_json);
         bool ok = false;
         std::optional<int> codes_left;
         if (proof.passkey) {
@@ -183,7 +187,10 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
             tx.commit();
         }
     }
-    if (signed_in) return *signed_in;
+    if (signed_in) {
+        accounts_.give_back(attempt);
+        return *signed_in;
+    }
     // A wrong factor counts against the ticket, in its own transaction (the one above rolled back).
     {
         db::Transaction tx(lease);

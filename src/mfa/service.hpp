@@ -57,8 +57,9 @@ public:
     std::vector<std::string> new_recovery_codes(const sessions::Authenticated& viewer);
     Status status(const std::string& user_id);
 
-    // The second step of a sign-in: the ticket of the first and one factor.
-    accounts::SignedIn complete_sign_in(const std::string& ticket, const Proof& proof);
+    // The second step of a sign-in: the ticket of the first and one factor, from the client
+    // (its user agent) that proved the first.
+    accounts::SignedIn complete_sign_in(const std::string& ticket, const Proof& proof, const sessions::RequestMeta& client);
     // Proves the caller again (password, authenticator code or passkey) for the calls that need it.
     void reauthenticate(const sessions::Authenticated& viewer, const Proof& proof);
 

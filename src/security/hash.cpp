@@ -44,13 +44,18 @@ std::string sha256_bytes(std::string_view data) {
     return std::string(reinterpret_cast<const char*>(digest), len);
 }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+std::string hmac_sha256(std::string_view key, std::string_view data) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
               data.size(), mac, &len))
         throw std::runtime_error("hmac-sha256 failed");
-    return hex(mac, len);
+    return std::string(reinterpret_cast<const char*>(mac), len);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    const auto mac = hmac_sha256(key, data);
+    return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -118,6 +118,11 @@ DataKey DataKey::load_or_create(const std::string& path) {
 
 std::string DataKey::hex() const { return to_hex(bytes_); }
 
+std::string DataKey::keyed_hash(std::string_view purpose, std::string_view value) const {
+    const auto subkey = security::hmac_sha256(bytes_, "starter keyed hash:" + std::string(purpose));
+    return to_hex(security::hmac_sha256(subkey, value));
+}
+
 std::string DataKey::seal(std::string_view plaintext, std::string_view context) const {
     std::string nonce(kNonce, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(kNonce)) != 1)

@@ -38,6 +38,10 @@ public:
     std::string seal(std::string_view plaintext, std::string_view context) const;
     // Throws SealError.
     std::string open(std::string_view sealed, std::string_view context) const;
+    // A keyed hash (HMAC-SHA256 under a key derived from this one for `purpose`), as hex:
+    // short secrets such as the emailed 8-digit codes, which a plain hash would give away
+    // to whoever holds a database dump.
+    std::string keyed_hash(std::string_view purpose, std::string_view value) const;
     // The key id a sealed value names ("" when it names none).
     static std::string key_id_of(std::string_view sealed);
 

@@ -257,7 +257,8 @@ NewCredential verify_registration(const RelyingParty& rp, std::string_view chall
     const auto fmt = member(att.get(), "fmt") ? as_text(member(att.get(), "fmt")) : std::nullopt;
     const auto auth_data = member(att.get(), "authData") ? as_bytes(member(att.get(), "authData")) : std::nullopt;
     const auto* statement = member(att.get(), "attStmt");
-    if (!fmt || !auth_data || !statement || !cbor_isa_map(statement)) throw Error("the attestation object lacks fmt, authData or attStmt");
+    if (!fmt || !auth_data || !statement || !cbor_isa_map(statement))
+        throw Error("the attestation object lacks fmt, authData or attStmt");
     auto a = parse_authenticator_data(*auth_data);
     check_flags(rp, a, require_user_verification);
     if (!a.credential) throw Error("the authenticator data carries no credential (AT flag)");

@@ -2,6 +2,8 @@
 // test failed before its fix, on SQLite and PostgreSQL (SECURITY.md, "Found and fixed").
 #include "accounts/validation.hpp"
 #include "jobs/outbox.hpp"
+#include "security/hash.hpp"
+#include "security/sealed.hpp"
 #include "support/accounts_fixture.hpp"
 #include "support/test_server.hpp"
 
@@ -285,6 +287,23 @@ TEST_F(CodesAtRest, ADeliveredCodeIsNowhereInTheDatabaseFiles) {
     EXPECT_FALSE(any_file_holds(files, verification)) << "verification code";
     EXPECT_FALSE(any_file_holds(files, reset)) << "reset code (still unused)";
     EXPECT_FALSE(any_file_holds(files, change)) << "email change code (still unused)";
+}
+
+// The stored hash of an 8-digit code must not be a plain digest: 10^8 guesses reverse one
+// in about a second. It is an HMAC under a key derived from DATA_ENCRYPTION_KEY, which a
+// database dump does not hold.
+TEST_F(CodesAtRest, AStoredCodeHashNeedsTheDataKeyToCheck) {
+    auto email = fresh_email();
+    const auto code = request_code(email);
+    std::string stored;
+    {
+        auto lease = server_->app().pool().acquire();
+        *lease << "SELECT code_hash FROM email_codes WHERE email_key = :e", soci::use(email), soci::into(stored);
+    }
+    ASSERT_EQ(stored.size(), 64u);
+    EXPECT_NE(stored, security::sha256_hex(code)) << "a plain sha256: reversible from a dump";
+    EXPECT_EQ(stored, security::DataKey::parse(kTestDataKey)->keyed_hash("email code", code));
+    EXPECT_NE(stored, security::DataKey::generate().keyed_hash("email code", code));
 }
 
 class AlwaysAccepted : public AccountsFixture {

@@ -180,6 +180,11 @@ TEST_F(SecondFactor, ATicketDiesAfterFiveWrongFactorsAndNeedsExactlyOne) {
                   .status,
               400)
         << "two factors";
+    // Bound to the client that gave the password: another user agent cannot use it.
+    auto elsewhere = client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {"totp_code", app_code(a.secret)}}),
+                                        {{"User-Agent", "curl/8.0"}});
+    EXPECT_EQ(elsewhere.status, 400) << elsewhere.body;
+    EXPECT_EQ(field_of(elsewhere), "mfa_ticket");
     for (int i = 0; i < 5; ++i) EXPECT_EQ(field_of(second_step(ticket, "totp_code", wrong_code(a.secret))), "totp_code");
     auto late = second_step(ticket, "totp_code", app_code(a.secret));
     EXPECT_EQ(late.status, 400) << late.body;
@@ -218,6 +223,29 @@ TEST_F(SecondFactor, ChangesToFactorsNeedARecentSignInOrReauthentication) {
               R"({"totp":false,"passkeys":0,"recovery_codes_left":0})");
     EXPECT_TRUE(login(a.email, kPassword).json().as_object().contains("authentication_token"));
     EXPECT_EQ(client_->request("DELETE", "/api/users/@me/mfa/totp", "", bearer(a.token)).status, 404);
+}
+
+// Wrong second factors count with the account's failed logins: new tickets do not reset them.
+class SecondFactorLockout : public SecondFactor {
+protected:
+    void configure(config::Settings& s) override {
+        s.rate_limits.multiplier = 1;
+        s.login_failure_limit = ratelimit::Limit::parse("3/15minute");
+    }
+};
+
+TEST_F(SecondFactorLockout, WrongFactorsOnFreshTicketsStillLockTheAccount) {
+    start_of_a_step();
+    auto a = signed_up();
+    with_authenticator(a);
+    EXPECT_EQ(second_step(ticket_of(a), "totp_code", wrong_code(a.secret)).status, 400);
+    EXPECT_EQ(second_step(ticket_of(a), "totp_code", wrong_code(a.secret)).status, 400);
+    const auto ticket = ticket_of(a);
+    EXPECT_EQ(second_step(ticket, "totp_code", wrong_code(a.secret)).status, 400);
+    auto locked = second_step(ticket, "totp_code", app_code(a.secret));
+    EXPECT_EQ(locked.status, 429) << locked.body;
+    EXPECT_EQ(locked.header("retry-after"), "60");
+    EXPECT_EQ(login(a.email, kPassword).status, 429) << "the password is the same account's allowance";
 }
 
 // Two sign-ins racing with the same code (a phished or shoulder-surfed one): exactly one

@@ -100,8 +100,10 @@ TEST_F(SocialSignIn, AnAccountWithASecondFactorIsAskedForItAfterTheProvider) {
     auto challenge = exchanged.json().as_object();
     EXPECT_FALSE(challenge.contains("authentication_token")) << exchanged.body;
     EXPECT_EQ(challenge["mfa_required"], boost::json::value(true));
+    // From the browser that went through the provider (the ticket is bound to its user agent).
     auto done = client_->post_json("/api/auth/login/mfa",
-                                   body({{"mfa_ticket", challenge["mfa_ticket"]}, {"totp_code", app_code(secret)}}));
+                                   body({{"mfa_ticket", challenge["mfa_ticket"]}, {"totp_code", app_code(secret)}}),
+                                   {{"User-Agent", kChromeMac}});
     ASSERT_EQ(done.status, 200) << done.body;
     EXPECT_EQ(done.json().at("user").at("email"), email);
 }

@@ -34,8 +34,7 @@ protected:
 
     HttpResponse add(const Account& a, SoftAuthenticator& key, const std::string& name = "Laptop") {
         auto credential = key.create(options_for(a));
-        return client_->post_json("/api/users/@me/passkeys", body({{"name", name}, {"credential", credential}}),
-                                  bearer(a.token));
+        return client_->post_json("/api/users/@me/passkeys", body({{"name", name}, {"credential", credential}}), bearer(a.token));
     }
 
     json::object sign_in_options(const std::optional<std::string>& ticket = std::nullopt) {
@@ -120,8 +119,8 @@ TEST_F(Passkeys, APasskeyIsTheSecondFactorOfAPasswordSignIn) {
     ASSERT_EQ(add(b, theirs).status, 201);
     auto wrong = client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {"passkey", theirs.get(options)}}));
     EXPECT_EQ(wrong.status, 400) << wrong.body;
-    auto done = client_->post_json("/api/auth/login/mfa",
-                                   body({{"mfa_ticket", ticket}, {"passkey", key.get(sign_in_options(ticket))}}));
+    auto done =
+        client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {"passkey", key.get(sign_in_options(ticket))}}));
     ASSERT_EQ(done.status, 200) << done.body;
     EXPECT_EQ(done.json().at("user").at("email"), a.email);
 }
@@ -132,7 +131,7 @@ TEST_F(Passkeys, ACounterThatDoesNotGrowIsRefused) {
     SoftAuthenticator key(-257);
     ASSERT_EQ(add(a, key).status, 201);
     ASSERT_EQ(passwordless(key).status, 200);  // counter 2
-    SoftAuthenticator clone = key;              // same key, its counter copied...
+    SoftAuthenticator clone = key;             // same key, its counter copied...
     ASSERT_EQ(passwordless(key).status, 200);  // ...then the original moves to 3
     auto r = passwordless(clone);              // the clone says 3 again
     EXPECT_EQ(r.status, 400) << r.body;

@@ -51,7 +51,7 @@ public:
         user_handle = *security::base64url_decode(options.at("user").at("id").as_string());
         const auto client_data = client_data_json("webauthn.create", options.at("challenge").as_string());
         std::string auth = auth_data(rp_id, 0x40);  // AT
-        auth += std::string(16, '\0');               // AAGUID
+        auth += std::string(16, '\0');              // AAGUID
         auth += static_cast<char>(id_.size() >> 8);
         auth += static_cast<char>(id_.size() & 0xFF);
         auth += id_ + cose_key();
@@ -164,7 +164,8 @@ private:
     }
 
     static cbor_item_t* integer(int v) {
-        return v >= 0 ? cbor_build_uint32(static_cast<std::uint32_t>(v)) : cbor_build_negint32(static_cast<std::uint32_t>(-1 - v));
+        return v >= 0 ? cbor_build_uint32(static_cast<std::uint32_t>(v))
+                      : cbor_build_negint32(static_cast<std::uint32_t>(-1 - v));
     }
     static cbor_item_t* bytes(const std::string& b) {
         return cbor_build_bytestring(reinterpret_cast<cbor_data>(b.data()), b.size());

@@ -71,9 +71,9 @@ TEST(WebAuthn, RefusesWrongChallengeOriginTypeAndRelyingParty) {
     // A registration's client data is not an assertion's.
     auto made = registered(a, "b25l");
     auto g = a.get(request_options("dGhyZWU"));
-    EXPECT_THROW(webauthn::verify_assertion(kRp, "dGhyZWU", made.key, cdj, member(g, "authenticatorData"), member(g, "signature"),
-                                            false),
-                 webauthn::Error);
+    EXPECT_THROW(
+        webauthn::verify_assertion(kRp, "dGhyZWU", made.key, cdj, member(g, "authenticatorData"), member(g, "signature"), false),
+        webauthn::Error);
 }
 
 TEST(WebAuthn, UserPresenceAlwaysAndVerificationWhenAskedAreRequired) {
@@ -107,7 +107,7 @@ TEST(WebAuthn, MalformedInputsAreErrorsNotCrashes) {
     std::string at(37, '\0');
     at[32] = 0x41;  // UP + AT, but no credential data
     EXPECT_THROW(webauthn::parse_authenticator_data(at), webauthn::Error);
-    EXPECT_THROW(webauthn::parse_cose_key("\xa1\x01\x02"), webauthn::Error);  // {1: 2}: no algorithm
+    EXPECT_THROW(webauthn::parse_cose_key("\xa1\x01\x02"), webauthn::Error);                          // {1: 2}: no algorithm
     EXPECT_THROW(webauthn::parse_cose_key(std::string("\xa2\x01\x02\x03\x26", 5)), webauthn::Error);  // ES256 without a point
     SoftAuthenticator a;
     auto c = a.create(creation_options("eA"));
