@@ -32,8 +32,7 @@ void PasskeyAssertion(benchmark::State& state) {
     auto c = a.get({{"rpId", "localhost"}, {"challenge", "Y2hhbGxlbmdl"}});
     auto member = [&](const char* name) { return *security::base64url_decode(c.at("response").at(name).as_string()); };
     const auto cdj = member("clientDataJSON"), auth = member("authenticatorData"), sig = member("signature");
-    for (auto _ : state)
-        benchmark::DoNotOptimize(webauthn::verify_assertion(rp, "Y2hhbGxlbmdl", key, cdj, auth, sig, true));
+    for (auto _ : state) benchmark::DoNotOptimize(webauthn::verify_assertion(rp, "Y2hhbGxlbmdl", key, cdj, auth, sig, true));
     state.SetLabel(alg == -7 ? "ES256" : alg == -8 ? "EdDSA" : "RS256");
 }
 BENCHMARK(PasskeyAssertion)->Arg(-7)->Arg(-8)->Arg(-257)->Unit(benchmark::kMicrosecond);
