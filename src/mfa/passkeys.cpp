@@ -21,16 +21,6 @@ constexpr std::size_t kNameMax = 64;
 
 Refusal refused(const std::string& why) { return common::invalid_input("The passkey was not accepted: " + why, "passkey"); }
 
-std::string hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
-
 // A base64url member of the credential or of its `response`.
 std::string b64_member(const boost::json::object& o, const char* name) {
     auto it = o.find(name);
@@ -59,6 +49,20 @@ boost::json::array descriptors(const std::vector<PasskeyRow>& rows) {
 }
 
 }  // namespace
+
+std::pair<std::string, std::optional<Challenge>> Passkeys::use_challenge(const std::string& client_data) {
+    std::string challenge;
+    try {
+        challenge = webauthn::parse_client_data(client_data).challenge;
+    } catch (const webauthn::Error& e) {
+        throw refused(e.what());
+    }
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    auto issued = store_.take_challenge(tx.session(), security::sha256_hex(challenge));
+    tx.commit();  // used up, whatever follows
+    return {challenge, issued};
+}
 
 std::string Passkeys::new_challenge(const Challenge& c) {
     auto challenge = security::base64url_encode(security::random_bytes(32));
@@ -99,19 +103,7 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     const auto& response = response_of(credential);
     const auto client_data = b64_member(response, "clientDataJSON");
     const auto attestation = b64_member(response, "attestationObject");
-    std::string challenge;
-    try {
-        challenge = webauthn::parse_client_data(client_data).challenge;
-    } catch (const webauthn::Error& e) {
-        throw refused(e.what());
-    }
-    std::optional<Challenge> issued;
-    {
-        auto lease = pool_.acquire();
-        db::Transaction tx(lease);
-        issued = store_.take_challenge(tx.session(), security::sha256_hex(challenge));
-        tx.commit();  // used up, whatever follows
-    }
+    auto [challenge, issued] = use_challenge(client_data);
     const auto now = common::now_ms();
     if (!issued || issued->purpose != "register" || issued->user_id != viewer.user_id || issued->expires_at <= now)
         throw refused("its challenge is unknown, used, expired or not this user's; ask for new options");
@@ -130,7 +122,7 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     row.public_key = security::base64url_encode(made.key.cose);
     row.algorithm = made.key.alg;
     row.sign_count = made.sign_count;
-    row.aaguid = hex(made.aaguid);
+    row.aaguid = security::to_hex(made.aaguid);
     row.backed_up = made.backed_up;
     row.created_at = now;
     auto lease = pool_.acquire();
@@ -217,19 +209,8 @@ std::string Passkeys::verify(const boost::json::object& credential, const std::o
     const auto authenticator_data = b64_member(response, "authenticatorData");
     const auto signature = b64_member(response, "signature");
     const auto raw_id = b64_member(credential, "rawId");
-    std::string challenge;
-    try {
-        challenge = webauthn::parse_client_data(client_data).challenge;
-    } catch (const webauthn::Error& e) {
-        throw refused(e.what());
-    }
-    std::optional<Challenge> issued;
+    auto [challenge, issued] = use_challenge(client_data);
     auto lease = pool_.acquire();
-    {
-        db::Transaction own(lease);
-        issued = store_.take_challenge(own.session(), security::sha256_hex(challenge));
-        own.commit();
-    }
     const auto now = common::now_ms();
     if (!issued || issued->purpose != "sign_in" || issued->ticket_hash != ticket_hash || issued->expires_at <= now)
         throw refused("its challenge is unknown, used, expired or for another sign-in; ask for new options");

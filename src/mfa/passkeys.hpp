@@ -57,6 +57,9 @@ private:
     std::string verify(const boost::json::object& credential, const std::optional<std::string>& user_id,
                        const std::optional<std::string>& ticket_hash, bool require_user_verification);
     std::string new_challenge(const Challenge& c);
+    // The challenge a response's client data names, and what it was issued for (nullopt:
+    // unknown or used). Used up here, in its own transaction, whatever the response's fate.
+    std::pair<std::string, std::optional<Challenge>> use_challenge(const std::string& client_data);
 
     db::Pool& pool_;
     accounts::AccountService& accounts_;

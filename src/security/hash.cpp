@@ -58,6 +58,10 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
     return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
+std::string to_hex(std::string_view bytes) {
+    return hex(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<unsigned int>(bytes.size()));
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -13,6 +13,8 @@ std::string sha256_bytes(std::string_view data);
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 // The same as 32 raw bytes (a derived key).
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// Bytes as lowercase hex.
+std::string to_hex(std::string_view bytes);
 // Compares two secrets without leaking where they differ (the length is not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -23,8 +23,54 @@ struct CborDeleter {
 };
 using Cbor = std::unique_ptr<cbor_item_t, CborDeleter>;
 
+// The end of the well-formed, definite-length CBOR item at `at`, checked before libcbor sees
+// it: libcbor allocates a definite array or map for the count its header claims, so five
+// bytes claiming 2^31 items would make it ask for gigabytes (found by fuzzing). Every count
+// and length must fit in the bytes that are left; indefinite lengths (never in CTAP2's
+// canonical CBOR) and nesting deeper than 16 are refused. nullopt: not such an item.
+std::optional<std::size_t> end_of_item(std::string_view b, std::size_t at, int depth) {
+    if (depth > 16 || at >= b.size()) return std::nullopt;
+    const auto initial = static_cast<unsigned char>(b[at++]);
+    const int major = initial >> 5, info = initial & 31;
+    std::uint64_t argument = 0;
+    if (info < 24) {
+        argument = static_cast<std::uint64_t>(info);
+    } else if (info <= 27) {
+        const std::size_t n = std::size_t{1} << (info - 24);  // 1, 2, 4 or 8 bytes
+        if (b.size() - at < n) return std::nullopt;
+        for (std::size_t i = 0; i < n; ++i) argument = (argument << 8) | static_cast<unsigned char>(b[at++]);
+    } else {
+        return std::nullopt;  // reserved, or an indefinite length
+    }
+    const std::uint64_t left = b.size() - at;
+    switch (major) {
+        case 0:
+        case 1:
+        case 7:  // integers, simple values and floats: the argument was all of it
+            return at;
+        case 2:
+        case 3:  // byte and text strings
+            if (argument > left) return std::nullopt;
+            return at + static_cast<std::size_t>(argument);
+        case 4:
+        case 5: {  // arrays and maps: each item takes a byte at least
+            const std::uint64_t items = major == 5 ? argument * 2 : argument;
+            if (argument > left || items > left) return std::nullopt;
+            for (std::uint64_t i = 0; i < items; ++i) {
+                auto next = end_of_item(b, at, depth + 1);
+                if (!next) return std::nullopt;
+                at = *next;
+            }
+            return at;
+        }
+        default:  // 6: a tag, then its item
+            return end_of_item(b, at, depth + 1);
+    }
+}
+
 // One CBOR item from the start of `bytes`; `used` tells how many bytes it took.
 Cbor load_cbor(std::string_view bytes, std::size_t& used) {
+    if (!end_of_item(bytes, 0, 0)) throw Error("malformed CBOR");
     cbor_load_result result{};
     Cbor item(cbor_load(reinterpret_cast<cbor_data>(bytes.data()), bytes.size(), &result));
     if (!item || result.error.code != CBOR_ERR_NONE) throw Error("malformed CBOR");

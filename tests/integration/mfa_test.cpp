@@ -62,19 +62,6 @@ protected:
     HttpResponse second_step(const std::string& ticket, const char* method, const std::string& code) {
         return client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {method, code}}));
     }
-
-    // Makes the session look signed in 11 minutes ago (past the recent-login window).
-    void age_session(const std::string& token) {
-        auto lease = server_->app().pool().acquire();
-        const auto hash = security::sha256_hex(token);
-        *lease << "UPDATE sessions SET created_at = created_at - 660000, reauthenticated_at = NULL WHERE token_hash = :h",
-            soci::use(hash);
-    }
-
-    static std::string field_of(const HttpResponse& r) {
-        auto o = r.json().as_object();
-        return o.contains("field") ? std::string(o["field"].as_string()) : "";
-    }
 };
 
 TEST_F(SecondFactor, AuthenticatorAppIsEnrolledConfirmedAndAskedForAtSignIn) {

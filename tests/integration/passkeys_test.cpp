@@ -46,18 +46,6 @@ protected:
     HttpResponse passwordless(SoftAuthenticator& key) {
         return client_->post_json("/api/auth/passkey/login", body({{"credential", key.get(sign_in_options())}}));
     }
-
-    void age_session(const std::string& token) {
-        auto lease = server_->app().pool().acquire();
-        const auto hash = security::sha256_hex(token);
-        *lease << "UPDATE sessions SET created_at = created_at - 660000, reauthenticated_at = NULL WHERE token_hash = :h",
-            soci::use(hash);
-    }
-
-    static std::string field_of(const HttpResponse& r) {
-        auto o = r.json().as_object();
-        return o.contains("field") ? std::string(o["field"].as_string()) : "";
-    }
 };
 
 TEST_F(Passkeys, RegisteredPasskeySignsInWithoutAUsernameOrPassword) {

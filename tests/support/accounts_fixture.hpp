@@ -1,10 +1,12 @@
 #pragma once
 // A test fixture that drives the account API the way a client does: codes are read from
 // the emails the server actually delivered to its file outbox.
+#include "security/hash.hpp"
 #include "security/random.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/json.hpp>
+#include <soci/soci.h>
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -84,6 +86,20 @@ protected:
     }
 
     int status_with(const std::string& token) { return client_->get("/api/users/@me", bearer(token)).status; }
+
+    // Makes the token's session look signed in 11 minutes ago: past the recent-sign-in window.
+    void age_session(const std::string& token) {
+        auto lease = server_->app().pool().acquire();
+        const auto hash = security::sha256_hex(token);
+        *lease << "UPDATE sessions SET created_at = created_at - 660000, reauthenticated_at = NULL WHERE token_hash = :h",
+            soci::use(hash);
+    }
+
+    // The `field` an error answer names, or "".
+    static std::string field_of(const HttpResponse& r) {
+        auto o = r.json().as_object();
+        return o.contains("field") ? std::string(o["field"].as_string()) : "";
+    }
 
     std::unique_ptr<TestServer> server_;
     std::unique_ptr<HttpClient> client_;

@@ -100,6 +100,20 @@ TEST(WebAuthn, AnAlteredAuthenticatorDataOrSignatureFails) {
     EXPECT_THROW(webauthn::verify_assertion(kRp, "c2ln", made.key, cdj, auth, broken, true), webauthn::Error);
 }
 
+// A header claiming 2^31 array items made libcbor ask for 18 GB before reading any of them
+// (found by the fuzz smoke run): such input is refused before it reaches libcbor.
+TEST(WebAuthn, CborClaimingMoreItemsThanItHasIsRefusedUpFront) {
+    std::string auth_data(37, '\0');
+    auth_data[32] = static_cast<char>(0x80 | 0x01);  // UP + ED: an extensions map follows
+    EXPECT_THROW(webauthn::parse_authenticator_data(auth_data + "\x9a\x7f\xff\xff\xff"), webauthn::Error);  // array(2^31-1)
+    EXPECT_THROW(webauthn::parse_authenticator_data(auth_data + "\xba\x7f\xff\xff\xff"), webauthn::Error);  // map(2^31-1)
+    EXPECT_THROW(webauthn::parse_authenticator_data(auth_data + "\x5a\x7f\xff\xff\xff"), webauthn::Error);  // bytes(2^31-1)
+    EXPECT_THROW(webauthn::parse_authenticator_data(auth_data + "\xbf\xff"), webauthn::Error);              // indefinite map
+    std::string deep(40, '\x81');                                                                           // 40 nested arrays
+    EXPECT_THROW(webauthn::parse_authenticator_data(auth_data + deep + "\x00"), webauthn::Error);
+    EXPECT_NO_THROW(webauthn::parse_authenticator_data(auth_data + "\xa0"));  // an empty map is fine
+}
+
 TEST(WebAuthn, MalformedInputsAreErrorsNotCrashes) {
     EXPECT_THROW(webauthn::parse_client_data("not json"), webauthn::Error);
     EXPECT_THROW(webauthn::parse_client_data(R"({"type":1})"), webauthn::Error);
