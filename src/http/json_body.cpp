@@ -56,12 +56,6 @@ std::string FieldReader::required_string(std::string_view name, std::size_t max_
     return optional_string(name, max_chars, chars).value_or(std::string());
 }
 
-std::string FieldReader::required_string_alias(std::initializer_list<std::string_view> names, std::size_t max_chars) {
-    for (auto n : names)
-        if (obj_.contains(n)) return required_string(n, max_chars);
-    return required_string(*names.begin(), max_chars);
-}
-
 std::optional<bool> FieldReader::optional_bool(std::string_view name) {
     auto it = obj_.find(name);
     if (it == obj_.end() || it->value().is_null()) return std::nullopt;

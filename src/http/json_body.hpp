@@ -38,8 +38,6 @@ public:
     std::optional<bool> optional_bool(std::string_view name);
     // A JSON object member (a WebAuthn credential); required ones report their absence.
     std::optional<boost::json::object> object_member(std::string_view name, bool required);
-    // The first present name among aliases is read (e.g. "reset_code", "reset_token").
-    std::string required_string_alias(std::initializer_list<std::string_view> names, std::size_t max_chars = 1024);
 
     void add_error(std::string_view name, std::string msg, std::string type);
     void finish() const;
