@@ -49,29 +49,50 @@ std::string trim_trailing_newlines(std::string s) {
 
 Templates::Templates(std::string app_name, std::string app_url) : app_name_(std::move(app_name)), app_url_(std::move(app_url)) {}
 
+TemplateFile TemplateFile::parse(const std::string& source) {
+    TemplateFile t;
+    std::string* into = nullptr;
+    bool seen[3] = {false, false, false};
+    std::size_t at = 0;
+    while (at < source.size()) {
+        auto end = source.find('\n', at);
+        if (end == std::string::npos) end = source.size();
+        const std::string_view line(source.data() + at, end - at);
+        at = end + 1;
+        int section = line == "{{! subject }}" ? 0 : line == "{{! text }}" ? 1 : line == "{{! html }}" ? 2 : -1;
+        if (section >= 0) {
+            into = section == 0 ? &t.subject : section == 1 ? &t.text : &t.html;
+            seen[section] = true;
+            continue;
+        }
+        if (!into) throw std::runtime_error("an email template must start with {{! subject }}");
+        into->append(line).append("\n");
+    }
+    if (!seen[0] || !seen[1] || !seen[2])
+        throw std::runtime_error("an email template needs the sections {{! subject }}, {{! text }} and {{! html }}");
+    return t;
+}
+
 std::vector<std::string> Templates::names() {
     std::vector<std::string> out;
-    for (const auto& [path, text] : embedded_templates()) {
-        auto slash = path.find('/');
-        if (slash == std::string::npos) continue;
-        auto name = path.substr(slash + 1);
-        auto dir = name.substr(0, name.find('/'));
-        if (name.ends_with("/subject.txt")) out.push_back(dir);
-    }
+    constexpr std::string_view prefix = "emails/", suffix = ".mustache";
+    for (const auto& [path, text] : embedded_templates())
+        if (path.starts_with(prefix) && path.ends_with(suffix))
+            out.push_back(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()));
     return out;
 }
 
 Rendered Templates::render(const std::string& name, const boost::json::object& vars) const {
     const auto& files = embedded_templates();
-    const std::string dir = "emails/" + name + "/";
+    const auto file = TemplateFile::parse(files.at("emails/" + name + ".mustache"));
     auto data = to_data(vars);
     data.set("app_name", app_name_);
     data.set("app_url", app_url_);
     Rendered r;
-    r.subject = trim_trailing_newlines(render_one(files.at(dir + "subject.txt"), data, false));
+    r.subject = trim_trailing_newlines(render_one(file.subject, data, false));
     data.set("subject", r.subject);
-    auto text_body = render_one(files.at(dir + "body.txt"), data, false);
-    auto html_body = render_one(files.at(dir + "body.html"), data, true);
+    auto text_body = render_one(file.text, data, false);
+    auto html_body = render_one(file.html, data, true);
     auto text_data = data;
     text_data.set("content", trim_trailing_newlines(text_body));
     r.text = render_one(files.at("emails/_layout.txt"), text_data, false);

@@ -22,13 +22,21 @@ struct Rendered {
     std::string html;
 };
 
+// One email's template file, templates/emails/<name>.mustache: its subject, text and HTML
+// bodies as three sections, each after a line `{{! subject }}`, `{{! text }}`, `{{! html }}`.
+struct TemplateFile {
+    std::string subject, text, html;
+    // Throws std::runtime_error naming what is missing.
+    static TemplateFile parse(const std::string& source);
+};
+
 class Templates {
 public:
     Templates(std::string app_name, std::string app_url);
-    // Renders templates/emails/<name>/ inside the shared layout. Throws std::out_of_range
-    // for an unknown template.
+    // Renders templates/emails/<name>.mustache inside the shared layout. Throws
+    // std::out_of_range for an unknown template.
     Rendered render(const std::string& name, const boost::json::object& vars) const;
-    // The names of every email template (API.md's table).
+    // The names of every email template.
     static std::vector<std::string> names();
 
 private:

@@ -1,9 +1,9 @@
 #pragma once
-// Every email the product sends: one struct each, named after its templates
-// (templates/emails/<name>/{subject.txt,body.txt,body.html}) and carrying exactly the
-// variables they use. Adding an email is its three templates plus its struct here; a test
-// checks that every template directory has a struct and every variable a template uses
-// is one its struct gives.
+// Every email the product sends: one struct each, named after its template file
+// (templates/emails/<name>.mustache: subject, text and HTML sections) and carrying exactly
+// the variables it uses. Adding an email is its template file plus its struct here; a test
+// checks that every template has a struct and every variable a template uses is one its
+// struct gives.
 #include <boost/json/object.hpp>
 
 #include <string>

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Markers that no template contains, so finding the raw value proves an unescaped insert.
     const std::string value = "[[fz" + std::string(reinterpret_cast<const char*>(data), size) + "zf]]";
     boost::json::object vars{{"username", value},         {"device", value}, {"location", value},       {"ip", value},
-                             {"new_email_masked", value}, {"time", value},   {"expires_minutes", "10"}, {"code", "12345678"}};
+                             {"new_email_masked", value}, {"time", value},   {"expires_minutes", "10"}, {"code", "12345678"},
+                             {"method", value},           {"name", value},   {"codes_left", "3"}};
     for (const auto& name : templates.names()) {
         auto r = templates.render(name, vars);
         // A value may appear in the HTML part only escaped.

@@ -277,10 +277,12 @@ TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromI
                     given.insert(std::string(k));
                     v = k == "expires_minutes" ? boost::json::value(5) : boost::json::value("x<" + std::string(k) + ">");
                 }
-                for (const char* part : {"subject.txt", "body.txt", "body.html"}) {
-                    auto path = std::string("emails/") + E::name + "/" + part;
-                    ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
-                    for (const auto& v : variables_in(notify::embedded_templates().at(path)))
+                const auto path = std::string("emails/") + E::name + ".mustache";
+                ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
+                const auto file = notify::TemplateFile::parse(notify::embedded_templates().at(path));
+                for (const auto* part : {&file.subject, &file.text, &file.html}) {
+                    EXPECT_FALSE(part->empty()) << path << " has an empty section";
+                    for (const auto& v : variables_in(*part))
                         EXPECT_TRUE(given.contains(v))
                             << path << " uses {{" << v << "}}, which notify::emails::" << E::name << " does not give";
                 }
