@@ -21,8 +21,6 @@ namespace {
 
 using sessions::RequestMeta;
 
-notify::Origin origin(const RequestMeta& m) { return {m.ip, m.device, m.location_text}; }
-
 int minutes(std::chrono::milliseconds d) { return static_cast<int>(d.count() / 60'000); }
 
 // How emails show a time: "2026-11-24 10:00:00 UTC".
@@ -324,6 +322,8 @@ ratelimit::RateLimiter::Attempt AccountService::take_attempt(const std::string& 
 void AccountService::give_back(const ratelimit::RateLimiter::Attempt& attempt) {
     if (limiter_) limiter_->release(attempt);
 }
+
+notify::Origin origin(const sessions::RequestMeta& m) { return {m.ip, m.device, m.location_text}; }
 
 void AccountService::use_cache(ViewerCache* cache) {
     cache_ = cache;

@@ -40,6 +40,9 @@ struct CodeRequest {
     static CodeRequest from_json(std::string_view payload);
 };
 
+// Where a request came from, as security emails show it.
+notify::Origin origin(const sessions::RequestMeta& meta);
+
 struct AccountPolicy {
     std::chrono::milliseconds verification_code_ttl{std::chrono::minutes(10)};
     std::chrono::milliseconds reset_code_ttl{std::chrono::minutes(5)};

@@ -269,10 +269,15 @@ Store origins(const Ref<std::vector<std::string>>& member, bool star) {
     };
 }
 
+// "https://app.example.com:8443" -> "app.example.com"; "http://[::1]:80" -> "[::1]".
+std::string host_of(const std::string& origin) {
+    auto host = origin.substr(origin.find("://") + 3);
+    return host.starts_with('[') ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
+}
+
 // True when the origin's host is the relying-party id or a subdomain of it.
 bool on_rp_id(const std::string& origin, const std::string& rp_id) {
-    auto host = origin.substr(origin.find("://") + 3);
-    host = host.starts_with('[') ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
+    const auto host = host_of(origin);
     return host == rp_id || host.ends_with("." + rp_id);
 }
 
@@ -502,10 +507,7 @@ const std::vector<Row>& rows() {
          },
          [](const S& s) {
              auto app = common::parse_absolute_url(s.app_url);
-             if (!app) return std::string("localhost");
-             auto host = app->origin.substr(app->origin.find("://") + 3);
-             if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
-             return host.substr(0, host.find(':'));
+             return app ? host_of(app->origin) : std::string("localhost");
          }},
         {"WEBAUTHN_ORIGINS", "Passkeys", "APP_URL's origin, and PUBLIC_URL's when it is on WEBAUTHN_RP_ID",
          "origins of the pages that may create and use passkeys, comma-separated; each must be on WEBAUTHN_RP_ID or a "

@@ -40,8 +40,6 @@ const boost::json::object& response_of(const boost::json::object& credential) {
 
 Passkey view(const PasskeyRow& r) { return {r.id, r.name, r.created_at, r.last_used_at}; }
 
-notify::Origin origin(const sessions::RequestMeta& meta) { return {meta.ip, meta.device, meta.location_text}; }
-
 boost::json::array descriptors(const std::vector<PasskeyRow>& rows) {
     boost::json::array out;
     for (const auto& r : rows) out.push_back({{"type", "public-key"}, {"id", r.id}});
@@ -62,6 +60,15 @@ std::pair<std::string, std::optional<Challenge>> Passkeys::use_challenge(const s
     auto issued = store_.take_challenge(tx.session(), security::sha256_hex(challenge));
     tx.commit();  // used up, whatever follows
     return {challenge, issued};
+}
+
+void after_factor_removed(db::Transaction& tx, const accounts::UserRepository& users, const std::string& user_id,
+                          std::int64_t now) {
+    const FactorStore factors;
+    auto totp = factors.totp(tx.session(), user_id);
+    if ((totp && totp->confirmed_at) || PasskeyStore().count(tx.session(), user_id) > 0) return;
+    users.set_mfa_enabled(tx, user_id, false, now);
+    factors.delete_recovery_codes(tx.session(), user_id);
 }
 
 std::string Passkeys::new_challenge(const Challenge& c) {
@@ -131,7 +138,7 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     store_.insert(tx.session(), row);
     users_.set_mfa_enabled(tx, viewer.user_id, true, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{origin(meta), row.name});
+    notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{accounts::origin(meta), row.name});
     tx.commit();
     observe::info("mfa.passkey_added", {{"user_id", viewer.user_id}, {"algorithm", row.algorithm}, {"attestation", made.format}});
     return view(row);
@@ -169,13 +176,10 @@ void Passkeys::remove(const sessions::Authenticated& viewer, const std::string& 
     auto row = store_.by_id(tx.session(), id);
     if (!row || row->user_id != viewer.user_id || !store_.remove(tx.session(), viewer.user_id, id))
         throw Refusal(Refusal::Kind::not_found, "not_found", "No such passkey");
-    auto totp = factors_.totp(tx.session(), viewer.user_id);
-    if (store_.count(tx.session(), viewer.user_id) == 0 && !(totp && totp->confirmed_at)) {
-        users_.set_mfa_enabled(tx, viewer.user_id, false, now);
-        factors_.delete_recovery_codes(tx.session(), viewer.user_id);
-    }
+    after_factor_removed(tx, users_, viewer.user_id, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{origin(meta), "passkey \"" + row->name + "\""});
+    notify::enqueue(tx.session(), user->email,
+                    notify::emails::MfaDisabled{accounts::origin(meta), "passkey \"" + row->name + "\""});
     tx.commit();
     observe::info("mfa.passkey_removed", {{"user_id", viewer.user_id}});
 }

@@ -23,6 +23,12 @@ struct Passkey {
     std::optional<std::int64_t> last_used_at;
 };
 
+// After a factor was removed in `tx`: when no confirmed one is left (authenticator app or
+// passkey), sign-in stops asking for one and the recovery codes, which only stand in for a
+// factor, go too.
+void after_factor_removed(db::Transaction& tx, const accounts::UserRepository& users, const std::string& user_id,
+                          std::int64_t now);
+
 class Passkeys {
 public:
     Passkeys(db::Pool& pool, accounts::AccountService& accounts, webauthn::RelyingParty rp)

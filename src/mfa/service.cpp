@@ -25,8 +25,6 @@ Refusal invalid_ticket() {
     return common::invalid_input("The sign-in ticket is invalid, used or expired. Sign in again.", "mfa_ticket");
 }
 
-notify::Origin origin(const sessions::RequestMeta& meta) { return {meta.ip, meta.device, meta.location_text}; }
-
 }  // namespace
 
 std::string normalize_recovery_code(std::string_view code) {
@@ -92,7 +90,7 @@ std::vector<std::string> SecondFactor::confirm_totp(const sessions::Authenticate
     std::vector<std::string> codes;
     if (factors_.recovery_codes_left(tx.session(), viewer.user_id) == 0) codes = issue_recovery_codes(tx, viewer.user_id, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{origin(meta), "authenticator app"});
+    notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{accounts::origin(meta), "authenticator app"});
     tx.commit();
     observe::info("mfa.totp_confirmed", {{"user_id", viewer.user_id}});
     return codes;
@@ -107,11 +105,9 @@ void SecondFactor::remove_totp(const sessions::Authenticated& viewer, const sess
     if (!factor) throw Refusal(Refusal::Kind::not_found, "not_found", "No authenticator app is set up");
     factors_.delete_totp(tx.session(), viewer.user_id);
     if (factor->confirmed_at) {
-        // The only factor so far: without it, sign-in asks for none and recovery codes mean nothing.
-        users_.set_mfa_enabled(tx, viewer.user_id, false, now);
-        factors_.delete_recovery_codes(tx.session(), viewer.user_id);
+        after_factor_removed(tx, users_, viewer.user_id, now);  // passkeys may still be there
         auto user = users_.by_id(tx.session(), viewer.user_id);
-        notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{origin(meta), "authenticator app"});
+        notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{accounts::origin(meta), "authenticator app"});
     }
     tx.commit();
     observe::info("mfa.totp_removed", {{"user_id", viewer.user_id}});
@@ -144,11 +140,15 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
     const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0) + (proof.passkey ? 1 : 0);
     if (given != 1) throw common::invalid_input("Send one second factor: totp_code, recovery_code or passkey");
     const auto hash = security::sha256_hex(ticket);
-    auto lease = pool_.acquire();
     const auto now = common::now_ms();
     // The ticket, its account's attempt, and (a passkey runs its own transactions) the
-    // assertion, before the transaction that opens the session.
-    std::optional<Ticket> t = factors_.ticket(*lease, hash);
+    // assertion, before the transaction that opens the session. No connection is held
+    // meanwhile: the assertion takes connections of its own.
+    std::optional<Ticket> t;
+    {
+        auto reading = pool_.acquire();
+        t = factors_.ticket(*reading, hash);
+    }
     if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
     const auto meta = sessions::RequestMeta::from_json(t->meta_json);
     // Bound to the client that proved the first factor: a ticket lifted from it is no use elsewhere.
@@ -163,6 +163,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
             passkey_refused = r.what();
         }
     }
+    auto lease = pool_.acquire();
     std::optional<accounts::SignedIn> signed_in;
     {
         db::Transaction tx(lease);
@@ -182,7 +183,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         if (ok) {
             if (!factors_.take_ticket(tx.session(), hash)) throw invalid_ticket();  // a concurrent request finished it
             if (codes_left)
-                notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{origin(meta), *codes_left});
+                notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{accounts::origin(meta), *codes_left});
             signed_in = accounts_.open_session(tx, *user, meta, now);
             tx.commit();
         }

@@ -3,6 +3,7 @@
 // sign-in, a cloned authenticator's counter, and what needs a recent sign-in.
 #include "security/hash.hpp"
 #include "support/accounts_fixture.hpp"
+#include "support/authenticator.hpp"
 #include "support/soft_authenticator.hpp"
 #include "support/test_server.hpp"
 
@@ -164,6 +165,29 @@ TEST_F(Passkeys, AddingAndRemovingNeedARecentSignIn) {
     EXPECT_EQ(client_->get("/api/users/@me", bearer(a.token)).json().at("mfa_enabled"), json::value(false));
     EXPECT_EQ(client_->request("DELETE", "/api/users/@me/passkeys/" + id, "", bearer(a.token)).status, 404);
     EXPECT_TRUE(login(a.email, kPassword).json().as_object().contains("authentication_token"));
+}
+
+// Removing the authenticator app while a passkey remains leaves the account with a second
+// factor: sign-in still asks for it, and the recovery codes stay.
+TEST_F(Passkeys, RemovingTheAppKeepsTheSecondFactorWhileAPasskeyRemains) {
+    start_of_a_step();
+    auto a = signed_up();
+    SoftAuthenticator key;
+    ASSERT_EQ(add(a, key).status, 201);
+    auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(a.token));
+    ASSERT_EQ(started.status, 201) << started.body;
+    const std::string secret(started.json().at("secret").as_string());
+    ASSERT_EQ(
+        client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(secret, -30)}}), bearer(a.token)).status,
+        200);
+    ASSERT_EQ(client_->post_json("/api/users/@me/mfa/recovery-codes", "", bearer(a.token)).status, 200);
+    ASSERT_EQ(client_->request("DELETE", "/api/users/@me/mfa/totp", "", bearer(a.token)).status, 204);
+    EXPECT_EQ(client_->get("/api/users/@me", bearer(a.token)).json().at("mfa_enabled"), json::value(true));
+    EXPECT_EQ(json::serialize(client_->get("/api/users/@me/mfa", bearer(a.token)).json()),
+              R"({"totp":false,"passkeys":1,"recovery_codes_left":10})");
+    auto first = login(a.email, kPassword);
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(json::serialize(first.json().at("methods")), R"(["passkey","recovery_code"])");
 }
 
 }  // namespace

@@ -65,14 +65,8 @@ public:
         add(object, cbor_build_string("fmt"), cbor_build_string(attestation.c_str()));
         add(object, cbor_build_string("attStmt"), statement);
         add(object, cbor_build_string("authData"), bytes(auth));
-        const auto encoded = serialize(object);
-        const auto id = security::base64url_encode(id_);
-        return {{"id", id},
-                {"rawId", id},
-                {"type", "public-key"},
-                {"response",
-                 {{"clientDataJSON", security::base64url_encode(client_data)},
-                  {"attestationObject", security::base64url_encode(encoded)}}}};
+        return credential({{"clientDataJSON", security::base64url_encode(client_data)},
+                           {"attestationObject", security::base64url_encode(serialize(object))}});
     }
 
     // navigator.credentials.get(options) as PublicKeyCredential.toJSON().
@@ -81,15 +75,10 @@ public:
         const auto client_data = client_data_json("webauthn.get", options.at("challenge").as_string());
         const auto auth = auth_data(rp_id, 0);
         const auto signature = sign(auth + security::sha256_bytes(client_data));
-        const auto id = security::base64url_encode(id_);
-        return {{"id", id},
-                {"rawId", id},
-                {"type", "public-key"},
-                {"response",
-                 {{"clientDataJSON", security::base64url_encode(client_data)},
-                  {"authenticatorData", security::base64url_encode(auth)},
-                  {"signature", security::base64url_encode(signature)},
-                  {"userHandle", security::base64url_encode(user_handle)}}}};
+        return credential({{"clientDataJSON", security::base64url_encode(client_data)},
+                           {"authenticatorData", security::base64url_encode(auth)},
+                           {"signature", security::base64url_encode(signature)},
+                           {"userHandle", security::base64url_encode(user_handle)}});
     }
 
     // The credential public key as a COSE_Key.
@@ -135,6 +124,12 @@ public:
     }
 
 private:
+    // A PublicKeyCredential's JSON around its `response`.
+    boost::json::object credential(boost::json::object response) const {
+        const auto id = security::base64url_encode(id_);
+        return {{"id", id}, {"rawId", id}, {"type", "public-key"}, {"response", std::move(response)}};
+    }
+
     std::string client_data_json(const char* type, boost::json::string_view challenge) const {
         return boost::json::serialize(
             boost::json::object{{"type", type}, {"challenge", challenge}, {"origin", origin}, {"crossOrigin", false}});
