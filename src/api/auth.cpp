@@ -117,46 +117,37 @@ http::Response reset_password(const Services& s, http::Request& req, ResetPasswo
 void register_auth_routes(Routes& r) {
     r.post<EmailRequest>("/api/auth/email-verification-request", request_email_verification)
         .limit("15/hour")
-        .describe("Email an 8-digit registration code (always 202)")
-        .tag("auth")
+        .describe("auth", "Email an 8-digit registration code (always 202)")
         .returns(202, "Accepted");
     r.post<RegisterRequest>("/api/auth/register", register_account)
         .limit("15/hour")
-        .describe("Create an account with the emailed code")
-        .tag("auth")
-        .returns(201, "SignedIn")
-        .returns(400, "Error");
+        .describe("auth", "Create an account with the emailed code")
+        .returns(201, "SignedIn");
     r.post<LoginRequest>("/api/auth/login", login)
         .limit("100/hour")
-        .describe("Log in by email or username; an account with a second factor answers with a ticket for it")
-        .tag("auth")
+        .describe("auth", "Log in by email or username; an account with a second factor answers with a ticket for it")
         .returns(200, "SignInResult")
-        .returns(400, "Error");
+        .refuses(400);
     r.post<LogoutRequest>("/api/auth/logout", logout)
         .limit("50/hour")
-        .describe("End the current session")
-        .tag("sessions")
+        .describe("sessions", "End the current session")
         .returns(204);
     r.get("/api/auth/sessions", list_sessions)
-        .describe("The caller's sessions, newest first")
-        .tag("sessions")
+        .describe("sessions", "The caller's sessions, newest first")
         .returns(200, "SessionList");
     r.del("/api/auth/sessions/{session_id}", revoke_session)
-        .describe("Revoke one of the caller's sessions")
-        .tag("sessions")
+        .describe("sessions", "Revoke one of the caller's sessions")
         .returns(204)
-        .returns(404, "Error");
+        .refuses(404);
     r.post<EmailRequest>("/api/auth/reset-password-request", request_password_reset)
         .limit("20/hour")
-        .describe("Email a password reset code (always 202)")
-        .tag("auth")
+        .describe("auth", "Email a password reset code (always 202)")
         .returns(202, "Accepted");
     r.post<ResetPasswordRequest>("/api/auth/reset-password", reset_password)
         .limit("20/hour")
-        .describe("Set a new password with the emailed code; every session ends")
-        .tag("auth")
+        .describe("auth", "Set a new password with the emailed code; every session ends")
         .returns(204)
-        .returns(400, "Error");
+        .refuses(400);
 }
 
 }  // namespace api

@@ -87,8 +87,7 @@ void register_docs_routes(http::Router& r, const std::string& openapi_json, std:
           })
         .on_io_thread()
         .unlimited()
-        .describe("This document (OpenAPI 3.1)")
-        .tag("docs")
+        .describe("docs", "This document (OpenAPI 3.1)")
         .returns(200);
 
     auto shared = std::make_shared<const std::map<std::string, std::string>>(std::move(assets));

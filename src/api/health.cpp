@@ -11,8 +11,7 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
                })
         .on_io_thread()
         .unlimited()
-        .describe("Liveness: the process answers. Never touches the database.")
-        .tag("health")
+        .describe("health", "Liveness: the process answers. Never touches the database.")
         .returns(200, "Health");
 
     router
@@ -31,8 +30,7 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
                      {{"status", ok ? "OK" : "unavailable"}, {"database", db_ok ? "ok" : "unavailable"}, {"redis", redis}});
              })
         .unlimited()
-        .describe("Readiness: the database (and Redis, when configured) answer.")
-        .tag("health")
+        .describe("health", "Readiness: the database (and Redis, when configured) answer.")
         .returns(200, "Readiness")
         .returns(503, "Readiness");
 }

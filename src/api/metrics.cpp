@@ -69,8 +69,7 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
               return res;
           })
         .unlimited()
-        .describe("Prometheus metrics (text format 0.0.4)")
-        .tag("operations")
+        .describe("operations", "Prometheus metrics (text format 0.0.4)")
         .returns(200);
 }
 

@@ -186,90 +186,70 @@ http::Response passkey_login(const Services& s, http::Request& req, PasskeyLogin
 void register_mfa_routes(Routes& r) {
     r.post("/api/users/@me/passkeys/options", passkey_creation_options)
         .limit("30/hour")
-        .describe("WebAuthn creation options for a new passkey (needs a recent sign-in)")
-        .tag("passkeys")
+        .describe("passkeys", "WebAuthn creation options for a new passkey (needs a recent sign-in)")
         .returns(200, "PasskeyCreationOptions")
-        .returns(403, "Error");
+        .refuses(403);
     r.post<AddPasskeyRequest>("/api/users/@me/passkeys", add_passkey)
         .limit("30/hour")
-        .describe("Register the passkey the browser made for those options")
-        .tag("passkeys")
-        .returns(201, "Passkey")
-        .returns(400, "Error");
+        .describe("passkeys", "Register the passkey the browser made for those options")
+        .returns(201, "Passkey");
     r.get("/api/users/@me/passkeys", list_passkeys)
         .limit("100/hour")
-        .describe("The caller's passkeys")
-        .tag("passkeys")
+        .describe("passkeys", "The caller's passkeys")
         .returns(200, "PasskeyList");
     r.patch<RenamePasskeyRequest>("/api/users/@me/passkeys/{passkey_id}", rename_passkey)
         .limit("100/hour")
-        .describe("Rename a passkey")
-        .tag("passkeys")
+        .describe("passkeys", "Rename a passkey")
         .returns(200, "Passkey")
-        .returns(404, "Error");
+        .refuses(404);
     r.del("/api/users/@me/passkeys/{passkey_id}", remove_passkey)
         .limit("30/hour")
-        .describe("Remove a passkey (needs a recent sign-in)")
-        .tag("passkeys")
+        .describe("passkeys", "Remove a passkey (needs a recent sign-in)")
         .returns(204)
-        .returns(403, "Error")
-        .returns(404, "Error");
+        .refuses(403, 404);
     r.post<PasskeyOptionsRequest>("/api/auth/passkey/options", passkey_request_options)
         .limit("60/hour")
-        .describe("WebAuthn request options: a passwordless sign-in, or with mfa_ticket the second factor of one")
-        .tag("passkeys")
-        .returns(200, "PasskeyRequestOptions")
-        .returns(400, "Error");
+        .describe("passkeys", "WebAuthn request options: a passwordless sign-in, or with mfa_ticket the second factor of one")
+        .returns(200, "PasskeyRequestOptions");
     r.post<PasskeyLoginRequest>("/api/auth/passkey/login", passkey_login)
         .limit("60/hour")
-        .describe("Sign in with a passkey, without a username or password")
-        .tag("passkeys")
-        .returns(200, "SignedIn")
-        .returns(400, "Error");
+        .describe("passkeys", "Sign in with a passkey, without a username or password")
+        .returns(200, "SignedIn");
     r.post<MfaLoginRequest>("/api/auth/login/mfa", login_second_step)
         .limit("30/hour")
-        .describe("Finish a sign-in with its ticket and a second factor")
-        .tag("second factor")
-        .returns(200, "SignedIn")
-        .returns(400, "Error");
+        .describe("second factor", "Finish a sign-in with its ticket and a second factor")
+        .returns(200, "SignedIn");
     r.post<ReauthenticateRequest>("/api/auth/reauthenticate", reauthenticate)
         .limit("30/hour")
-        .describe("Prove who you are again (password or authenticator code) for the calls that need a recent sign-in")
-        .tag("second factor")
-        .returns(204)
-        .returns(400, "Error");
+        .describe("second factor",
+                  "Prove who you are again (password or authenticator code) for the calls that need a recent sign-in")
+        .returns(204);
     r.get("/api/users/@me/mfa", mfa_status)
         .limit("100/hour")
-        .describe("The caller's second factors")
-        .tag("second factor")
+        .describe("second factor", "The caller's second factors")
         .returns(200, "MfaStatus");
     r.post("/api/users/@me/mfa/totp", start_totp)
         .limit("20/hour")
-        .describe("Start setting up an authenticator app (needs a recent sign-in); nothing counts until confirmed")
-        .tag("second factor")
+        .describe("second factor",
+                  "Start setting up an authenticator app (needs a recent sign-in); nothing counts until confirmed")
         .returns(201, "TotpEnrolment")
-        .returns(400, "Error")
-        .returns(403, "Error");
+        .refuses(400, 403);
     r.post<ConfirmTotpRequest>("/api/users/@me/mfa/totp/confirm", confirm_totp)
         .limit("30/hour")
-        .describe("Confirm the authenticator app with its current code; the first factor also brings recovery codes")
-        .tag("second factor")
+        .describe("second factor",
+                  "Confirm the authenticator app with its current code; the first factor also brings recovery codes")
         .returns(200, "RecoveryCodes")
-        .returns(400, "Error");
+        .refuses(400);
     r.del("/api/users/@me/mfa/totp", remove_totp)
         .limit("20/hour")
-        .describe("Remove the authenticator app (needs a recent sign-in)")
-        .tag("second factor")
+        .describe("second factor", "Remove the authenticator app (needs a recent sign-in)")
         .returns(204)
-        .returns(403, "Error")
-        .returns(404, "Error");
+        .refuses(403, 404);
     r.post("/api/users/@me/mfa/recovery-codes", new_recovery_codes)
         .limit("10/hour")
-        .describe("A new set of recovery codes (needs a recent sign-in); the old set stops working")
-        .tag("second factor")
+        .describe("second factor", "A new set of recovery codes (needs a recent sign-in); the old set stops working")
         .returns(200, "RecoveryCodes")
-        .returns(400, "Error")
-        .returns(403, "Error");
+        .refuses(400, 403);
 }
 
 }  // namespace api

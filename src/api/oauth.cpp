@@ -84,13 +84,11 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
     for (const char* method : {"GET", "POST"}) {
         auto& route = r.add(method, "/api/oauth/{provider}/login", login)
                           .limit("60/hour")
-                          .describe("Start Google or Facebook sign-in (302 to the provider)")
-                          .tag("social sign-in")
+                          .describe("social sign-in", "Start Google or Facebook sign-in (302 to the provider)")
                           .query("redirect_to",
                                  "Where to return after sign-in; must be on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")
                           .returns(302)
-                          .returns(400, "Error")
-                          .returns(404, "Error");
+                          .refuses(400, 404);
         if (std::string_view(method) == "POST") route.accepts_form();
     }
 
@@ -104,15 +102,15 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
         return res;
     };
     for (const char* method : {"GET", "POST"}) {
-        auto& route = r.add(method, "/api/oauth/{provider}/callback", callback)
-                          .limit("60/hour")
-                          .describe("The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
-                          .tag("social sign-in")
-                          .query("code", "The provider's authorization code")
-                          .query("state", "The state sent to the provider")
-                          .query("error", "Set by the provider when the user declined")
-                          .returns(302)
-                          .returns(404, "Error");
+        auto& route =
+            r.add(method, "/api/oauth/{provider}/callback", callback)
+                .limit("60/hour")
+                .describe("social sign-in", "The provider's redirect back (302 to redirect_to?code=... or ?error_code=...)")
+                .query("code", "The provider's authorization code")
+                .query("state", "The state sent to the provider")
+                .query("error", "Set by the provider when the user declined")
+                .returns(302)
+                .refuses(404);
         if (std::string_view(method) == "POST") route.accepts_form();
     }
 
@@ -122,10 +120,9 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
     });
     http::accepts<LoginCodeRequest>(token)
         .limit("60/hour")
-        .describe("Exchange the one-time login code from a social sign-in for a session (or, with a second factor, its ticket)")
-        .tag("social sign-in")
-        .returns(200, "SignInResult")
-        .returns(400, "Error");
+        .describe("social sign-in",
+                  "Exchange the one-time login code from a social sign-in for a session (or, with a second factor, its ticket)")
+        .returns(200, "SignInResult");
 }
 
 }  // namespace api

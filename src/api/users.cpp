@@ -75,39 +75,31 @@ http::Response public_profile(const Services& s, http::Request& req) {
 }  // namespace
 
 void register_user_routes(Routes& r) {
-    r.get("/api/users/@me", me).limit("1000/hour").describe("The current user").tag("users").returns(200, "User");
+    r.get("/api/users/@me", me).limit("1000/hour").describe("users", "The current user").returns(200, "User");
     r.patch<UpdateUserRequest>("/api/users/@me", update_me)
         .limit("100/hour")
-        .describe("Update the current user's username")
-        .tag("users")
-        .returns(200, "User")
-        .returns(400, "Error");
+        .describe("users", "Update the current user's username")
+        .returns(200, "User");
     r.patch<ChangePasswordRequest>("/api/users/@me/password", change_password)
         .limit("15/hour")
-        .describe("Set or change the password; other sessions end")
-        .tag("users")
+        .describe("users", "Set or change the password; other sessions end")
         .returns(200, "User")
-        .returns(400, "Error")
-        .returns(403, "Error");
+        .refuses(400, 403);
     r.post<EmailChangeRequest>("/api/users/@me/email-change-request", request_email_change)
         .limit("15/hour")
-        .describe("Email a code to the new address")
-        .tag("users")
+        .describe("users", "Email a code to the new address")
         .returns(202, "Accepted")
-        .returns(400, "Error")
-        .returns(403, "Error");
+        .refuses(403);
     r.patch<ChangeEmailRequest>("/api/users/@me/email", change_email)
         .limit("15/hour")
-        .describe("Confirm the new email with its code; the old address is told")
-        .tag("users")
+        .describe("users", "Confirm the new email with its code; the old address is told")
         .returns(200, "User")
-        .returns(400, "Error");
+        .refuses(400);
     r.get("/api/users/{user_id}", public_profile)
         .limit("2500/hour")
-        .describe("Another user's public profile")
-        .tag("users")
+        .describe("users", "Another user's public profile")
         .returns(200, "PublicUser")
-        .returns(404, "Error");
+        .refuses(404);
 }
 
 }  // namespace api

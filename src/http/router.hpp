@@ -39,7 +39,9 @@ struct Route {
         exempt_from_rate_limits = true;
         return *this;
     }
-    Route& describe(std::string text) {
+    // The OpenAPI tag that groups the route, and its one-line summary.
+    Route& describe(std::string tag, std::string text) {
+        doc.tag = std::move(tag);
         summary = std::move(text);
         return *this;
     }
@@ -56,10 +58,6 @@ struct Route {
         std::vector<std::pair<int, std::string>> responses;      // status, schema name ("" = no body)
         bool hidden = false;                                     // static assets: not operations
     } doc;
-    Route& tag(std::string t) {
-        doc.tag = std::move(t);
-        return *this;
-    }
     Route& authenticated() {
         doc.authenticated = true;
         return *this;
@@ -80,6 +78,13 @@ struct Route {
     }
     Route& returns(int status, std::string schema = {}) {
         doc.responses.emplace_back(status, std::move(schema));
+        return *this;
+    }
+    // Refusals beyond those the declaration implies (a body: 400, 413, 422; authenticated: 401;
+    // rate limited: 429), each answered with the Error schema.
+    template <typename... Status>
+    Route& refuses(Status... status) {
+        (doc.responses.emplace_back(status, "Error"), ...);
         return *this;
     }
     Route& undocumented() {

@@ -5,53 +5,59 @@
 #include <soci/soci.h>
 
 namespace oauth {
+namespace {
+
+// Both tables hold short-lived one-time rows; each write sweeps out the expired ones.
+void prune_expired(soci::session& s, const std::string& table, std::int64_t now) {
+    long long t = now;
+    s << "DELETE FROM " + table + " WHERE expires_at < :now", soci::use(t);
+}
+
+// Whoever deletes the row redeems it: a concurrent redeemer deletes nothing.
+bool delete_once(soci::session& s, const std::string& table, const std::string& key_column, const std::string& key) {
+    soci::statement st = (s.prepare << "DELETE FROM " + table + " WHERE " + key_column + " = :k", soci::use(key));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+}  // namespace
 
 void OAuthStore::save_state(soci::session& s, const std::string& state_hash, const PendingSignIn& p, std::int64_t now) const {
-    long long t = now, expires = p.expires_at;
-    s << "DELETE FROM oauth_states WHERE expires_at < :now", soci::use(t);
-    s << "INSERT INTO oauth_states (state_hash, provider, browser_hash, "
-         "redirect_to, expires_at) "
-         "VALUES (:h, :p, :b, :r, :e)",
+    prune_expired(s, "oauth_states", now);
+    long long expires = p.expires_at;
+    s << "INSERT INTO oauth_states (state_hash, provider, browser_hash, redirect_to, expires_at) VALUES (:h, :p, :b, :r, :e)",
         soci::use(state_hash), soci::use(p.provider), soci::use(p.browser_hash), soci::use(p.redirect_to), soci::use(expires);
 }
 
 std::optional<PendingSignIn> OAuthStore::find_state(soci::session& s, const std::string& state_hash) const {
     PendingSignIn p;
     long long expires = 0;
-    s << "SELECT provider, browser_hash, redirect_to, expires_at FROM "
-         "oauth_states WHERE state_hash = :h",
-        soci::into(p.provider), soci::into(p.browser_hash), soci::into(p.redirect_to), soci::into(expires), soci::use(state_hash);
+    s << "SELECT provider, browser_hash, redirect_to, expires_at FROM oauth_states WHERE state_hash = :h", soci::into(p.provider),
+        soci::into(p.browser_hash), soci::into(p.redirect_to), soci::into(expires), soci::use(state_hash);
     if (!s.got_data()) return std::nullopt;
     p.expires_at = expires;
     return p;
 }
 
 bool OAuthStore::delete_state(soci::session& s, const std::string& state_hash) const {
-    soci::statement st = (s.prepare << "DELETE FROM oauth_states WHERE state_hash = :h", soci::use(state_hash));
-    st.execute(true);
-    return st.get_affected_rows() == 1;
+    return delete_once(s, "oauth_states", "state_hash", state_hash);
 }
 
 void OAuthStore::save_login_code(soci::session& s, const std::string& code_hash, const LoginGrant& g, std::int64_t expires_at,
                                  std::int64_t now) const {
-    long long t = now, expires = expires_at;
-    s << "DELETE FROM oauth_login_codes WHERE expires_at < :now", soci::use(t);
-    s << "INSERT INTO oauth_login_codes (code_hash, user_id, provider, meta, "
-         "expires_at) VALUES (:h, :u, :p, :m, :e)",
+    prune_expired(s, "oauth_login_codes", now);
+    long long expires = expires_at;
+    s << "INSERT INTO oauth_login_codes (code_hash, user_id, provider, meta, expires_at) VALUES (:h, :u, :p, :m, :e)",
         soci::use(code_hash), soci::use(g.user_id), soci::use(g.provider), soci::use(g.meta_json), soci::use(expires);
 }
 
 std::optional<LoginGrant> OAuthStore::take_login_code(soci::session& s, const std::string& code_hash, std::int64_t now) const {
     LoginGrant g;
     long long expires = 0;
-    s << "SELECT user_id, provider, meta, expires_at FROM oauth_login_codes "
-         "WHERE code_hash = :h",
-        soci::into(g.user_id), soci::into(g.provider), soci::into(g.meta_json), soci::into(expires), soci::use(code_hash);
+    s << "SELECT user_id, provider, meta, expires_at FROM oauth_login_codes WHERE code_hash = :h", soci::into(g.user_id),
+        soci::into(g.provider), soci::into(g.meta_json), soci::into(expires), soci::use(code_hash);
     if (!s.got_data()) return std::nullopt;
-    // Whoever deletes the row redeems it; a concurrent redeemer deletes nothing.
-    soci::statement st = (s.prepare << "DELETE FROM oauth_login_codes WHERE code_hash = :h", soci::use(code_hash));
-    st.execute(true);
-    if (st.get_affected_rows() != 1 || expires <= now) return std::nullopt;
+    if (!delete_once(s, "oauth_login_codes", "code_hash", code_hash) || expires <= now) return std::nullopt;
     return g;
 }
 
