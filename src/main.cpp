@@ -1,4 +1,5 @@
 // starter: the command-line entry point (serve, worker, migrate).
+#include "api/reference.hpp"
 #include "app/app.hpp"
 #include "app/version.hpp"
 #include "common/time.hpp"
@@ -11,7 +12,10 @@
 
 #include <curl/curl.h>
 
+#include <boost/json/parse.hpp>
+
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 // Read by jemalloc when it is linked in (see CMakeLists.txt); ignored by glibc. Freed
@@ -100,6 +104,31 @@ config::Settings load_or_exit(const std::string& env_file) {
     }
 }
 
+// `starter openapi`: the document of a server with the default settings, built against a
+// throwaway SQLite database, so it needs no configuration and says the same everywhere.
+int print_openapi(bool markdown) {
+    char dir_template[] = "/tmp/starter-openapi-XXXXXX";
+    const char* dir = mkdtemp(dir_template);
+    if (!dir) {
+        std::cerr << "starter: cannot make a temporary directory\n";
+        return 1;
+    }
+    int rc = 0;
+    try {
+        auto settings = config::load_settings({{"DATA_DIR", dir}, {"LOG_LEVEL", "off"}});
+        app::init_logging(settings);
+        app::App application(settings);
+        const auto& document = application.openapi_json();
+        std::cout << (markdown ? api::reference_markdown(boost::json::parse(document).as_object(), notify::email_catalogue())
+                               : document + "\n");
+    } catch (const std::exception& e) {
+        std::cerr << "starter: " << e.what() << "\n";
+        rc = 1;
+    }
+    std::filesystem::remove_all(dir);
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -147,6 +176,11 @@ int main(int argc, char** argv) {
     settings_cmd->add_flag("--env", as_env, "As a .env file");
     settings_cmd->add_flag("--markdown", as_markdown, "As a Markdown table");
 
+    auto* openapi_cmd = cli.add_subcommand(
+        "openapi", "Print the OpenAPI document the server serves, or with --markdown the API reference (docs/api.md)");
+    bool openapi_markdown = false;
+    openapi_cmd->add_flag("--markdown", openapi_markdown, "As Markdown: the routes, error codes and emails");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -166,6 +200,7 @@ int main(int argc, char** argv) {
                                     : config::settings_help());
         return 0;
     }
+    if (*openapi_cmd) return print_openapi(openapi_markdown);
     auto settings = load_or_exit(env_file);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!host.empty()) settings.server.host = host;

@@ -1,5 +1,7 @@
 #include "api/openapi.hpp"
 
+#include "common/error_codes.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -17,7 +19,7 @@ constexpr const char* kSchemas = R"json({
     "type": "object",
     "required": ["code", "message"],
     "properties": {
-      "code": {"type": "string", "description": "Stable, machine-readable", "examples": ["invalid_input"]},
+      "code": {"type": "string", "examples": ["invalid_input"]},
       "message": {"type": "string", "description": "For humans"},
       "field": {"type": "string", "description": "The request field the error is about"},
       "request_id": {"type": "string", "description": "On 500 answers: quote it when reporting"},
@@ -193,7 +195,10 @@ constexpr const char* kSchemas = R"json({
   }
 })json";
 
-const char* reason(int status) {
+// A response's description: what the status means, and for an error the codes that come
+// with it (from common::kErrorCodes).
+std::string reason(int status) {
+    std::string text;
     switch (status) {
         case 200:
             return "OK";
@@ -206,26 +211,39 @@ const char* reason(int status) {
         case 302:
             return "Redirect (see Location)";
         case 400:
-            return "A rule said no (invalid_input, invalid_credentials, malformed_request)";
+            text = "Refused";
+            break;
         case 401:
-            return "Missing, unknown or expired token (unauthenticated)";
+            text = "Missing, unknown or expired token";
+            break;
         case 403:
-            return "Needs the current password or a recent login (reauthentication_required)";
+            text = "Needs the current password or a recent sign-in";
+            break;
         case 404:
-            return "Not found";
+            text = "Not found";
+            break;
         case 413:
-            return "Body larger than 64 KiB (payload_too_large)";
+            text = "Body larger than 64 KiB";
+            break;
         case 422:
-            return "Field errors (validation_failed)";
+            text = "Field errors";
+            break;
         case 429:
-            return "Rate limited; see Retry-After";
+            text = "Rate limited; see Retry-After";
+            break;
         case 500:
-            return "A bug (unexpected); quote request_id";
+            text = "A bug; quote request_id";
+            break;
         case 503:
-            return "A dependency is unavailable";
+            text = "A dependency is unavailable";
+            break;
         default:
             return "Answer";
     }
+    std::string codes;
+    for (const auto& c : common::kErrorCodes)
+        if (c.status == status) codes += (codes.empty() ? "" : ", ") + std::string(c.code);
+    return codes.empty() ? text : text + " (" + codes + ")";
 }
 
 boost::json::object ref(const std::string& schema) { return {{"$ref", "#/components/schemas/" + schema}}; }
@@ -324,6 +342,15 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
     }
 
     auto schemas = boost::json::parse(kSchemas).as_object();
+    boost::json::array codes;
+    std::string code_list = "Stable, machine-readable:";
+    for (const auto& c : common::kErrorCodes) {
+        codes.emplace_back(c.code);
+        code_list += "\n- `" + std::string(c.code) + "` (" + std::to_string(c.status) + "): " + std::string(c.meaning);
+    }
+    auto& code = schemas["Error"].as_object()["properties"].as_object()["code"].as_object();
+    code["enum"] = std::move(codes);
+    code["description"] = code_list;
     for (const auto& route : router.routes())
         if (!route->doc.request_schema.empty()) schemas[route->doc.request_schema] = route->doc.request_json;
 

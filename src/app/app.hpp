@@ -46,6 +46,8 @@ public:
     void serve_forever();
 
     const config::Settings& settings() const { return settings_; }
+    // The OpenAPI document of every route, as served at /api/openapi.json.
+    const std::string& openapi_json() const { return openapi_json_; }
     db::Pool& pool() { return *pool_; }
     http::Router& router() { return router_; }
     http::Server& server() { return *server_; }

@@ -2,6 +2,8 @@
 // Why the domain will not do what a caller asked, in terms the caller can act on. Services
 // throw these; the HTTP layer (http/errors.hpp) turns each kind into a status and the
 // JSON error body, so services know nothing of HTTP.
+#include "common/error_codes.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <optional>
@@ -22,12 +24,12 @@ public:
         too_many,            // a limit; try again after `retry_after_seconds` (429)
     };
 
-    Refusal(Kind kind, std::string code, const std::string& message, boost::json::object extra = {})
-        : std::runtime_error(message), kind_(kind), code_(std::move(code)), extra_(std::move(extra)) {}
+    Refusal(Kind kind, ErrorCode code, const std::string& message, boost::json::object extra = {})
+        : std::runtime_error(message), kind_(kind), code_(code), extra_(std::move(extra)) {}
 
     Kind kind() const { return kind_; }
     // A stable, machine-readable code such as "invalid_credentials".
-    const std::string& code() const { return code_; }
+    ErrorCode code() const { return code_; }
     // More members of the answer: `field`, the password `feedback`...
     const boost::json::object& extra() const { return extra_; }
     // invalid_field: the field and the rule it broke (pydantic's type, e.g. "string_too_short").
@@ -36,7 +38,7 @@ public:
 
 private:
     Kind kind_;
-    std::string code_;
+    ErrorCode code_;
     boost::json::object extra_;
 };
 

@@ -6,7 +6,7 @@ namespace http {
 
 boost::json::object Error::body() const {
     boost::json::object o;
-    o["code"] = code_;
+    o["code"] = code_.code();
     o["message"] = what();
     for (const auto& [k, v] : extra_) o[k] = v;
     return o;

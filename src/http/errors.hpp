@@ -1,5 +1,5 @@
 #pragma once
-// Typed errors that the error-mapping middleware turns into API.md's JSON error bodies.
+// Typed errors that the error-mapping middleware turns into the JSON error bodies of docs/api.md.
 #include "common/refusal.hpp"
 
 #include <boost/json/object.hpp>
@@ -15,16 +15,12 @@ namespace http {
 // body members (`field`, `errors`, `is_primary`...) and headers (`Allow`, `Retry-After`...).
 class Error : public std::runtime_error {
 public:
-    Error(int status, std::string code, const std::string& message, boost::json::object extra = {},
+    Error(int status, common::ErrorCode code, const std::string& message, boost::json::object extra = {},
           std::vector<std::pair<std::string, std::string>> headers = {})
-        : std::runtime_error(message),
-          status_(status),
-          code_(std::move(code)),
-          extra_(std::move(extra)),
-          headers_(std::move(headers)) {}
+        : std::runtime_error(message), status_(status), code_(code), extra_(std::move(extra)), headers_(std::move(headers)) {}
 
     int status() const { return status_; }
-    const std::string& code() const { return code_; }
+    std::string_view code() const { return code_.code(); }
     const boost::json::object& extra() const { return extra_; }
     const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
@@ -33,7 +29,7 @@ public:
 
 private:
     int status_;
-    std::string code_;
+    common::ErrorCode code_;
     boost::json::object extra_;
     std::vector<std::pair<std::string, std::string>> headers_;
 };

@@ -73,6 +73,27 @@ TemplateFile TemplateFile::parse(const std::string& source) {
     return t;
 }
 
+std::vector<EmailInfo> email_catalogue() {
+    std::vector<EmailInfo> out;
+    std::apply(
+        [&out](const auto&... email) {
+            auto add = [&out](const auto& e) {
+                using Email = std::decay_t<decltype(e)>;
+                EmailInfo info{
+                    Email::name,
+                    Email::when,
+                    trim_trailing_newlines(
+                        TemplateFile::parse(embedded_templates().at(std::string("emails/") + Email::name + ".mustache")).subject),
+                    {}};
+                for (const auto& [key, value] : e.vars()) info.variables.emplace_back(key);
+                out.push_back(std::move(info));
+            };
+            (add(email), ...);
+        },
+        emails::All{});
+    return out;
+}
+
 std::vector<std::string> Templates::names() {
     std::vector<std::string> out;
     constexpr std::string_view prefix = "emails/", suffix = ".mustache";

@@ -44,6 +44,15 @@ private:
     std::string app_url_;
 };
 
+// What the API reference says of one email: when it goes out, its subject template and the
+// variables its templates may use (besides app_name and app_url).
+struct EmailInfo {
+    std::string name, when, subject;
+    std::vector<std::string> variables;
+};
+// Every email of notify::emails::All, in that order.
+std::vector<EmailInfo> email_catalogue();
+
 // One email to render and send: a template of templates/emails/ and its variables.
 struct Outgoing {
     std::string template_name;

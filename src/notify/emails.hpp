@@ -1,9 +1,9 @@
 #pragma once
 // Every email the product sends: one struct each, named after its template file
-// (templates/emails/<name>.mustache: subject, text and HTML sections) and carrying exactly
-// the variables it uses. Adding an email is its template file plus its struct here; a test
-// checks that every template has a struct and every variable a template uses is one its
-// struct gives.
+// (templates/emails/<name>.mustache: subject, text and HTML sections), saying when it is sent
+// and carrying exactly the variables it uses. Adding an email is its template file plus its
+// struct here (and in All); a test checks that every template has a struct and every
+// variable a template uses is one its struct gives; docs/api.md lists them from here.
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -23,30 +23,34 @@ struct Origin {
 
 namespace emails {
 
-// A code to confirm a new address before registering.
 struct EmailVerificationRequest {
     static constexpr const char* name = "email-verification-request";
+    static constexpr const char* when =
+        "Registration asked for a code to confirm the address (POST /api/auth/email-verification-request)";
     Origin origin;
     std::string code;
     int expires_minutes = 0;
     boost::json::object vars() const;
 };
-// Someone asked to register an address that already has an account (no code).
 struct EmailAlreadyRegistered {
     static constexpr const char* name = "email-already-registered";
+    static constexpr const char* when =
+        "Registration asked for a code for an address that already has an account: no code, a hint to sign in or reset the "
+        "password instead";
     Origin origin;
     boost::json::object vars() const { return origin.vars(); }
 };
 struct ResetPasswordRequest {
     static constexpr const char* name = "reset-password-request";
+    static constexpr const char* when = "A forgotten password: the code that sets a new one";
     Origin origin;
     std::string code;
     int expires_minutes = 0;
     boost::json::object vars() const;
 };
-// A code to the new address of an email change.
 struct EmailChangeRequest {
     static constexpr const char* name = "email-change-request";
+    static constexpr const char* when = "An email change: the code, sent to the new address";
     Origin origin;
     std::string code;
     int expires_minutes = 0;
@@ -54,50 +58,54 @@ struct EmailChangeRequest {
 };
 struct Onboarding {
     static constexpr const char* name = "onboarding";
+    static constexpr const char* when = "A new account (registration or a first social sign-in)";
     std::string username;
     boost::json::object vars() const { return {{"username", username}}; }
 };
-// A sign-in from a device or country this account never used.
 struct NewLoginDevice {
     static constexpr const char* name = "new-login-device";
+    static constexpr const char* when = "A sign-in from a device or country this account never used";
     Origin origin;
     std::string time;  // "2026-11-24 10:00:00 UTC"
     boost::json::object vars() const;
 };
 struct PasswordChanged {
     static constexpr const char* name = "password-changed";
+    static constexpr const char* when = "The password was set or changed (other sessions ended)";
     Origin origin;
     boost::json::object vars() const { return origin.vars(); }
 };
 struct PasswordReset {
     static constexpr const char* name = "password-reset";
+    static constexpr const char* when = "The password was reset with an emailed code";
     Origin origin;
     boost::json::object vars() const { return origin.vars(); }
 };
-// Told at the old address; the new one shows masked.
 struct EmailChanged {
     static constexpr const char* name = "email-changed";
+    static constexpr const char* when = "The account's email changed: told at the old address, the new one masked";
     Origin origin;
     std::string new_email_masked;
     boost::json::object vars() const;
 };
 
-// A second factor was confirmed / removed. `method`: "authenticator app", "passkey".
 struct MfaEnabled {
     static constexpr const char* name = "mfa-enabled";
+    static constexpr const char* when = "A second factor was confirmed (an authenticator app or the first passkey)";
     Origin origin;
     std::string method;
     boost::json::object vars() const;
 };
 struct MfaDisabled {
     static constexpr const char* name = "mfa-disabled";
+    static constexpr const char* when = "A second factor was removed";
     Origin origin;
     std::string method;
     boost::json::object vars() const;
 };
-// A sign-in used a recovery code.
 struct RecoveryCodeUsed {
     static constexpr const char* name = "recovery-code-used";
+    static constexpr const char* when = "A sign-in used a recovery code; says how many are left";
     Origin origin;
     int codes_left = 0;
     boost::json::object vars() const;
@@ -105,12 +113,13 @@ struct RecoveryCodeUsed {
 
 struct PasskeyAdded {
     static constexpr const char* name = "passkey-added";
+    static constexpr const char* when = "A passkey was added to the account";
     Origin origin;
     std::string passkey_name;
     boost::json::object vars() const;
 };
 
-// Every email type, for the tests that hold templates and structs together.
+// Every email type: for the tests that hold templates and structs together, and the API reference.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
                        NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed,
                        PasskeyAdded>;

@@ -2,6 +2,7 @@
 // and passes a real validator; Swagger UI at /docs renders those operations in a real
 // (headless) Chromium.
 #include "support/accounts_fixture.hpp"
+#include "support/process.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -138,6 +139,36 @@ TEST_F(DocsWithoutAssets, DocsSaysHowToInstallThemAndTheDocumentStillServes) {
     EXPECT_EQ(r.status, 404);
     EXPECT_NE(r.json().at("message").as_string().find("fetch-web-assets"), std::string::npos);
     EXPECT_EQ(client_->get("/api/openapi.json").status, 200);
+}
+
+}  // namespace
+
+namespace {
+
+// docs/api.md is `starter openapi --markdown`: the reference a clone reads is the one the
+// code declares, and `starter openapi` prints the very document the server serves.
+TEST_F(Docs, TheApiReferenceInDocsIsCurrentAndTheCommandPrintsTheServedDocument) {
+    auto [rc, markdown] = run_command({starter_binary(), "openapi", "--markdown"}, {});
+    ASSERT_EQ(rc, 0) << markdown;
+    std::istringstream file(read_file(std::filesystem::path(STARTER_SOURCE_DIR) / "docs" / "api.md")), made(markdown);
+    std::string file_line, made_line;
+    for (int line = 1;; ++line) {
+        const bool in_file = static_cast<bool>(std::getline(file, file_line));
+        const bool in_made = static_cast<bool>(std::getline(made, made_line));
+        if (!in_file && !in_made) break;
+        ASSERT_EQ(in_file ? file_line : "<end of file>", in_made ? made_line : "<end>")
+            << "docs/api.md line " << line << " is not current; regenerate it: ./build/starter openapi --markdown > docs/api.md";
+    }
+    for (const char* code : {"invalid_credentials", "reauthentication_required", "rate_limited"})
+        EXPECT_NE(markdown.find(std::string("| `") + code + "` |"), std::string::npos) << code;
+    EXPECT_NE(markdown.find("| `new-login-device` |"), std::string::npos);
+
+    auto [json_rc, printed] = run_command({starter_binary(), "openapi"}, {});
+    ASSERT_EQ(json_rc, 0) << printed;
+    auto served = document();
+    auto cli = boost::json::parse(printed).as_object();
+    EXPECT_EQ(cli.at("paths"), served.at("paths"));
+    EXPECT_EQ(cli.at("components"), served.at("components"));
 }
 
 }  // namespace
