@@ -169,9 +169,9 @@ int main(int argc, char** argv) {
     jobs_purge->add_flag("--done", purge_done, "Delete delivered jobs");
     jobs_purge->add_option("--older-than", older_than, "Age, e.g. 7d, 12h, 30m")->capture_default_str();
 
-    auto* settings_cmd = cli.add_subcommand(
-        "settings",
-        "Print every setting with its default: as --help does, as .env.example (--env) or as the README's table (--markdown)");
+    auto* settings_cmd = cli.add_subcommand("settings",
+                                            "Print every setting with its default: as --help does, as .env.example (--env) or as "
+                                            "the table of docs/operations.md (--markdown)");
     bool as_env = false, as_markdown = false;
     settings_cmd->add_flag("--env", as_env, "As a .env file");
     settings_cmd->add_flag("--markdown", as_markdown, "As a Markdown table");

@@ -1,5 +1,5 @@
 #pragma once
-// The account rules of API.md: registration with an emailed code, login, password change,
+// The account rules (docs/api.md): registration with an emailed code, login, password change,
 // set and reset, username and email change. Every change that must notify someone writes
 // its email job in the same transaction.
 #include "accounts/users.hpp"

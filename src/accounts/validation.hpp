@@ -1,5 +1,5 @@
 #pragma once
-// Field rules of API.md: email, username and password formats.
+// Field rules (docs/api.md): email, username and password formats.
 #include <optional>
 #include <string>
 #include <string_view>

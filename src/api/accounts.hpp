@@ -1,5 +1,5 @@
 #pragma once
-// Routes of API.md's registration, login, sessions, password reset and current-user
+// Routes of the registration, login, sessions, password reset and current-user
 // sections, and the account fields their request bodies share. Each handler takes its
 // typed body, calls one service method and shapes the answer.
 #include "api/routes.hpp"
@@ -14,7 +14,7 @@ void register_mfa_routes(Routes& routes);
 // A malformed 8-digit code is a 422 (an empty one goes on to the service).
 std::optional<http::Problem> check_code(std::string& code);
 
-// The fields every request spells the same way (API.md's validation rules); the service
+// The fields every request spells the same way (docs/api.md lists their rules); the service
 // applies the rules themselves.
 template <class T, class M>
 http::Field<T> email_field(M T::*member) {

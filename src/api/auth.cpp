@@ -1,4 +1,4 @@
-// Registration, login, sessions and password reset (API.md's auth section).
+// Registration, login, sessions and password reset (docs/api.md, auth and sessions).
 #include "api/accounts.hpp"
 #include "api/views.hpp"
 #include "codes/email_codes.hpp"
@@ -14,7 +14,7 @@ std::optional<http::Problem> check_code(std::string& code) {
 
 namespace {
 
-constexpr std::size_t kLong = 1024;  // generous reader caps; the service applies API.md's limits
+constexpr std::size_t kLong = 1024;  // generous reader caps; the service applies the documented limits
 
 struct EmailRequest {
     std::string email;

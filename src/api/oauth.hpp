@@ -1,5 +1,5 @@
 #pragma once
-// Routes of API.md's social sign-in section.
+// Routes of social sign-in (docs/api.md).
 #include "http/router.hpp"
 #include "oauth/social_sign_in.hpp"
 

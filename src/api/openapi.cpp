@@ -363,7 +363,7 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
           {"version", info.version},
           {"description",
            "Authentication and user backend. Every error body is {code, message}; every response carries X-Request-ID. "
-           "See API.md for the full contract."}}},
+           "docs/api.md in the repository is this document as a readable reference."}}},
         {"servers", boost::json::array{boost::json::object{{"url", info.server_url}}}},
         {"tags", std::move(tag_list)},
         {"paths", std::move(paths)},

@@ -1,5 +1,5 @@
 #pragma once
-// JSON shapes of API.md: user, public user, session; RFC 3339 times.
+// JSON shapes of the answers (docs/api.md): user, public user, session; RFC 3339 times.
 #include "accounts/service.hpp"
 #include "accounts/users.hpp"
 #include "sessions/session_store.hpp"

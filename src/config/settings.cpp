@@ -138,7 +138,7 @@ Ref<T> at(Part Settings::*part, Sub Part::*sub, T Sub::*member) {
 
 // One setting. Its default is text read by the same parser as any value, so it is written
 // once; a default that follows from settings above it (`derive`) is documented by
-// `default_text`. Everything else (--help, .env.example, the README's table) is made from
+// `default_text`. Everything else (--help, .env.example, docs/operations.md's table) is made from
 // these rows. Rows are read in order: a derived default may use only the rows above it.
 struct Row {
     const char* name;

@@ -99,7 +99,7 @@ struct Settings {
 // its default. Throws ConfigError.
 Settings load_settings(const Env& env);
 
-// What the settings table says, for people: `--help`, `.env.example` and the README's
+// What the settings table says, for people: `--help`, `.env.example` and docs/operations.md's
 // table (`starter settings --help|--env|--markdown`; tests keep the files equal to these).
 std::string settings_help();
 std::string settings_env_example();

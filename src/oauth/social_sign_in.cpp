@@ -16,7 +16,7 @@
 namespace oauth {
 namespace {
 
-// Why a callback did not sign anyone in; the value is API.md's error_code.
+// Why a callback did not sign anyone in; the value is the error_code the redirect carries.
 struct SignInRefused : std::runtime_error {
     explicit SignInRefused(const char* error_code, const std::string& why) : std::runtime_error(why), code(error_code) {}
     const char* code;

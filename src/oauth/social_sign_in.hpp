@@ -1,5 +1,5 @@
 #pragma once
-// Social sign-in as API.md states it: start a flow (state bound to the browser,
+// Social sign-in: start a flow (state bound to the browser,
 // PKCE), finish it on the callback (verify, apply the account rules, hand out a
 // one-time login code), and redeem that code for a session.
 #include "accounts/service.hpp"

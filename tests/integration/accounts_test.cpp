@@ -1,4 +1,4 @@
-// Every account flow of API.md over HTTP, with codes read from the emails actually sent.
+// Every account flow of docs/api.md over HTTP, with codes read from the emails actually sent.
 #include "accounts/users.hpp"
 #include "accounts/validation.hpp"
 #include "jobs/outbox.hpp"

@@ -260,11 +260,11 @@ std::string read_source(const std::string& relative) {
 }
 }  // namespace
 
-TEST(Settings, EnvExampleAndTheReadmeTableAreMadeFromTheSettingsTable) {
+TEST(Settings, EnvExampleAndTheOperationsGuidesTableAreMadeFromTheSettingsTable) {
     EXPECT_EQ(read_source(".env.example"), config::settings_env_example())
         << "regenerate it: ./build/starter settings --env > .env.example";
-    EXPECT_NE(read_source("README.md").find(config::settings_markdown()), std::string::npos)
-        << "paste `./build/starter settings --markdown` over the README's settings table";
+    EXPECT_NE(read_source("docs/operations.md").find(config::settings_markdown()), std::string::npos)
+        << "paste `./build/starter settings --markdown` over the settings table of docs/operations.md";
 }
 
 TEST(Settings, EveryDocumentedDefaultIsWhatLoadingNothingGives) {
