@@ -35,7 +35,9 @@ void run_worker(const config::Settings& settings, int threads, std::shared_ptr<o
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // threads started below inherit this
+    sigset_t blocked = stop_signals;
+    sigaddset(&blocked, SIGHUP);                    // a reload (systemctl reload) is the server's business: ignored here
+    pthread_sigmask(SIG_BLOCK, &blocked, nullptr);  // threads started below inherit this
     auto s = settings;
     s.jobs_in_process = false;
     app::App application(s, std::move(reporter));
