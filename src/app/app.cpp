@@ -98,9 +98,12 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         observe::warn("geo.user_agents_unavailable", {{"error", e.what()}, {"effect", "devices show as 'Unknown device'"}});
     }
     geoip_ = std::make_unique<geo::GeoIp>(settings_.geoip_database_path);
+    if (settings_.geoip_updates.enabled()) geoip_updater_ = std::make_unique<geo::GeoIpUpdater>(*geoip_, settings_.geoip_updates);
     if (!geoip_->is_open())
         observe::warn("geo.geoip_unavailable",
-                      {{"path", settings_.geoip_database_path}, {"effect", "locations are null; run scripts/fetch-geoip"}});
+                      {{"path", settings_.geoip_database_path},
+                       {"effect", geoip_updater_ ? "locations are null until the first download from MaxMind"
+                                                 : "locations are null; run scripts/fetch-geoip or set GEOIP_ACCOUNT_ID"}});
     inspector_ = std::make_unique<api::RequestInspector>(user_agents_.get(), geoip_.get());
 
     auto& store = limiter_->store();
@@ -211,6 +214,7 @@ void App::prepare() {
     if (viewer_cache_ && !change_feed_) start_change_feed();  // after the migration that adds its triggers
     server_->listen();
     if (settings_.jobs_in_process) worker_->start();
+    if (geoip_updater_) geoip_updater_->start();  // its first check runs beside the server, never before it
 }
 
 void App::check_data_key() {

@@ -7,6 +7,7 @@
 #include "api/routes.hpp"
 #include "config/settings.hpp"
 #include "geo/geoip.hpp"
+#include "geo/updater.hpp"
 #include "geo/user_agent.hpp"
 #include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
@@ -94,6 +95,7 @@ private:
     observe::Histogram job_delivery_seconds_{observe::Histogram::latency_buckets()};
     std::unique_ptr<geo::UserAgentParser> user_agents_;
     std::unique_ptr<geo::GeoIp> geoip_;
+    std::unique_ptr<geo::GeoIpUpdater> geoip_updater_;  // with a MaxMind account; started by prepare()
     std::unique_ptr<api::RequestInspector> inspector_;
     std::unique_ptr<api::Services> services_;  // what the API's handlers use
     std::unique_ptr<ratelimit::RateLimiter> limiter_;

@@ -444,6 +444,18 @@ const std::vector<Row>& rows() {
         {"GEOIP_DATABASE_PATH", "Device and location", "$DATA_DIR/GeoLite2-City.mmdb",
          "GeoLite2-City database (scripts/fetch-geoip)", text(at(&S::geoip_database_path)),
          [](const S& s) { return s.data_dir + "/GeoLite2-City.mmdb"; }},
+        {"GEOIP_ACCOUNT_ID", "Device and location", "",
+         "MaxMind account id: with GEOIP_LICENSE_KEY, the server downloads GeoLite2-City into GEOIP_DATABASE_PATH and keeps it "
+         "current, without a restart",
+         text(at(&S::geoip_updates, &geo::UpdateOptions::account_id))},
+        {"GEOIP_LICENSE_KEY", "Device and location", "", "MaxMind licence key (a secret; required with GEOIP_ACCOUNT_ID)",
+         text(at(&S::geoip_updates, &geo::UpdateOptions::license_key))},
+        {"GEOIP_UPDATE_INTERVAL", "Device and location", "7d",
+         "how often to ask MaxMind for a newer database (an hour after a failed try)",
+         duration(at(&S::geoip_updates, &geo::UpdateOptions::interval), true)},
+        {"GEOIP_DOWNLOAD_URL", "Device and location", "https://download.maxmind.com/geoip/databases/GeoLite2-City/download",
+         "MaxMind's download permalink of the edition (GeoIP2-City for the commercial one)",
+         endpoint(at(&S::geoip_updates, &geo::UpdateOptions::download_url))},
         {"UA_REGEXES_PATH", "Device and location", "/usr/share/uap-core/regexes.yaml", "ua-parser regexes",
          text(at(&S::ua_regexes_path))},
         // --- Social sign-in
@@ -566,6 +578,10 @@ void check_together(const Settings& s) {
             Reader::fail("WEBAUTHN_ORIGINS", "'" + origin + "' is not on WEBAUTHN_RP_ID '" + s.webauthn.id +
                                                  "' or a subdomain of it (browsers would refuse its passkeys)");
     }
+    if (s.geoip_updates.account_id.empty() != s.geoip_updates.license_key.empty())
+        Reader::fail(
+            s.geoip_updates.account_id.empty() ? "GEOIP_ACCOUNT_ID" : "GEOIP_LICENSE_KEY",
+            "is required with " + std::string(s.geoip_updates.account_id.empty() ? "GEOIP_LICENSE_KEY" : "GEOIP_ACCOUNT_ID"));
     for (auto [prefix, p] : {std::pair{"GOOGLE", &s.google}, std::pair{"FACEBOOK", &s.facebook}})
         if (p->enabled() && p->client_secret.empty())
             Reader::fail(std::string(prefix) + "_CLIENT_SECRET", std::string("is required when ") + prefix + "_CLIENT_ID is set");

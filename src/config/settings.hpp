@@ -1,6 +1,7 @@
 #pragma once
 // Typed application settings read from the environment and an optional .env file.
 #include "config/dotenv.hpp"
+#include "geo/updater.hpp"
 #include "http/server.hpp"
 #include "jobs/worker.hpp"
 #include "observe/sentry.hpp"
@@ -63,6 +64,7 @@ struct Settings {
 
     // Device and location of requests.
     std::string geoip_database_path;
+    geo::UpdateOptions geoip_updates;  // MaxMind downloads; off without an account
     std::string ua_regexes_path;
 
     // API docs: Swagger UI files (npm swagger-ui-dist).

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 
 namespace geo {
 
@@ -58,6 +59,22 @@ bool is_non_public(const boost::asio::ip::address& raw) {
 GeoIp::GeoIp(std::string path) : path_(std::move(path)), db_(open_db(path_)) {}
 
 GeoIp::~GeoIp() = default;
+
+GeoIp::FileInfo GeoIp::inspect(const std::string& path) {
+    MMDB_s mmdb{};
+    const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &mmdb);
+    if (status != MMDB_SUCCESS) throw std::runtime_error(std::string("not a MaxMind database: ") + MMDB_strerror(status));
+    FileInfo info{mmdb.metadata.database_type ? mmdb.metadata.database_type : "", mmdb.metadata.build_epoch};
+    // One lookup that must succeed: the tree and data section are readable, not just the header.
+    int gai_error = 0, mmdb_error = 0;
+    MMDB_lookup_string(&mmdb, "8.8.8.8", &gai_error, &mmdb_error);
+    MMDB_close(&mmdb);
+    if (gai_error != 0 || mmdb_error != MMDB_SUCCESS)
+        throw std::runtime_error(std::string("the database cannot be searched: ") + MMDB_strerror(mmdb_error));
+    if (info.database_type.find("City") == std::string::npos)
+        throw std::runtime_error("a " + info.database_type + " database, not a City one");
+    return info;
+}
 
 bool GeoIp::is_open() const {
     std::shared_lock lock(mutex_);

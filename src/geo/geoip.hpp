@@ -1,8 +1,10 @@
 #pragma once
 // IP geolocation with libmaxminddb against a GeoLite2-City database, memory-mapped once
-// and re-opened on demand (SIGHUP). Private, loopback and unknown addresses have no location.
+// and re-opened on demand (SIGHUP, or geo::GeoIpUpdater after a download). Private,
+// loopback and unknown addresses have no location.
 #include <boost/asio/ip/address.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -31,6 +33,14 @@ public:
     bool reopen();
     std::optional<Location> lookup(const boost::asio::ip::address& ip) const;
     const std::string& path() const { return path_; }
+
+    // What a database file is, read from its metadata. Throws std::runtime_error when it is
+    // not a MaxMind database or not a City one (the lookups need city and location).
+    struct FileInfo {
+        std::string database_type;  // "GeoLite2-City"
+        std::uint64_t build_epoch = 0;
+    };
+    static FileInfo inspect(const std::string& path);
 
     struct Db;
 

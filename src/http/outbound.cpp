@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdio>
 #include <memory>
 
 namespace http {
@@ -14,19 +15,31 @@ namespace {
 // The URL without its query and fragment, for error messages.
 std::string_view without_query(std::string_view url) { return url.substr(0, url.find_first_of("?#")); }
 
+// Where the body goes: the response, or a file; at most `limit` bytes either way.
 struct Sink {
     std::string* body;
+    std::FILE* file;
     std::size_t limit;
+    std::size_t written = 0;
     bool overflow = false;
+    bool write_failed = false;
 };
 
 std::size_t write_body(char* data, std::size_t size, std::size_t n, void* user) {
     auto* sink = static_cast<Sink*>(user);
-    if (sink->body->size() + size * n > sink->limit) {
+    if (sink->written + size * n > sink->limit) {
         sink->overflow = true;
         return 0;  // aborts the transfer
     }
-    sink->body->append(data, size * n);
+    if (sink->file) {
+        if (std::fwrite(data, 1, size * n, sink->file) != size * n) {
+            sink->write_failed = true;
+            return 0;
+        }
+    } else {
+        sink->body->append(data, size * n);
+    }
+    sink->written += size * n;
     return size * n;
 }
 
@@ -55,7 +68,12 @@ OutboundResponse fetch(const OutboundRequest& request) {
     if (!curl) throw OutboundError("curl_easy_init failed");
     CURL* c = curl.get();
     OutboundResponse response;
-    Sink sink{&response.body, request.max_response_bytes};
+    std::unique_ptr<std::FILE, decltype(&std::fclose)> file(nullptr, std::fclose);
+    if (!request.save_to.empty()) {
+        file.reset(std::fopen(request.save_to.c_str(), "wb"));
+        if (!file) throw OutboundError("cannot write " + request.save_to);
+    }
+    Sink sink{&response.body, file.get(), request.max_response_bytes};
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": ").append(value).c_str());
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(headers, curl_slist_free_all);
@@ -63,6 +81,11 @@ OutboundResponse fetch(const OutboundRequest& request) {
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    if (request.basic_auth) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_auth->first.c_str());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
+    }
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -87,6 +110,8 @@ OutboundResponse fetch(const OutboundRequest& request) {
     const std::string where = request.method + " " + std::string(without_query(request.url));
     if (sink.overflow)
         throw OutboundError(where + ": answer larger than " + std::to_string(request.max_response_bytes) + " bytes");
+    if (sink.write_failed) throw OutboundError(where + ": cannot write " + request.save_to);
+    if (file && std::fflush(file.get()) != 0) throw OutboundError(where + ": cannot write " + request.save_to);
     if (rc != CURLE_OK) {
         // libcurl's error buffer can quote the URL; keep only the cause.
         throw OutboundError(where + ": " + curl_easy_strerror(rc));
@@ -94,6 +119,8 @@ OutboundResponse fetch(const OutboundRequest& request) {
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
+    if (char* location = nullptr; curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+        response.redirect_url = location;
     return response;
 }
 

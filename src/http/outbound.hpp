@@ -1,7 +1,9 @@
 #pragma once
-// Outbound HTTPS calls (OAuth token exchanges, JWKS, Graph API) over libcurl:
-// blocking, bounded in time and size, TLS verified, never following redirects.
+// Outbound HTTPS calls (OAuth token exchanges, JWKS, Graph API, GeoIP downloads) over
+// libcurl: blocking, bounded in time and size, TLS verified, never following redirects
+// (a caller that wants to follows `redirect_url` itself, choosing what to send there).
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,12 +21,17 @@ struct OutboundRequest {
     std::string body;
     std::chrono::milliseconds timeout{10'000};
     std::size_t max_response_bytes = 1 << 20;
+    // HTTP Basic credentials (user, password).
+    std::optional<std::pair<std::string, std::string>> basic_auth;
+    // Non-empty: the body goes to this file (created or truncated), not into the response.
+    std::string save_to;
 };
 
 struct OutboundResponse {
     int status = 0;
     std::string body;
     std::string cache_control;
+    std::string redirect_url;  // a 3xx's Location, made absolute
 };
 
 // The call did not complete (DNS, connect, TLS, timeout, oversized answer). The

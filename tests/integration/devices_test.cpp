@@ -1,8 +1,13 @@
 // Where and on what: sessions and security emails carry device and location, and a login
 // from a device (or country) the account never used sends one new-device alert.
 #include "support/accounts_fixture.hpp"
+#include "support/fake_maxmind.hpp"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 using namespace testing_support;
 
@@ -127,4 +132,60 @@ TEST(DevicesWithoutData, TheServerStartsWithoutRegexesOrGeoIpAndSaysUnknown) {
     }));
     EXPECT_NE(mail.text.find("Unknown device"), std::string::npos) << mail.text;
     EXPECT_NE(mail.text.find("Location: Unknown"), std::string::npos) << mail.text;
+}
+
+namespace {
+
+// A server with a MaxMind account downloads GeoLite2-City itself and starts locating
+// requests once it has it, without a restart (the updater: tests/unit/geoip_update_test.cpp).
+class DevicesWithGeoIpUpdates : public Devices {
+protected:
+    static std::string real_database() {
+        const char* v = std::getenv("STARTER_TEST_GEOIP");
+        return v ? v : std::string(STARTER_SOURCE_DIR) + "/data/GeoLite2-City.mmdb";
+    }
+    void SetUp() override {
+        if (!std::filesystem::exists(real_database())) GTEST_SKIP() << real_database() << " is missing";
+        fake_.serve("not yet an archive", std::string(64, '0'));  // the first check fails
+        Devices::SetUp();
+    }
+    void configure(config::Settings& s) override {
+        Devices::configure(s);
+        s.geoip_database_path = (std::filesystem::path(s.data_dir) / "geoip" / "GeoLite2-City.mmdb").string();
+        s.geoip_updates = {.account_id = FakeMaxMind::kAccount,
+                           .license_key = FakeMaxMind::kLicense,
+                           .download_url = fake_.permalink(),
+                           .interval = std::chrono::milliseconds(300)};
+    }
+    std::optional<boost::json::object> location_of_a_login_from(const std::string& email, const std::string& ip) {
+        auto r = login_from(email, kFirefoxWindows, ip);
+        EXPECT_EQ(r.status, 200);
+        std::string token(r.json().at("authentication_token").as_string());
+        auto current = client_->get("/api/auth/sessions", bearer(token)).json().as_array()[0].as_object();
+        if (!current["location"].is_object()) return std::nullopt;
+        return current["location"].as_object();
+    }
+    FakeMaxMind fake_;
+};
+
+}  // namespace
+
+TEST_F(DevicesWithGeoIpUpdates, TheServerDownloadsTheDatabaseAndLocatesRequestsWithoutARestart) {
+    auto email = register_from(kChromeMac);
+    EXPECT_FALSE(location_of_a_login_from(email, "8.8.8.8")) << "no database has been downloaded yet";
+
+    std::ifstream in(real_database(), std::ios::binary);
+    std::ostringstream db;
+    db << in.rdbuf();
+    fake_.serve(FakeMaxMind::archive_of({{"GeoLite2-City.mmdb", db.str()}}));
+    std::optional<boost::json::object> location;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!(location = location_of_a_login_from(email, "8.8.8.8")) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ASSERT_TRUE(location) << "the server never located a request";
+    EXPECT_EQ((*location)["country_code"], std::string("US"));
+    // Checked again every 300 ms, the unchanged archive is not downloaded again.
+    const int downloads = fake_.archive_downloads();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    EXPECT_EQ(fake_.archive_downloads(), downloads);
 }

@@ -253,6 +253,18 @@ TEST(Settings, SmtpRequiresTlsWheneverTheUrlCarriesAPassword) {
     expect_config_error({{"SMTP_REQUIRE_TLS", "maybe"}}, "SMTP_REQUIRE_TLS: must be true or false (got 'maybe')");
 }
 
+TEST(Settings, GeoIpUpdatesNeedTheAccountAndTheKeyTogether) {
+    EXPECT_FALSE(load_settings({}).geoip_updates.enabled());
+    auto s = load_settings({{"GEOIP_ACCOUNT_ID", "123456"}, {"GEOIP_LICENSE_KEY", "secret-key"}});
+    EXPECT_TRUE(s.geoip_updates.enabled());
+    EXPECT_EQ(s.geoip_updates.interval, std::chrono::hours(24 * 7));
+    EXPECT_EQ(s.geoip_updates.download_url, "https://download.maxmind.com/geoip/databases/GeoLite2-City/download");
+    expect_config_error({{"GEOIP_ACCOUNT_ID", "123456"}}, "GEOIP_LICENSE_KEY: is required with GEOIP_ACCOUNT_ID");
+    expect_config_error({{"GEOIP_LICENSE_KEY", "secret-key"}}, "GEOIP_ACCOUNT_ID: is required with GEOIP_LICENSE_KEY");
+    expect_config_error({{"GEOIP_DOWNLOAD_URL", "http://mirror.example.com/GeoLite2-City"}},
+                        "GEOIP_DOWNLOAD_URL: must use https (got 'http://mirror.example.com/GeoLite2-City')");
+}
+
 namespace {
 std::string read_source(const std::string& relative) {
     std::ifstream in(std::string(STARTER_SOURCE_DIR) + "/" + relative, std::ios::binary);
