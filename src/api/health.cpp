@@ -24,13 +24,16 @@ void register_health_routes(http::Router& router, HealthChecks checks) {
                      redis_ok = checks.redis();
                      redis = redis_ok ? "ok" : "unavailable";
                  }
-                 const bool ok = db_ok && redis_ok;
-                 return http::json(
-                     ok ? 200 : 503,
-                     {{"status", ok ? "OK" : "unavailable"}, {"database", db_ok ? "ok" : "unavailable"}, {"redis", redis}});
+                 const bool draining = checks.draining && checks.draining();
+                 const bool ok = db_ok && redis_ok && !draining;
+                 return http::json(ok ? 200 : 503, {{"status", draining ? "draining"
+                                                               : ok     ? "OK"
+                                                                        : "unavailable"},
+                                                    {"database", db_ok ? "ok" : "unavailable"},
+                                                    {"redis", redis}});
              })
         .unlimited()
-        .describe("health", "Readiness: the database (and Redis, when configured) answer.")
+        .describe("health", "Readiness: the database (and Redis, when configured) answer, and the server is not draining.")
         .returns(200, "Readiness")
         .returns(503, "Readiness");
 }

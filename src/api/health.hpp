@@ -8,7 +8,8 @@ namespace api {
 
 struct HealthChecks {
     std::function<bool()> database;
-    std::function<bool()> redis;  // empty when Redis is not configured
+    std::function<bool()> redis;     // empty when Redis is not configured
+    std::function<bool()> draining;  // the server is about to stop: take it out of rotation
 };
 
 void register_health_routes(http::Router& router, HealthChecks checks);

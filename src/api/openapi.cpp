@@ -188,7 +188,7 @@ constexpr const char* kSchemas = R"json({
     "type": "object",
     "required": ["status", "database", "redis"],
     "properties": {
-      "status": {"enum": ["OK", "unavailable"]},
+      "status": {"enum": ["OK", "unavailable", "draining"]},
       "database": {"enum": ["ok", "unavailable"]},
       "redis": {"enum": ["ok", "unavailable", "disabled"]}
     }

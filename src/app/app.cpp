@@ -109,7 +109,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     auto& store = limiter_->store();
     api::register_health_routes(router_,
                                 {.database = [this] { return pool_->ping(); },
-                                 .redis = store.shared() ? std::function<bool()>([&store] { return store.ping(); }) : nullptr});
+                                 .redis = store.shared() ? std::function<bool()>([&store] { return store.ping(); }) : nullptr,
+                                 .draining = [this] { return server_ && server_->draining(); }});
     services_ = std::make_unique<api::Services>(api::Services{*accounts_, *sessions_, *second_factor_, *passkeys_, *inspector_});
     api::Routes routes(router_, *services_);
     api::register_auth_routes(routes);

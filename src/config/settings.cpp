@@ -347,6 +347,11 @@ const std::vector<Row>& rows() {
          duration(at(&S::server, &http::ServerOptions::idle_timeout))},
         {"SHUTDOWN_TIMEOUT", "Server", "10s", "in-flight requests' grace period on SIGTERM/SIGINT",
          duration(at(&S::server, &http::ServerOptions::shutdown_timeout))},
+        {"SHUTDOWN_DRAIN", "Server", "0s",
+         "on SIGTERM/SIGINT, keep serving this long while /api/health/ready answers 503 (draining), so a load balancer "
+         "stops sending requests first; set it above the balancer's health-check interval x fall count. A second signal "
+         "stops at once",
+         duration(at(&S::server, &http::ServerOptions::drain))},
         {"TRUSTED_PROXIES", "Server", "", "CIDRs of reverse proxies whose X-Forwarded-For is believed, comma-separated",
          [](S& s, std::string_view name, std::string_view t) {
              for (const auto& item : split_list(t)) {

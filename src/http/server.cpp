@@ -110,11 +110,25 @@ void Server::listen() {
 
 void Server::stop_on_signals() {
     signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
-    signals_->async_wait([this](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        observe::info("server.stopping", {{"signal", signo}});
-        stop();
-    });
+    signals_->async_wait([this](const boost::system::error_code& ec, int signo) { on_stop_signal(ec, signo); });
+}
+
+void Server::on_stop_signal(const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    if (options_.drain.count() > 0 && !draining_.exchange(true)) {
+        observe::info("server.draining", {{"signal", signo}, {"drain_ms", static_cast<std::int64_t>(options_.drain.count())}});
+        drain_timer_ = std::make_unique<asio::steady_timer>(io_, options_.drain);
+        drain_timer_->async_wait([this](const boost::system::error_code& e) {
+            if (e) return;
+            observe::info("server.stopping", {{"after", "drain"}});
+            stop();
+        });
+        // A second signal does not wait for the drain.
+        signals_->async_wait([this](const boost::system::error_code& e, int n) { on_stop_signal(e, n); });
+        return;
+    }
+    observe::info("server.stopping", {{"signal", signo}});
+    stop();
 }
 
 // A signal that may arrive many times: the handler runs, then the wait is re-armed.
@@ -162,6 +176,7 @@ void Server::stop() {
         boost::system::error_code ec;
         if (acceptor_) acceptor_->close(ec);
         if (signals_) signals_->cancel(ec);
+        if (drain_timer_) drain_timer_->cancel();
         for (auto& s : extra_signals_) s->set.cancel(ec);
         std::lock_guard lock(connections_mutex_);
         // Idle keep-alive connections are closed now; busy ones finish their request first.

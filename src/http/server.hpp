@@ -36,6 +36,9 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds write_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
+    // On SIGTERM/SIGINT, keep serving this long while `draining()` tells the readiness check
+    // to fail, so a load balancer stops sending requests before the server stops accepting.
+    std::chrono::milliseconds drain{0};
     std::vector<Cidr> trusted_proxies;
 };
 
@@ -58,8 +61,11 @@ public:
     void stop();
     // Waits for `start()`ed threads to finish.
     void join();
-    // Makes SIGINT/SIGTERM call stop().
+    // Makes SIGINT/SIGTERM drain (options.drain), then call stop(); a second signal stops
+    // at once.
     void stop_on_signals();
+    // A stop signal came and the server is serving out its drain period.
+    bool draining() const { return draining_; }
     // Runs `handler` on an io thread each time `signo` arrives (e.g. SIGHUP to reload data).
     void on_signal(int signo, std::function<void()> handler);
 
@@ -70,6 +76,7 @@ private:
     boost::asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
     boost::asio::awaitable<Response> dispatch(Request& req, Dispatch& d);
     void connection_closed(Connection* c);
+    void on_stop_signal(const boost::system::error_code& ec, int signo);
     void force_close_all();
 
     ServerOptions options_;
@@ -79,6 +86,8 @@ private:
     boost::asio::thread_pool workers_;
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     std::unique_ptr<boost::asio::steady_timer> shutdown_deadline_;
+    std::unique_ptr<boost::asio::steady_timer> drain_timer_;
+    std::atomic<bool> draining_{false};
     std::unique_ptr<boost::asio::signal_set> signals_;
     struct SignalWatch;
     std::vector<std::unique_ptr<SignalWatch>> extra_signals_;

@@ -63,6 +63,15 @@ int ChildProcess::wait() {
     return status_;
 }
 
+bool ChildProcess::exited() {
+    if (reaped_) return true;
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) != pid_) return false;
+    reaped_ = true;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return true;
+}
+
 std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
     auto log = std::filesystem::temp_directory_path() / ("starter-cmd-" + security::random_hex(6) + ".log");
     int status;

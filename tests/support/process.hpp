@@ -21,6 +21,8 @@ public:
     void kill(int signal);
     // Waits for exit; returns the exit status (or 128+signal).
     int wait();
+    // Whether it has exited (then wait() returns its status at once); does not block.
+    bool exited();
     pid_t pid() const { return pid_; }
 
 private:
