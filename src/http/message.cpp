@@ -11,6 +11,16 @@ std::string_view Request::header(std::string_view name) const {
     return it == raw.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
 }
 
+std::string Request::header_list(std::string_view name) const {
+    std::string out;
+    auto [first, last] = raw.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+        if (!out.empty()) out += ", ";
+        out.append(it->value().data(), it->value().size());
+    }
+    return out;
+}
+
 std::string_view Request::param(std::string_view name) const {
     for (const auto& [k, v] : params)
         if (k == name) return v;

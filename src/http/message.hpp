@@ -39,6 +39,9 @@ struct Request {
     void bind_target();
 
     std::string_view header(std::string_view name) const;
+    // Every line of a list header (X-Forwarded-For), in order, as one comma-separated list:
+    // a proxy may append its own line rather than extend the client's.
+    std::string header_list(std::string_view name) const;
     std::string_view param(std::string_view name) const;
     // A decoded query parameter, or nullopt when absent.
     std::optional<std::string> query_param(std::string_view name) const;

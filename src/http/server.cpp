@@ -310,7 +310,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         req.received_at = std::chrono::steady_clock::now();
         req.bind_target();
         req.peer = peer.address();
-        req.client = client_ip(req.peer, req.header("X-Forwarded-For"), options_.trusted_proxies);
+        req.client = client_ip(req.peer, req.header_list("X-Forwarded-For"), options_.trusted_proxies);
 
         Dispatch d;
         d.rejected = std::move(rejected);

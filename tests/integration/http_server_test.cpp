@@ -325,6 +325,18 @@ TEST_F(HttpServer, ForwardedForIsBelievedOnlyFromTrustedProxies) {
     EXPECT_EQ(r.json().at("ip"), "198.51.100.7");
 }
 
+// HAProxy's `option forwardfor` appends its own X-Forwarded-For line instead of extending
+// the client's: the lines form one list (RFC 9110 5.3), and the proxy's line is the last.
+// Reading only the first line believed whatever the client wrote (found by bench/cluster).
+TEST_F(HttpServer, ForwardedForSentOnSeveralLinesIsOneListReadFromTheRight) {
+    auto r = server_->client().get("/test/client-ip", {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "198.51.100.7"}});
+    EXPECT_EQ(r.json().at("ip"), "198.51.100.7");
+    auto three = server_->client().get(
+        "/test/client-ip",
+        {{"X-Forwarded-For", "6.6.6.6, 7.7.7.7"}, {"X-Forwarded-For", "203.0.113.5"}, {"X-Forwarded-For", "127.0.0.1"}});
+    EXPECT_EQ(three.json().at("ip"), "203.0.113.5");
+}
+
 TEST_F(HttpServer, ManyConcurrentClientsAllGetAnswers) {
     std::atomic<int> ok{0};
     std::vector<std::thread> threads;

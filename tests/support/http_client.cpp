@@ -55,7 +55,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     req.target(target);
     req.version(11);
     req.set(bhttp::field::host, "127.0.0.1");
-    for (const auto& [k, v] : headers) req.set(k, v);
+    for (const auto& [k, v] : headers) req.insert(k, v);  // a name given twice is sent twice
     req.body() = body;
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") req.prepare_payload();
     bhttp::write(impl_->socket, req);
