@@ -1,19 +1,10 @@
 -- A mixed authenticated workload for bench/soak: @me, the session list, health, a public
 -- profile and failed logins (unknown accounts, so no account gets locked), counting every
 -- answer by status code so the script can prove there was no 5xx.
+dofile("bench/statuses.lua")
 local token = os.getenv("SOAK_TOKEN")
 local user_id = os.getenv("SOAK_USER_ID")
 local counter = 0
-statuses = {}  -- global: done() reads it from each thread with thread:get
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
-end
 
 request = function()
   counter = counter + 1
@@ -33,15 +24,6 @@ request = function()
   end
 end
 
-response = function(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 done = function(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads) do
-    local s = t:get("statuses") or {}
-    for k, v in pairs(s) do total[k] = (total[k] or 0) + v end
-  end
-  for k, v in pairs(total) do io.write(string.format("status %s %d\n", k, v)) end
+  for k, v in pairs(merged_statuses()) do io.write(string.format("status %s %d\n", k, v)) end
 end

@@ -5,6 +5,7 @@
 #include "api/health.hpp"
 #include "api/metrics.hpp"
 #include "api/openapi.hpp"
+#include "api/web.hpp"
 #include "api/oauth.hpp"
 #include "app/version.hpp"
 #include "db/migrations.hpp"
@@ -121,6 +122,13 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     if (swagger_ui.empty())
         observe::warn("docs.swagger_ui_unavailable",
                       {{"path", settings_.swagger_ui_dir}, {"effect", "/docs answers 404; run scripts/fetch-web-assets"}});
+    api::register_web_routes(
+        router_, {.account_app = settings_.account_app,
+                  .app_name = settings_.app_name,
+                  .providers = social_->enabled_providers(),
+                  .mailbox = settings_.dev_mailbox()
+                                 ? std::optional<std::filesystem::path>(std::filesystem::path(settings_.data_dir) / "outbox")
+                                 : std::nullopt});
     api::register_docs_routes(router_, openapi_json_, std::move(swagger_ui));
     api::register_metrics_route(
         router_, {.http = http_metrics_,

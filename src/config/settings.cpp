@@ -553,6 +553,17 @@ const std::vector<Row>& rows() {
         {"SWAGGER_UI_DIR", "Error reporting and docs", "$DATA_DIR/swagger-ui",
          "Swagger UI files for /docs (scripts/fetch-web-assets; ./scripts/run does it)", text(at(&S::swagger_ui_dir)),
          [](const S& s) { return s.data_dir + "/swagger-ui"; }},
+        {"ENVIRONMENT", "Error reporting and docs", "production",
+         "production or development (./scripts/run sets it): development serves the account app at /account and, when "
+         "emails go to the outbox (no SMTP_URL), the development mailbox at /dev/mail",
+         [](S& s, std::string_view name, std::string_view t) {
+             if (t != "production" && t != "development")
+                 Reader::fail(name, "must be production or development (got '" + std::string(t) + "')");
+             s.development = t == "development";
+         }},
+        {"ACCOUNT_APP", "Error reporting and docs", "true in development",
+         "serve the account app (sign up, sign in, sessions, password and email) at /account", boolean(at(&S::account_app)),
+         [](const S& s) { return s.development ? "true" : "false"; }},
         // --- Job worker
         {"JOBS_IN_PROCESS", "Job worker", "true",
          "deliver jobs inside `starter serve`; set false when `starter worker` processes do", boolean(at(&S::jobs_in_process))},

@@ -69,6 +69,10 @@ struct Settings {
 
     // API docs: Swagger UI files (npm swagger-ui-dist).
     std::string swagger_ui_dir;
+    bool development{};  // ENVIRONMENT=development
+    bool account_app{};  // /account
+    // /dev/mail: in development, when emails are .eml files.
+    bool dev_mailbox() const { return development && smtp_url.empty(); }
 
     security::Argon2Params argon2;
     ::sessions::SessionPolicy sessions;

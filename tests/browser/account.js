@@ -1,0 +1,131 @@
+// The account app as a newcomer uses it, in Debian's Chromium: sign up with the code read
+// from the development mailbox, sign out and in again, revoke another session, change the
+// password. Screenshots go to ARTIFACTS (account.png is the README's picture).
+//   env: STARTER_URL STARTER_EMAIL STARTER_USERNAME STARTER_PASSWORD CHROMIUM ARTIFACTS; NODE_PATH: npm tools
+const path = require('node:path');
+const puppeteer = require('puppeteer-core');
+
+const env = (name) => {
+  if (!process.env[name]) throw new Error(`${name} is not set`);
+  return process.env[name];
+};
+const url = env('STARTER_URL');
+const email = env('STARTER_EMAIL');
+const username = env('STARTER_USERNAME');
+const password = env('STARTER_PASSWORD');
+
+async function type(page, selector, text) {
+  await page.waitForSelector(selector, { visible: true });
+  await page.$eval(selector, (input) => {
+    input.value = '';
+  });
+  await page.type(selector, text);
+}
+
+async function heading(page, text) {
+  await page.waitForFunction((t) => document.querySelector('h1')?.textContent === t, { timeout: 15000 }, text);
+}
+
+// The newest code mailed to `to`, read from /dev/mail as a person would.
+async function codeFromMailbox(browser, to) {
+  const mailbox = await browser.newPage();
+  try {
+    for (let i = 0; i < 100; i++) {
+      await mailbox.goto(`${url}/dev/mail`);
+      const code = await mailbox.evaluate((address) => {
+        const article = document.querySelector(`article[data-to="${address}"]`);
+        return article?.querySelector('h2')?.textContent.match(/\d{8}/)?.[0] ?? null;
+      }, to);
+      if (code) return code;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no code for ${to} at /dev/mail`);
+  } finally {
+    await mailbox.close();
+  }
+}
+
+async function main() {
+  const browser = await puppeteer.launch({
+    executablePath: env('CHROMIUM'),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const errors = [];
+  let page;
+  try {
+    page = await browser.newPage();
+    await page.setViewport({ width: 1100, height: 900 });
+    page.on('pageerror', (e) => errors.push(e.message));  // a script error (refused requests are expected)
+
+    // Sign up: the email, the code from the mailbox, a username and a password.
+    await page.goto(`${url}/account#/signup`);
+    await type(page, '#request [name=email]', email);
+    await page.click('#request button[type=submit]');
+    await page.waitForSelector('#step2:not([hidden])');
+    const code = await codeFromMailbox(browser, email);
+    await type(page, '#register [name=email_verification_code]', code);
+    await type(page, '#register [name=username]', username);
+    await type(page, '#register [name=password]', 'short');  // the meter says so, live
+    await page.waitForFunction(() => document.querySelector('#register .hint')?.textContent.startsWith('Too easy'));
+    await type(page, '#register [name=password]', password);
+    await page.click('#register button[type=submit]');
+    await heading(page, `Hello, ${username}`);
+    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account.png'), fullPage: true });
+
+    // A wrong password is shown next to the field, and the right one signs in.
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    await type(page, '#signin [name=login]', username);
+    await type(page, '#signin [name=password]', `${password} wrong`);
+    await page.click('#signin button[type=submit]');
+    await page.waitForFunction(() => {
+      const alert = document.querySelector('#signin .alert.error');
+      return alert && !alert.hidden && alert.textContent.length > 0;
+    });
+    await type(page, '#signin [name=password]', password);
+    await page.click('#signin button[type=submit]');
+    await heading(page, `Hello, ${username}`);
+
+    // Another device signs in; its session is revoked from the app and stops working.
+    const other = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0' },
+      body: JSON.stringify({ login: email, password }),
+    }).then((r) => r.json());
+    await page.reload();
+    await heading(page, `Hello, ${username}`);
+    const revoke = await page.waitForSelector('[data-revoke]');
+    const sessionId = await revoke.evaluate((b) => b.getAttribute('data-revoke'));
+    const before = await page.$$eval('#sessions tr', (rows) => rows.length);
+    await revoke.click();
+    await page.waitForFunction((id) => !document.querySelector(`[data-session="${id}"]`), {}, sessionId);
+    const after = await page.$$eval('#sessions tr', (rows) => rows.length);
+    if (after !== before - 1) throw new Error(`revoking left ${after} of ${before} rows`);
+    const refused = await fetch(`${url}/api/users/@me`, { headers: { Authorization: `Bearer ${other.authentication_token}` } });
+    if (refused.status !== 401) throw new Error(`the revoked session still answers ${refused.status}`);
+
+    // Change the password.
+    await type(page, '#password [name=current_password]', password);
+    await type(page, '#password [name=new_password]', `${password} again`);
+    await page.click('#password button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent.includes('password was changed'));
+    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-after.png'), fullPage: true });
+    if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
+  } catch (e) {
+    // What the page showed when it went wrong, for whoever reads the test's output.
+    if (page) {
+      await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-failure.png'), fullPage: true }).catch(() => {});
+      const shown = await page.evaluate(() => `${location.href}\n${document.querySelector('main')?.innerText}`).catch(() => '');
+      console.error(`The page showed: ${shown}\nPage errors: ${errors.join('; ')}`);
+    }
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});

@@ -1,0 +1,356 @@
+// The account app: a newcomer's way to click through every flow of the API in a browser.
+// Plain TypeScript, no framework; every call goes through the generated typed client
+// (clients/typescript), so a change of the API that breaks this app fails its type check.
+import zxcvbn from "zxcvbn";
+import { createStarterClient, type ApiError, type Session, type User, type ValidationError } from "../../clients/typescript/src/index";
+
+const api = createStarterClient("");
+const tokenKey = "starter.token";
+api.useToken(sessionStorage.getItem(tokenKey));
+
+const main = document.getElementById("main") as HTMLElement;
+const nav = document.getElementById("nav") as HTMLElement;
+const providers = (document.querySelector('meta[name="starter-providers"]')?.getAttribute("content") ?? "")
+  .split(",")
+  .filter((p) => p && !p.startsWith("{{"));
+
+// ---- small helpers -------------------------------------------------------------------
+
+function esc(text: unknown): string {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function signedIn(): boolean {
+  return sessionStorage.getItem(tokenKey) !== null;
+}
+
+function setToken(token: string | null): void {
+  if (token) sessionStorage.setItem(tokenKey, token);
+  else sessionStorage.removeItem(tokenKey);
+  api.useToken(token);
+}
+
+function go(route: string): void {
+  if (location.hash === route) void show();
+  else location.hash = route;
+}
+
+function page(title: string, body: string): void {
+  document.title = `${title} · ${document.title.split(" · ").pop()}`;
+  main.innerHTML = `<h1>${esc(title)}</h1>${body}`;
+  main.focus();
+  nav.innerHTML = signedIn()
+    ? `<a href="#/">Account</a> <a href="#/signout" id="signout">Sign out</a>`
+    : `<a href="#/signin">Sign in</a> <a href="#/signup">Create an account</a>`;
+}
+
+// A labelled input with the slot its error goes in. `id` differs from `name` when two forms
+// of a page have a field of the same name.
+function field(name: string, label: string, type = "text", extra = "", id = `f-${name}`): string {
+  return `<label for="${id}">${esc(label)}
+    <input id="${id}" name="${name}" type="${type}" ${extra} aria-describedby="${id}-error">
+    <span class="field-error" id="${id}-error" data-error-for="${name}" role="alert"></span></label>`;
+}
+
+type Problem = ApiError | ValidationError | undefined;
+
+// Shows an API error: next to its field when it names one (422 `errors`, 400 `field`),
+// above the form otherwise.
+function showProblem(form: HTMLFormElement, problem: Problem, fallback = "Something went wrong"): void {
+  const alert = form.querySelector(".alert.error") as HTMLElement;
+  let placed = false;
+  const mark = (name: string, message: string) => {
+    const input = form.querySelector(`[name="${name}"]`) as HTMLInputElement | null;
+    const slot = form.querySelector(`[data-error-for="${name}"]`) as HTMLElement | null;
+    if (!input || !slot) return false;
+    input.setAttribute("aria-invalid", "true");
+    slot.textContent = message;
+    return true;
+  };
+  if (problem && "errors" in problem && Array.isArray(problem.errors)) {
+    for (const e of problem.errors) placed = mark(String(e.loc[e.loc.length - 1]), e.msg) || placed;
+  } else if (problem && "field" in problem && problem.field) {
+    const feedback = "feedback" in problem && problem.feedback ? problem.feedback : undefined;
+    const extra = feedback?.warning ? ` ${feedback.warning}.` : "";
+    placed = mark(problem.field, problem.message + extra);
+  }
+  if (!placed) {
+    alert.textContent = problem?.message ?? fallback;
+    alert.hidden = false;
+  }
+}
+
+// Wires a form: clears old errors, disables the button while `submit` runs, shows errors.
+function onSubmit(form: HTMLFormElement, submit: (values: Record<string, string>) => Promise<Problem | void>): void {
+  form.insertAdjacentHTML("afterbegin", `<div class="alert error" role="alert" hidden></div>`);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
+    (form.querySelector(".alert.error") as HTMLElement).hidden = true;
+    const button = form.querySelector("button[type=submit]") as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      const values: Record<string, string> = {};
+      new FormData(form).forEach((v, k) => (values[k] = String(v)));
+      const problem = await submit(values);
+      if (problem) showProblem(form, problem);
+    } catch {
+      showProblem(form, undefined, "The server could not be reached");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function form(id: string): HTMLFormElement {
+  return document.getElementById(id) as HTMLFormElement;
+}
+
+// Live password strength, the same zxcvbn 4.4 the server scores with (3 or more passes).
+function strengthMeter(input: HTMLInputElement, others: () => string[]): void {
+  const meter = document.createElement("div");
+  meter.innerHTML = `<div class="meter" aria-hidden="true"><span></span></div><span class="hint" aria-live="polite"></span>`;
+  input.insertAdjacentElement("afterend", meter);
+  const bar = meter.querySelector(".meter > span") as HTMLElement;
+  const hint = meter.querySelector(".hint") as HTMLElement;
+  input.addEventListener("input", () => {
+    if (!input.value) {
+      bar.style.width = "0";
+      hint.textContent = "";
+      return;
+    }
+    const r = zxcvbn(input.value.slice(0, 128), others());
+    bar.style.width = `${(r.score + 1) * 20}%`;
+    bar.style.background = r.score >= 3 ? "var(--good)" : "var(--bad)";
+    const advice = [r.feedback.warning, ...r.feedback.suggestions].filter(Boolean).join(" ");
+    hint.textContent = r.score >= 3 ? "Strong enough." : `Too easy to guess. ${advice}`;
+  });
+}
+
+function signedInWith(data: { authentication_token: string } | { mfa_ticket: string }): void {
+  if ("authentication_token" in data) {
+    setToken(data.authentication_token);
+    go("#/");
+  } else {
+    sessionStorage.setItem("starter.mfa_ticket", data.mfa_ticket);
+    go("#/mfa");
+  }
+}
+
+// ---- pages ---------------------------------------------------------------------------
+
+function signInPage(): void {
+  const social = providers
+    .map((p) => `<a class="button secondary" href="/api/oauth/${esc(p)}/login?redirect_to=${encodeURIComponent(location.origin + "/account")}">Continue with ${esc(p[0].toUpperCase() + p.slice(1))}</a>`)
+    .join("");
+  page(
+    "Sign in",
+    `<section><form id="signin" novalidate>
+      ${field("login", "Email or username", "text", 'autocomplete="username" required')}
+      ${field("password", "Password", "password", 'autocomplete="current-password" required')}
+      <button type="submit">Sign in</button></form>
+      ${social ? `<p class="muted">or</p><div class="providers">${social}</div>` : ""}
+      <p><a href="#/reset">Forgot your password?</a> · <a href="#/signup">Create an account</a></p></section>`,
+  );
+  onSubmit(form("signin"), async (v) => {
+    const { data, error } = await api.POST("/api/auth/login", { body: { login: v.login, password: v.password } });
+    if (error) return error;
+    signedInWith(data);
+  });
+}
+
+function mfaPage(): void {
+  page(
+    "Second factor",
+    `<section><p>Enter the code your authenticator app shows, or one of your recovery codes.</p>
+      <form id="mfa" novalidate>
+      ${field("totp_code", "Authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"')}
+      ${field("recovery_code", "or a recovery code", "text", 'autocomplete="off"')}
+      <button type="submit">Continue</button></form></section>`,
+  );
+  onSubmit(form("mfa"), async (v) => {
+    const mfa_ticket = sessionStorage.getItem("starter.mfa_ticket") ?? "";
+    const body = v.totp_code ? { mfa_ticket, totp_code: v.totp_code } : { mfa_ticket, recovery_code: v.recovery_code };
+    const { data, error } = await api.POST("/api/auth/login/mfa", { body });
+    if (error) return error;
+    sessionStorage.removeItem("starter.mfa_ticket");
+    signedInWith(data);
+  });
+}
+
+function signUpPage(): void {
+  page(
+    "Create an account",
+    `<section><h2>1. Your email</h2><form id="request" novalidate>
+      ${field("email", "Email", "email", 'autocomplete="email" required')}
+      <button type="submit">Email me a code</button></form></section>
+     <section id="step2" hidden><h2>2. The code we sent, and your account</h2>
+      <p class="muted">Running locally? Read the email at <a href="/dev/mail" target="_blank">/dev/mail</a>.</p>
+      <form id="register" novalidate>
+      ${field("email_verification_code", "8-digit code", "text", 'inputmode="numeric" autocomplete="one-time-code"')}
+      ${field("username", "Username", "text", 'autocomplete="username"')}
+      ${field("password", "Password", "password", 'autocomplete="new-password"')}
+      <button type="submit">Create the account</button></form></section>`,
+  );
+  let email = "";
+  onSubmit(form("request"), async (v) => {
+    const { error } = await api.POST("/api/auth/email-verification-request", { body: { email: v.email } });
+    if (error) return error;
+    email = v.email;
+    (document.getElementById("step2") as HTMLElement).hidden = false;
+    (document.getElementById("f-email_verification_code") as HTMLInputElement).focus();
+  });
+  const password = document.getElementById("f-password") as HTMLInputElement;
+  strengthMeter(password, () => [email, (document.getElementById("f-username") as HTMLInputElement).value]);
+  onSubmit(form("register"), async (v) => {
+    const { data, error } = await api.POST("/api/auth/register", {
+      body: { email, email_verification_code: v.email_verification_code, username: v.username, password: v.password },
+    });
+    if (error) return error;
+    signedInWith(data);
+  });
+}
+
+function resetPage(): void {
+  page(
+    "Reset your password",
+    `<section><form id="request" novalidate>${field("email", "Email", "email", 'autocomplete="email"')}
+      <button type="submit">Email me a code</button></form></section>
+     <section id="step2" hidden><form id="reset" novalidate>
+      ${field("reset_code", "8-digit code", "text", 'inputmode="numeric" autocomplete="one-time-code"')}
+      ${field("new_password", "New password", "password", 'autocomplete="new-password"')}
+      <button type="submit">Set the new password</button></form></section>`,
+  );
+  let email = "";
+  onSubmit(form("request"), async (v) => {
+    const { error } = await api.POST("/api/auth/reset-password-request", { body: { email: v.email } });
+    if (error) return error;
+    email = v.email;
+    (document.getElementById("step2") as HTMLElement).hidden = false;
+  });
+  strengthMeter(document.getElementById("f-new_password") as HTMLInputElement, () => [email]);
+  onSubmit(form("reset"), async (v) => {
+    const { error } = await api.POST("/api/auth/reset-password", {
+      body: { email, reset_code: v.reset_code, new_password: v.new_password },
+    });
+    if (error) return error;
+    main.insertAdjacentHTML("afterbegin", `<div class="alert ok" role="status">Your password was reset. Sign in with it.</div>`);
+    setTimeout(() => go("#/signin"), 1500);
+  });
+}
+
+// The sessions still signed in (the list also holds ended ones, with logged_out_at).
+function sessionRows(sessions: Session[]): string {
+  return sessions
+    .filter((s) => !s.logged_out_at)
+    .map((s) => {
+      const where = s.location && typeof s.location === "object" ? [s.location.city, s.location.country].filter(Boolean).join(", ") : "";
+      return `<tr data-session="${esc(s.id)}"><td>${esc(s.device)}${s.is_current ? ' <strong>(this one)</strong>' : ""}</td>
+        <td>${esc(s.ip_address)}${where ? `<br><span class="muted">${esc(where)}</span>` : ""}</td>
+        <td>${esc(new Date(s.last_active_at).toLocaleString())}</td>
+        <td>${s.is_current ? "" : `<button class="danger" data-revoke="${esc(s.id)}">Revoke</button>`}</td></tr>`;
+    })
+    .join("");
+}
+
+async function accountPage(): Promise<void> {
+  const me = await api.GET("/api/users/@me");
+  if (me.error || !me.data) {
+    setToken(null);
+    return go("#/signin");
+  }
+  const user: User = me.data;
+  const sessions = await api.GET("/api/auth/sessions");
+  page(
+    `Hello, ${user.username}`,
+    `<section><h2>Profile</h2><p>${esc(user.email)} · member since ${esc(new Date(user.created_at).toLocaleDateString())}</p>
+      <form id="username" novalidate>${field("username", "Username", "text", `value="${esc(user.username)}"`)}
+      <button type="submit">Save</button></form></section>
+     <section><h2>Sessions</h2><table><thead><tr><th>Device</th><th>Where</th><th>Last active</th><th></th></tr></thead>
+      <tbody id="sessions">${sessionRows(sessions.data ?? [])}</tbody></table></section>
+     <section><h2>${user.has_password ? "Change your password" : "Set a password"}</h2><form id="password" novalidate>
+      ${user.has_password ? field("current_password", "Current password", "password", 'autocomplete="current-password"') : ""}
+      ${field("new_password", "New password", "password", 'autocomplete="new-password"')}
+      <button type="submit">${user.has_password ? "Change" : "Set"} the password</button></form></section>
+     <section><h2>Change your email</h2><form id="email-request" novalidate>
+      ${field("email", "New email", "email", 'autocomplete="email"')}
+      ${user.has_password ? field("current_password", "Current password", "password", 'autocomplete="current-password"', "f-email-current_password") : ""}
+      <button type="submit">Email a code to the new address</button></form>
+      <form id="email-confirm" novalidate hidden>${field("email_verification_code", "8-digit code", "text", 'inputmode="numeric"')}
+      <button type="submit">Confirm the new email</button></form></section>
+     <section><h2>Second factor</h2><p>${user.mfa_enabled ? "On: signing in asks for your authenticator app, a recovery code or a passkey." : "Off."}</p></section>`,
+  );
+  const done = (id: string, text: string) =>
+    form(id).insertAdjacentHTML("beforebegin", `<div class="alert ok" role="status">${esc(text)}</div>`);
+  onSubmit(form("username"), async (v) => {
+    const { error } = await api.PATCH("/api/users/@me", { body: { username: v.username } });
+    if (error) return error;
+    done("username", "Saved.");
+  });
+  const tbody = document.getElementById("sessions") as HTMLElement;
+  tbody.addEventListener("click", async (event) => {
+    const id = (event.target as HTMLElement).getAttribute("data-revoke");
+    if (!id) return;
+    const { error } = await api.DELETE("/api/auth/sessions/{session_id}", { params: { path: { session_id: id } } });
+    if (!error) tbody.querySelector(`[data-session="${CSS.escape(id)}"]`)?.remove();
+  });
+  strengthMeter(document.getElementById("f-new_password") as HTMLInputElement, () => [user.email, user.username]);
+  onSubmit(form("password"), async (v) => {
+    const body = user.has_password ? { current_password: v.current_password, new_password: v.new_password } : { new_password: v.new_password };
+    const { error } = await api.PATCH("/api/users/@me/password", { body });
+    if (error) return error;
+    await accountPage();  // the other sessions are gone from the list too
+    done("password", "Your password was changed; your other sessions ended.");
+  });
+  let newEmail = "";
+  onSubmit(form("email-request"), async (v) => {
+    const body = user.has_password ? { email: v.email, current_password: v.current_password } : { email: v.email };
+    const { error } = await api.POST("/api/users/@me/email-change-request", { body });
+    if (error) return error;
+    newEmail = v.email;
+    form("email-confirm").hidden = false;
+  });
+  onSubmit(form("email-confirm"), async (v) => {
+    const { error } = await api.PATCH("/api/users/@me/email", {
+      body: { email: newEmail, email_verification_code: v.email_verification_code },
+    });
+    if (error) return error;
+    void accountPage();
+  });
+}
+
+async function signOut(): Promise<void> {
+  await api.POST("/api/auth/logout");
+  setToken(null);
+  go("#/signin");
+}
+
+// A social sign-in comes back to /account?code=... (or ?error_code=...).
+async function finishSocialSignIn(): Promise<boolean> {
+  const params = new URLSearchParams(location.search);
+  const code = params.get("code");
+  if (!code) return false;
+  history.replaceState(null, "", "/account");
+  const { data } = await api.POST("/api/oauth/token", { body: { code } });
+  if (data) signedInWith(data);
+  return data !== undefined;
+}
+
+async function show(): Promise<void> {
+  const route = location.hash.replace(/^#/, "") || "/";
+  if (route === "/signout") return signOut();
+  if (route === "/signup") return signUpPage();
+  if (route === "/reset") return resetPage();
+  if (route === "/mfa") return mfaPage();
+  if (route === "/signin" || !signedIn()) return signInPage();
+  return accountPage();
+}
+
+window.addEventListener("hashchange", () => void show());
+fetch("/dev/mail", { method: "HEAD" }).then((r) => {
+  (document.getElementById("mailbox-link") as HTMLElement).hidden = !r.ok;
+});
+void finishSocialSignIn().then((handled) => {
+  if (!handled) void show();
+});
