@@ -178,6 +178,13 @@ int main(int argc, char** argv) {
     settings_cmd->add_flag("--env", as_env, "As a .env file");
     settings_cmd->add_flag("--markdown", as_markdown, "As a Markdown table");
 
+    auto* keys_cmd =
+        cli.add_subcommand("keys", "Data-encryption key rotation: which keys seal the stored secrets, and re-sealing");
+    keys_cmd->require_subcommand(1);
+    auto* keys_status = keys_cmd->add_subcommand("status", "How many stored secrets each key id seals");
+    auto* keys_reseal = keys_cmd->add_subcommand(
+        "reseal", "Seal every secret still under a DATA_ENCRYPTION_KEY_PREVIOUS key again under DATA_ENCRYPTION_KEY");
+
     auto* openapi_cmd = cli.add_subcommand(
         "openapi", "Print the OpenAPI document the server serves, or with --markdown the API reference (docs/api.md)");
     bool openapi_markdown = false;
@@ -224,6 +231,18 @@ int main(int argc, char** argv) {
                                   : *jobs_retry ? "retry"
                                                 : "purge",
                                   list_state, list_limit, retry_id, purge_dead, purge_done, older_than);
+        } else if (*keys_cmd) {
+            app::App application(settings, reporter);
+            db::migrate_up(application.pool());
+            if (*keys_reseal) {
+                const int moved = application.second_factor().reseal_secrets();
+                std::cout << "resealed " << moved << " secret(s) under key " << application.data_key_id() << "\n";
+            }
+            if (*keys_status || *keys_reseal) {
+                for (const auto& [id, count] : application.second_factor().secrets_by_key())
+                    std::cout << id << "  " << count << (id == application.data_key_id() ? "  (DATA_ENCRYPTION_KEY)" : "")
+                              << "\n";
+            }
         } else if (*migrate) {
             db::Pool pool(settings.database_url, 1, settings.database_acquire_timeout);
             if (migrate_action == "up") {
@@ -244,7 +263,7 @@ int main(int argc, char** argv) {
         event.level = "fatal";
         event.type = "StartupFailure";
         event.message = db::describe_error(e);
-        event.tags = {{"command", *serve ? "serve" : *worker ? "worker" : *migrate ? "migrate" : "jobs"}};
+        event.tags = {{"command", *serve ? "serve" : *worker ? "worker" : *migrate ? "migrate" : *keys_cmd ? "keys" : "jobs"}};
         if (!reporter->capture(std::move(event)).empty()) reporter->flush(std::chrono::seconds(3));
         observe::shutdown_logging();
         std::cerr << "starter: " << db::describe_error(e) << "\n";

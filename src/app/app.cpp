@@ -18,6 +18,8 @@
 #include <boost/json/serialize.hpp>
 #include <soci/soci.h>
 
+#include <set>
+
 #include <csignal>
 
 namespace app {
@@ -31,12 +33,17 @@ std::optional<http::Error> translate_database_errors(const std::exception& e) {
 
 // DATA_ENCRYPTION_KEY, or on SQLite (one process, the embedded default) the key file.
 security::DataKey open_data_key(const config::Settings& s) {
-    if (!s.data_encryption_key.empty()) return *security::DataKey::parse(s.data_encryption_key);
-    if (s.uses_postgres())
-        throw config::ConfigError(
-            "DATA_ENCRYPTION_KEY: is required with PostgreSQL, so that every server shares it (generate one with: openssl "
-            "rand -hex 32)");
-    return security::DataKey::load_or_create(s.data_key_file());
+    auto key = [&] {
+        if (!s.data_encryption_key.empty()) return *security::DataKey::parse(s.data_encryption_key);
+        if (s.uses_postgres())
+            throw config::ConfigError(
+                "DATA_ENCRYPTION_KEY: is required with PostgreSQL, so that every server shares it (generate one with: "
+                "openssl rand -hex 32)");
+        return security::DataKey::load_or_create(s.data_key_file());
+    }();
+    // Values sealed before a rotation still open (until `starter keys reseal`).
+    for (const auto& previous : s.data_encryption_keys_previous) key.add_previous(*security::DataKey::parse(previous));
+    return key;
 }
 
 }  // namespace
@@ -227,16 +234,18 @@ void App::prepare() {
 }
 
 void App::check_data_key() {
-    auto lease = pool_->acquire();
-    const std::string ours = "v1." + data_key_->id() + ".%";
-    std::string sealed;
-    *lease << "SELECT secret_sealed FROM totp_factors WHERE secret_sealed NOT LIKE :p LIMIT 1", soci::use(ours),
-        soci::into(sealed);
-    if (!lease->got_data()) return;
-    throw std::runtime_error(
-        "the stored second-factor secrets were sealed under data-encryption key " + security::DataKey::key_id_of(sealed) +
-        ", not the configured one (" + data_key_->id() + "): set DATA_ENCRYPTION_KEY to the key they were made with" +
-        (settings_.data_encryption_key.empty() ? " (or restore " + settings_.data_key_file() + ")" : std::string()));
+    // Every stored secret must open under the key or one of the previous keys.
+    std::set<std::string> known{data_key_->id()};
+    for (const auto& previous : data_key_->previous()) known.insert(previous.id());
+    for (const auto& [id, count] : second_factor_->secrets_by_key()) {
+        if (known.contains(id)) continue;
+        std::string message = std::to_string(count);
+        message += " stored second-factor secret(s) were sealed under data-encryption key " + id + ", which is not configured (";
+        for (const auto& k : known) message += (message.ends_with("(") ? "" : ", ") + k;
+        message += "): set DATA_ENCRYPTION_KEY to the key they were made with, or list it in DATA_ENCRYPTION_KEY_PREVIOUS";
+        if (settings_.data_encryption_key.empty()) message += " (or restore " + settings_.data_key_file() + ")";
+        throw std::runtime_error(message);
+    }
 }
 
 void App::serve_forever() {

@@ -47,6 +47,8 @@ public:
     void serve_forever();
 
     const config::Settings& settings() const { return settings_; }
+    // The id of the key that seals new secrets (8 hex digits).
+    const std::string& data_key_id() const { return data_key_->id(); }
     // The OpenAPI document of every route, as served at /api/openapi.json.
     const std::string& openapi_json() const { return openapi_json_; }
     db::Pool& pool() { return *pool_; }

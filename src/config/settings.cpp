@@ -313,6 +313,17 @@ const std::vector<Row>& rows() {
                  Reader::fail(name, "must be 64 hex digits (generate one with: openssl rand -hex 32)");
              s.data_encryption_key = std::string(t);
          }},
+        {"DATA_ENCRYPTION_KEY_PREVIOUS", "Storage", "",
+         "keys used before DATA_ENCRYPTION_KEY, comma-separated: what they sealed still opens until `starter keys reseal` "
+         "has moved it to the current key (docs/operations.md, rotating the key)",
+         [](S& s, std::string_view name, std::string_view t) {
+             s.data_encryption_keys_previous.clear();
+             for (auto& item : split_list(t)) {
+                 if (!security::DataKey::parse(item))  // no echo: they are secrets
+                     Reader::fail(name, "each key must be 64 hex digits");
+                 s.data_encryption_keys_previous.push_back(item);
+             }
+         }},
         {"REDIS_URL", "Storage", "",
          "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
          url(at(&S::redis_url), {"redis", "rediss"})},

@@ -48,7 +48,8 @@ struct Settings {
     std::string redis_url;  // empty: in-process stores
     // 64 hex digits (checked); empty: SQLite keeps a generated key file under DATA_DIR.
     std::string data_encryption_key;
-    std::string smtp_url;  // empty: .eml files under DATA_DIR/outbox
+    std::vector<std::string> data_encryption_keys_previous;  // before a rotation (64 hex each)
+    std::string smtp_url;                                    // empty: .eml files under DATA_DIR/outbox
     bool smtp_require_tls{};
     std::string mail_from;
     std::string app_name;

@@ -10,6 +10,7 @@
 #include "security/totp.hpp"
 
 #include <cctype>
+#include <map>
 
 namespace mfa {
 namespace {
@@ -50,6 +51,31 @@ Enrolment SecondFactor::start_totp(const sessions::Authenticated& viewer) {
     e.otpauth_uri = security::totp::otpauth_uri(secret, issuer_, user->email);
     e.qr_svg = qr_svg(e.otpauth_uri);
     return e;
+}
+
+int SecondFactor::reseal_secrets() {
+    std::vector<std::pair<std::string, std::string>> stale;
+    {
+        auto lease = pool_.acquire();
+        stale = factors_.totp_not_sealed_under(*lease, key_.id());
+    }
+    int moved = 0;
+    for (const auto& [user_id, sealed] : stale) {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        const auto secret = key_.open(sealed, context(user_id));
+        if (factors_.reseal_totp(tx.session(), user_id, sealed, key_.seal(secret, context(user_id)))) ++moved;
+        tx.commit();  // a row that changed meanwhile was re-enrolled under the current key
+    }
+    return moved;
+}
+
+std::vector<std::pair<std::string, int>> SecondFactor::secrets_by_key() {
+    auto lease = pool_.acquire();
+    std::map<std::string, int> counts;
+    for (const auto& [user_id, sealed] : factors_.totp_not_sealed_under(*lease, ""))
+        ++counts[security::DataKey::key_id_of(sealed)];
+    return {counts.begin(), counts.end()};
 }
 
 std::optional<std::int64_t> SecondFactor::use_totp(db::Transaction& tx, const std::string& user_id, const std::string& code,

@@ -57,6 +57,13 @@ public:
     std::vector<std::string> new_recovery_codes(const sessions::Authenticated& viewer);
     Status status(const std::string& user_id);
 
+    // After a key rotation: every authenticator secret sealed under a previous key is opened
+    // and sealed again under the current one, each in its own transaction. Returns how many
+    // moved. Throws security::SealError for a value no configured key opens.
+    int reseal_secrets();
+    // How many secrets each key id seals (the current key's id included).
+    std::vector<std::pair<std::string, int>> secrets_by_key();
+
     // The second step of a sign-in: the ticket of the first and one factor, from the client
     // (its user agent) that proved the first.
     accounts::SignedIn complete_sign_in(const std::string& ticket, const Proof& proof, const sessions::RequestMeta& client);

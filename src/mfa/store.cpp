@@ -45,6 +45,24 @@ void FactorStore::delete_totp(soci::session& tx, const std::string& user_id) con
     tx << "DELETE FROM totp_factors WHERE user_id = :u", soci::use(user_id);
 }
 
+std::vector<std::pair<std::string, std::string>> FactorStore::totp_not_sealed_under(soci::session& tx,
+                                                                                    const std::string& key_id) const {
+    const std::string ours = "v1." + key_id + ".%";
+    std::vector<std::pair<std::string, std::string>> out;
+    soci::rowset<soci::row> rows =
+        (tx.prepare << "SELECT user_id, secret_sealed FROM totp_factors WHERE secret_sealed NOT LIKE :p", soci::use(ours));
+    for (const auto& row : rows) out.emplace_back(row.get<std::string>(0), row.get<std::string>(1));
+    return out;
+}
+
+bool FactorStore::reseal_totp(soci::session& tx, const std::string& user_id, const std::string& old_sealed,
+                              const std::string& new_sealed) const {
+    soci::statement st = (tx.prepare << "UPDATE totp_factors SET secret_sealed = :n WHERE user_id = :u AND secret_sealed = :o",
+                          soci::use(new_sealed), soci::use(user_id), soci::use(old_sealed));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
 void FactorStore::replace_recovery_codes(soci::session& tx, const std::string& user_id,
                                          const std::vector<std::string>& code_hashes, std::int64_t now) const {
     delete_recovery_codes(tx, user_id);

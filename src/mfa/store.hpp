@@ -34,6 +34,11 @@ public:
     // concurrent request too: whoever moves last_used_step forward owns the code.
     bool use_totp_step(soci::session& tx, const std::string& user_id, std::int64_t step) const;
     void delete_totp(soci::session& tx, const std::string& user_id) const;
+    // Every authenticator secret not sealed under `key_id`: (user id, sealed value).
+    std::vector<std::pair<std::string, std::string>> totp_not_sealed_under(soci::session& tx, const std::string& key_id) const;
+    // Swaps one sealed value for another; false when the row changed meanwhile.
+    bool reseal_totp(soci::session& tx, const std::string& user_id, const std::string& old_sealed,
+                     const std::string& new_sealed) const;
 
     // The user's unused codes become `code_hashes` (the old set dies).
     void replace_recovery_codes(soci::session& tx, const std::string& user_id, const std::vector<std::string>& code_hashes,

@@ -137,12 +137,22 @@ std::string DataKey::key_id_of(std::string_view sealed) {
     return dot == std::string_view::npos ? "" : std::string(rest.substr(0, dot));
 }
 
+void DataKey::add_previous(DataKey previous) {
+    if (previous.id_ != id_) previous_.push_back(std::move(previous));
+}
+
 std::string DataKey::open(std::string_view sealed, std::string_view context) const {
     const auto id = key_id_of(sealed);
     if (id.empty()) throw SealError("not a sealed value");
-    if (id != id_)
-        throw SealError("sealed under data-encryption key " + id + ", but the key in use is " + id_ +
-                        " (DATA_ENCRYPTION_KEY changed?)");
+    if (id == id_) return open_here(sealed, context);
+    for (const auto& key : previous_)
+        if (key.id_ == id) return key.open_here(sealed, context);
+    throw SealError("sealed under data-encryption key " + id + ", but the key in use is " + id_ +
+                    " (DATA_ENCRYPTION_KEY changed? list the old key in DATA_ENCRYPTION_KEY_PREVIOUS)");
+}
+
+std::string DataKey::open_here(std::string_view sealed, std::string_view context) const {
+    const auto id = key_id_of(sealed);
     auto raw = base64url_decode(sealed.substr(kVersion.size() + 1 + id.size() + 1));
     if (!raw || raw->size() < kNonce + kTag) throw SealError("malformed sealed value");
     const std::string_view all(*raw);

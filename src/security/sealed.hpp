@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace security {
 
@@ -35,8 +36,14 @@ public:
     std::string hex() const;
     const std::string& id() const { return id_; }
 
+    // Keys of before a rotation (DATA_ENCRYPTION_KEY_PREVIOUS): open() still opens what they
+    // sealed, until `starter keys reseal` has moved every value to this key.
+    void add_previous(DataKey previous);
+    const std::vector<DataKey>& previous() const { return previous_; }
+
+    // Always under this key.
     std::string seal(std::string_view plaintext, std::string_view context) const;
-    // Throws SealError.
+    // Under this key or a previous one, by the key id the value names. Throws SealError.
     std::string open(std::string_view sealed, std::string_view context) const;
     // A keyed hash (HMAC-SHA256 under a key derived from this one for `purpose`), as hex:
     // short secrets such as the emailed 8-digit codes, which a plain hash would give away
@@ -47,8 +54,10 @@ public:
 
 private:
     explicit DataKey(std::string bytes);
+    std::string open_here(std::string_view sealed, std::string_view context) const;
     std::string bytes_;
     std::string id_;
+    std::vector<DataKey> previous_;
 };
 
 }  // namespace security

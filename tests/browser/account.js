@@ -1,8 +1,11 @@
 // The account app as a newcomer uses it, in Debian's Chromium: sign up with the code read
 // from the development mailbox, sign out and in again, revoke another session, change the
-// password. Screenshots go to ARTIFACTS (account.png is the README's picture).
+// password, set up an authenticator app (codes from Debian's oathtool, as the phone would
+// show them) and sign in with a recovery code. Screenshots go to ARTIFACTS (account.png is
+// the README's picture).
 //   env: STARTER_URL STARTER_EMAIL STARTER_USERNAME STARTER_PASSWORD CHROMIUM ARTIFACTS; NODE_PATH: npm tools
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const puppeteer = require('puppeteer-core');
 
 const env = (name) => {
@@ -111,6 +114,28 @@ async function main() {
     await page.click('#password button[type=submit]');
     await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent.includes('password was changed'));
     await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-after.png'), fullPage: true });
+
+    // An authenticator app: the key shown, the code it makes, ten recovery codes.
+    await page.click('#start-totp');
+    const secretNode = await page.waitForSelector('#totp-secret');
+    const secret = await secretNode.evaluate((n) => n.textContent);
+    const totp = execFileSync('oathtool', ['--totp', '-b', secret]).toString().trim();
+    await type(page, '#confirm-totp [name=code]', totp);
+    await page.click('#confirm-totp button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('#recovery-codes li').length === 10);
+    const recovery = await page.$eval('#recovery-codes li code', (c) => c.textContent);
+    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-mfa.png'), fullPage: true });
+
+    // Signing in now asks for the second factor; a recovery code does it, once.
+    await page.click('#signout');
+    await type(page, '#signin [name=login]', email);
+    await type(page, '#signin [name=password]', `${password} again`);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('#mfa [name=recovery_code]', { visible: true });
+    await type(page, '#mfa [name=recovery_code]', recovery);
+    await page.click('#mfa button[type=submit]');
+    await heading(page, `Hello, ${username}`);
+    await page.waitForFunction(() => document.querySelector('#mfa-status')?.textContent.includes('9 left'));
     if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
   } catch (e) {
     // What the page showed when it went wrong, for whoever reads the test's output.

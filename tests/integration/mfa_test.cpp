@@ -292,6 +292,50 @@ TEST_F(SecondFactor, SecretsAreSealedAtRestAndAnotherKeyStopsTheStart) {
     EXPECT_EQ(done.status, 200) << done.body;
 }
 
+// Rotating DATA_ENCRYPTION_KEY: with the old key in DATA_ENCRYPTION_KEY_PREVIOUS the server
+// starts and the authenticator still works; `starter keys reseal` (reseal_secrets) moves every
+// secret to the new key, after which the old key is no longer needed, nor enough.
+TEST_F(SecondFactor, ARotatedKeyKeepsTheFactorWorkingAndResealingRetiresTheOldKey) {
+    start_of_a_step();
+    auto a = signed_up();
+    auto codes = with_authenticator(a);
+    const std::string old_key = kTestDataKey, new_key(64, '5');
+    auto database = server_->database();
+    server_.reset();
+    auto sign_in = [&](TestServer& server, const boost::json::object& factor) {
+        HttpClient client(server.port());
+        auto first = client.post_json("/api/auth/login", body({{"login", a.email}, {"password", kPassword}}));
+        auto proof = factor;
+        proof["mfa_ticket"] = first.json().at("mfa_ticket");
+        return client.post_json("/api/auth/login/mfa", boost::json::serialize(proof)).status;
+    };
+    {
+        TestServer rotated(
+            [&](config::Settings& s) {
+                s.data_encryption_key = new_key;
+                s.data_encryption_keys_previous = {old_key};
+            },
+            {}, database);
+        EXPECT_EQ(sign_in(rotated, {{"totp_code", app_code(a.secret)}}), 200) << "opens under the previous key";
+        auto& mfa = rotated.app().second_factor();
+        EXPECT_EQ(mfa.reseal_secrets(), 1);
+        EXPECT_EQ(mfa.reseal_secrets(), 0) << "nothing left to move";
+        const auto by_key = mfa.secrets_by_key();
+        ASSERT_EQ(by_key.size(), 1u);
+        EXPECT_EQ(by_key[0].first, rotated.app().data_key_id());
+    }
+    {
+        TestServer retired([&](config::Settings& s) { s.data_encryption_key = new_key; }, {}, database);
+        EXPECT_EQ(sign_in(retired, {{"recovery_code", codes[0]}}), 200);
+    }
+    try {
+        TestServer old([&](config::Settings& s) { s.data_encryption_key = old_key; }, {}, database);
+        FAIL() << "started with the retired key";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("DATA_ENCRYPTION_KEY_PREVIOUS"), std::string::npos) << e.what();
+    }
+}
+
 // Without DATA_ENCRYPTION_KEY: SQLite (one process) makes a private key file on first
 // start; PostgreSQL (several servers) refuses to start.
 TEST(DataEncryptionKey, UnsetMeansAKeyFileOnSqliteAndAStartErrorOnPostgres) {

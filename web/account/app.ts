@@ -279,8 +279,9 @@ async function accountPage(): Promise<void> {
       <button type="submit">Email a code to the new address</button></form>
       <form id="email-confirm" novalidate hidden>${field("email_verification_code", "8-digit code", "text", 'inputmode="numeric"')}
       <button type="submit">Confirm the new email</button></form></section>
-     <section><h2>Second factor</h2><p>${user.mfa_enabled ? "On: signing in asks for your authenticator app, a recovery code or a passkey." : "Off."}</p></section>`,
+     <section id="second-factor"><h2>Second factor</h2><div id="mfa-status"></div></section>`,
   );
+  void secondFactorSection(user);
   const done = (id: string, text: string) =>
     form(id).insertAdjacentHTML("beforebegin", `<div class="alert ok" role="status">${esc(text)}</div>`);
   onSubmit(form("username"), async (v) => {
@@ -317,6 +318,75 @@ async function accountPage(): Promise<void> {
     });
     if (error) return error;
     void accountPage();
+  });
+}
+
+// Runs a call that may need a recent sign-in: on 403 reauthentication_required it asks for
+// the password (or an authenticator code), proves it, and runs the call again.
+async function withRecentSignIn<T extends { error?: unknown }>(call: () => Promise<T>, where: HTMLElement): Promise<T> {
+  const first = await call();
+  const problem = first.error as ApiError | undefined;
+  if (problem?.code !== "reauthentication_required") return first;
+  return new Promise<T>((resolve) => {
+    where.innerHTML = `<p>For this, confirm it is you.</p><form id="reauth" novalidate>
+      ${field("password", "Your password", "password", 'autocomplete="current-password"', "f-reauth-password")}
+      ${field("totp_code", "or your authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"', "f-reauth-totp")}
+      <button type="submit">Confirm</button></form>`;
+    onSubmit(form("reauth"), async (v) => {
+      const body = v.totp_code ? { totp_code: v.totp_code } : { password: v.password };
+      const { error } = await api.POST("/api/auth/reauthenticate", { body });
+      if (error) return error;
+      resolve(await call());
+    });
+  });
+}
+
+function recoveryCodesHtml(codes: string[]): string {
+  return `<div class="alert ok" role="status">Keep these recovery codes somewhere safe: each signs you in once
+    if you lose your authenticator app. They are shown only now.</div>
+    <ol id="recovery-codes">${codes.map((c) => `<li><code>${esc(c)}</code></li>`).join("")}</ol>`;
+}
+
+// The authenticator app: set it up (QR code, confirm with a code, recovery codes), or get
+// new recovery codes, or remove it.
+async function secondFactorSection(user: User): Promise<void> {
+  const box = document.getElementById("mfa-status") as HTMLElement;
+  const status = await api.GET("/api/users/@me/mfa");
+  if (!status.data) return;
+  const { totp, passkeys, recovery_codes_left } = status.data;
+  box.innerHTML = totp
+    ? `<p>On: signing in asks for your authenticator app${passkeys ? ", a passkey" : ""} or a recovery code
+        (${recovery_codes_left} left).</p>
+       <p><button class="secondary" id="new-codes">New recovery codes</button>
+        <button class="danger" id="remove-totp">Remove the authenticator app</button></p><div id="mfa-step"></div>`
+    : `<p>Off${passkeys ? ` (${passkeys} passkey${passkeys > 1 ? "s" : ""})` : ""}. An authenticator app (Google
+        Authenticator, Aegis, 1Password…) makes a stolen password useless on its own.</p>
+       <p><button id="start-totp">Set up an authenticator app</button></p><div id="mfa-step"></div>`;
+  const step = document.getElementById("mfa-step") as HTMLElement;
+  document.getElementById("start-totp")?.addEventListener("click", async () => {
+    const started = await withRecentSignIn(() => api.POST("/api/users/@me/mfa/totp"), step);
+    if (!started.data) return;
+    const qr = `data:image/svg+xml;base64,${btoa(started.data.qr_svg)}`;
+    step.innerHTML = `<p>Scan this with your authenticator app, or type the key.</p>
+      <img src="${qr}" alt="QR code of the authenticator key" width="200" height="200">
+      <p>Key: <code id="totp-secret">${esc(started.data.secret)}</code></p>
+      <form id="confirm-totp" novalidate>${field("code", "The 6-digit code it shows", "text", 'inputmode="numeric" autocomplete="one-time-code"')}
+      <button type="submit">Turn it on</button></form>`;
+    onSubmit(form("confirm-totp"), async (v) => {
+      const { data, error } = await api.POST("/api/users/@me/mfa/totp/confirm", { body: { code: v.code } });
+      if (error) return error;
+      await secondFactorSection(user);
+      if (data.recovery_codes.length)
+        (document.getElementById("mfa-step") as HTMLElement).innerHTML = recoveryCodesHtml(data.recovery_codes);
+    });
+  });
+  document.getElementById("new-codes")?.addEventListener("click", async () => {
+    const fresh = await withRecentSignIn(() => api.POST("/api/users/@me/mfa/recovery-codes"), step);
+    if (fresh.data) step.innerHTML = recoveryCodesHtml(fresh.data.recovery_codes);
+  });
+  document.getElementById("remove-totp")?.addEventListener("click", async () => {
+    const removed = await withRecentSignIn(() => api.DELETE("/api/users/@me/mfa/totp"), step);
+    if (!removed.error) await secondFactorSection(user);
   });
 }
 
