@@ -43,23 +43,6 @@ constexpr const char* kDocsCsp =
 
 constexpr const char* kAssetFiles[] = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"};
 
-const char* content_type(const std::string& name) {
-    if (name.ends_with(".css")) return "text/css; charset=utf-8";
-    if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
-    if (name.ends_with(".png")) return "image/png";
-    return "application/octet-stream";
-}
-
-http::Response file(const std::string& body, const char* type, const char* cache) {
-    http::Response res;
-    res.result(boost::beast::http::status::ok);
-    res.set(boost::beast::http::field::content_type, type);
-    res.set(boost::beast::http::field::cache_control, cache);
-    res.set("Content-Security-Policy", kDocsCsp);
-    res.body() = body;
-    return res;
-}
-
 }  // namespace
 
 std::map<std::string, std::string> load_swagger_ui(const std::string& dir) {
@@ -95,7 +78,7 @@ void register_docs_routes(http::Router& r, const std::string& openapi_json, std:
           [shared](http::Request&) {
               if (shared->empty())
                   throw http::not_found("Swagger UI is not installed: run scripts/fetch-web-assets or set SWAGGER_UI_DIR");
-              return file(kPage, "text/html; charset=utf-8", "no-cache");
+              return http::page(kPage, "text/html; charset=utf-8", kDocsCsp);
           })
         .on_io_thread()
         .unlimited()
@@ -105,7 +88,7 @@ void register_docs_routes(http::Router& r, const std::string& openapi_json, std:
           [shared](http::Request& req) {
               auto it = shared->find(std::string(req.param("asset")));
               if (it == shared->end()) throw http::not_found();
-              return file(it->second, content_type(it->first), "public, max-age=86400");
+              return http::page(it->second, http::content_type_of(it->first), kDocsCsp, "public, max-age=86400");
           })
         .on_io_thread()
         .unlimited()

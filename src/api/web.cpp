@@ -53,23 +53,6 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
         text.replace(at, from.size(), to);
 }
 
-http::Response page(std::string body, const char* type, const char* csp, const char* cache = "no-cache") {
-    http::Response res;
-    res.result(boost::beast::http::status::ok);
-    res.set(boost::beast::http::field::content_type, type);
-    res.set(boost::beast::http::field::cache_control, cache);
-    res.set("Content-Security-Policy", csp);
-    res.body() = std::move(body);
-    return res;
-}
-
-const char* content_type(const std::string& name) {
-    if (name.ends_with(".css")) return "text/css; charset=utf-8";
-    if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
-    if (name.ends_with(".html")) return "text/html; charset=utf-8";
-    return "application/octet-stream";
-}
-
 std::string mailbox_page(const std::vector<notify::StoredMail>& mails) {
     std::string html = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -100,7 +83,7 @@ void register_web_routes(http::Router& r, WebOptions options) {
         for (const auto& p : options.providers) providers += (providers.empty() ? "" : ",") + p;
         replace_all(index, "{{app_name}}", escape_html(options.app_name));
         replace_all(index, "{{providers}}", escape_html(providers));
-        r.get("/account", [index](http::Request&) { return page(index, "text/html; charset=utf-8", kAppCsp); })
+        r.get("/account", [index](http::Request&) { return http::page(index, "text/html; charset=utf-8", kAppCsp); })
             .on_io_thread()
             .unlimited()
             .undocumented();
@@ -110,7 +93,7 @@ void register_web_routes(http::Router& r, WebOptions options) {
                   const std::string name = "account/" + std::string(req.param("file"));
                   auto it = files.find(name);
                   if (it == files.end() || name.ends_with(".html")) throw http::not_found();
-                  return page(it->second, content_type(name), kAppCsp);
+                  return http::page(it->second, http::content_type_of(name), kAppCsp);
               })
             .on_io_thread()
             .unlimited()
@@ -120,7 +103,7 @@ void register_web_routes(http::Router& r, WebOptions options) {
         const auto dir = *options.mailbox;
         r.get("/dev/mail",
               [dir](http::Request&) {
-                  return page(mailbox_page(notify::read_outbox(dir, 50)), "text/html; charset=utf-8", kMailboxCsp);
+                  return http::page(mailbox_page(notify::read_outbox(dir, 50)), "text/html; charset=utf-8", kMailboxCsp);
               })
             .unlimited()
             .undocumented();
@@ -128,8 +111,8 @@ void register_web_routes(http::Router& r, WebOptions options) {
               [dir](http::Request& req) {
                   auto m = notify::read_outbox_message(dir, std::string(req.param("message")));
                   if (!m) throw http::not_found("No such message");
-                  return page(m->html.empty() ? "<pre>" + escape_html(m->text) + "</pre>" : m->html, "text/html; charset=utf-8",
-                              kMessageCsp);
+                  return http::page(m->html.empty() ? "<pre>" + escape_html(m->text) + "</pre>" : m->html,
+                                    "text/html; charset=utf-8", kMessageCsp);
               })
             .unlimited()
             .undocumented();

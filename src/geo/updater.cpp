@@ -2,6 +2,7 @@
 
 #include "http/outbound.hpp"
 #include "observe/log.hpp"
+#include "security/hash.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -54,13 +55,7 @@ std::string sha256_of_file(const fs::path& p) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-    std::string hex;
-    constexpr const char* kDigits = "0123456789abcdef";
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += kDigits[digest[i] >> 4];
-        hex += kDigits[digest[i] & 0xF];
-    }
-    return hex;
+    return security::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 // "<64 hex digits>  GeoLite2-City_20261201.tar.gz" -> the digits, lower case.

@@ -131,4 +131,22 @@ Response no_content() {
     return res;
 }
 
+Response page(std::string body, std::string_view type, std::string_view csp, std::string_view cache) {
+    Response res;
+    res.result(boost::beast::http::status::ok);
+    res.set(boost::beast::http::field::content_type, type);
+    res.set(boost::beast::http::field::cache_control, cache);
+    res.set("Content-Security-Policy", csp);
+    res.body() = std::move(body);
+    return res;
+}
+
+std::string_view content_type_of(std::string_view name) {
+    if (name.ends_with(".html")) return "text/html; charset=utf-8";
+    if (name.ends_with(".css")) return "text/css; charset=utf-8";
+    if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+    if (name.ends_with(".png")) return "image/png";
+    return "application/octet-stream";
+}
+
 }  // namespace http

@@ -51,6 +51,11 @@ struct Request {
 // A JSON response with the given status.
 Response json(int status, const boost::json::value& body);
 Response no_content();
+// A 200 page or asset (/docs, /account, /dev/mail) with its own Content-Security-Policy and
+// caching; `type` from content_type_of() or given.
+Response page(std::string body, std::string_view type, std::string_view csp, std::string_view cache = "no-cache");
+// The Content-Type of a served file, by its name's extension (.html .css .js .png).
+std::string_view content_type_of(std::string_view name);
 
 // Why a parsed request head cannot be framed or routed safely (RFC 9112 §6.1, §6.3,
 // §3.2), or nullopt: a Transfer-Encoding other than exactly `chunked`, any

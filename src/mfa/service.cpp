@@ -10,7 +10,6 @@
 #include "security/totp.hpp"
 
 #include <cctype>
-#include <map>
 
 namespace mfa {
 namespace {
@@ -72,10 +71,7 @@ int SecondFactor::reseal_secrets() {
 
 std::vector<std::pair<std::string, int>> SecondFactor::secrets_by_key() {
     auto lease = pool_.acquire();
-    std::map<std::string, int> counts;
-    for (const auto& [user_id, sealed] : factors_.totp_not_sealed_under(*lease, ""))
-        ++counts[security::DataKey::key_id_of(sealed)];
-    return {counts.begin(), counts.end()};
+    return factors_.totp_count_by_key_id(*lease);
 }
 
 std::optional<std::int64_t> SecondFactor::use_totp(db::Transaction& tx, const std::string& user_id, const std::string& code,

@@ -45,6 +45,19 @@ void FactorStore::delete_totp(soci::session& tx, const std::string& user_id) con
     tx << "DELETE FROM totp_factors WHERE user_id = :u", soci::use(user_id);
 }
 
+std::vector<std::pair<std::string, int>> FactorStore::totp_count_by_key_id(soci::session& tx) const {
+    // Sealed values read "v1.<8-hex key id>.<...>" (security/sealed.hpp): the id is characters 4 to 11.
+    std::vector<std::pair<std::string, int>> out;
+    std::string id;
+    long long n = 0;
+    soci::statement st = (tx.prepare << "SELECT substr(secret_sealed, 4, 8), COUNT(*) FROM totp_factors "
+                                        "GROUP BY substr(secret_sealed, 4, 8) ORDER BY 1",
+                          soci::into(id), soci::into(n));
+    st.execute();
+    while (st.fetch()) out.emplace_back(id, static_cast<int>(n));
+    return out;
+}
+
 std::vector<std::pair<std::string, std::string>> FactorStore::totp_not_sealed_under(soci::session& tx,
                                                                                     const std::string& key_id) const {
     const std::string ours = "v1." + key_id + ".%";

@@ -34,6 +34,9 @@ public:
     // concurrent request too: whoever moves last_used_step forward owns the code.
     bool use_totp_step(soci::session& tx, const std::string& user_id, std::int64_t step) const;
     void delete_totp(soci::session& tx, const std::string& user_id) const;
+    // How many authenticator secrets each data-encryption key id seals, counted by the
+    // database (a start-up check: no secret leaves it).
+    std::vector<std::pair<std::string, int>> totp_count_by_key_id(soci::session& tx) const;
     // Every authenticator secret not sealed under `key_id`: (user id, sealed value).
     std::vector<std::pair<std::string, std::string>> totp_not_sealed_under(soci::session& tx, const std::string& key_id) const;
     // Swaps one sealed value for another; false when the row changed meanwhile.
