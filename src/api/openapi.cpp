@@ -175,12 +175,14 @@ constexpr const char* kSchemas = R"json({
   "PasskeyCreationOptions": {
     "type": "object",
     "description": "PublicKeyCredentialCreationOptions with base64url binary members: pass to PublicKeyCredential.parseCreationOptionsFromJSON, then navigator.credentials.create",
-    "required": ["rp", "user", "challenge", "pubKeyCredParams"]
+    "required": ["rp", "user", "challenge", "pubKeyCredParams"],
+    "additionalProperties": true
   },
   "PasskeyRequestOptions": {
     "type": "object",
     "description": "PublicKeyCredentialRequestOptions with base64url binary members: pass to PublicKeyCredential.parseRequestOptionsFromJSON, then navigator.credentials.get",
-    "required": ["challenge", "rpId"]
+    "required": ["challenge", "rpId"],
+    "additionalProperties": true
   },
   "Accepted": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
   "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "OK"}}},

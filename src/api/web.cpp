@@ -83,6 +83,8 @@ void register_web_routes(http::Router& r, WebOptions options) {
         for (const auto& p : options.providers) providers += (providers.empty() ? "" : ",") + p;
         replace_all(index, "{{app_name}}", escape_html(options.app_name));
         replace_all(index, "{{providers}}", escape_html(providers));
+        replace_all(index, "{{public_url}}", escape_html(options.public_url));
+        replace_all(index, "{{passkey_rp_id}}", escape_html(options.passkey_rp_id));
         r.get("/account", [index](http::Request&) { return http::page(index, "text/html; charset=utf-8", kAppCsp); })
             .on_io_thread()
             .unlimited()

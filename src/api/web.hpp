@@ -15,6 +15,8 @@ struct WebOptions {
     bool account_app = false;
     std::string app_name;
     std::vector<std::string> providers;            // enabled social sign-in providers
+    std::string public_url;                        // where browsers reach this server (social sign-in starts there)
+    std::string passkey_rp_id;                     // passkeys work on pages of this domain
     std::optional<std::filesystem::path> mailbox;  // the .eml outbox; set: /dev/mail is on
 };
 

@@ -92,7 +92,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     social_ =
         std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
                                               oauth::SignInPolicy{.public_url = settings_.public_url,
-                                                                  .allowed_origins = settings_.oauth_redirect_allowed_origins,
+                                                                  .allowed_origins = settings_.oauth_redirect_origins(),
                                                                   .default_redirect = settings_.app_url});
     worker_ = make_worker(settings_.jobs.threads, "serve");
     if (settings_.google.enabled())
@@ -133,6 +133,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
         router_, {.account_app = settings_.account_app,
                   .app_name = settings_.app_name,
                   .providers = social_->enabled_providers(),
+                  .public_url = settings_.public_url,
+                  .passkey_rp_id = settings_.webauthn.id,
                   .mailbox = settings_.dev_mailbox()
                                  ? std::optional<std::filesystem::path>(std::filesystem::path(settings_.data_dir) / "outbox")
                                  : std::nullopt});

@@ -512,7 +512,7 @@ const std::vector<Row>& rows() {
         {"FACEBOOK_GRAPH_URL", "Social sign-in", "https://graph.facebook.com/v19.0", "provider endpoint",
          endpoint(at(&S::facebook, &OAuthProviderSettings::identity_url))},
         {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin",
-         "origins redirect_to may point at, comma-separated", origins(at(&S::oauth_redirect_allowed_origins), false),
+         "origins redirect_to may point at, comma-separated (PUBLIC_URL's too while ACCOUNT_APP is on)", origins(at(&S::oauth_redirect_allowed_origins), false),
          [](const S& s) {
              auto app = common::parse_absolute_url(s.app_url);
              return app ? app->origin : std::string();
@@ -656,6 +656,13 @@ Settings load_settings(const Env& env) {
     }
     check_together(s);
     return s;
+}
+
+std::vector<std::string> Settings::oauth_redirect_origins() const {
+    auto list = oauth_redirect_allowed_origins;
+    auto own = common::parse_absolute_url(public_url);
+    if (account_app && own && std::find(list.begin(), list.end(), own->origin) == list.end()) list.push_back(own->origin);
+    return list;
 }
 
 std::string settings_help() {

@@ -86,6 +86,9 @@ struct Settings {
     OAuthProviderSettings google;
     OAuthProviderSettings facebook;
     std::vector<std::string> oauth_redirect_allowed_origins;
+    // Where redirect_to may point: the setting's origins, and this server's own while it
+    // serves the account app (which signs in through PUBLIC_URL/account).
+    std::vector<std::string> oauth_redirect_origins() const;
     std::chrono::milliseconds oauth_http_timeout{};
 
     webauthn::RelyingParty webauthn;  // passkeys: RP id, name (APP_NAME) and allowed origins

@@ -127,17 +127,18 @@ Field<T> flag(std::string name, bool T::*member, bool default_value) {
     return f;
 }
 
-// A JSON object field, kept as parsed (required, or optional when the member is optional).
+// A JSON object field, kept as parsed (required, or optional when the member is optional);
+// any members, so a generated client types it as a free-form record.
 template <class T>
 Field<T> object(std::string name, boost::json::object T::*member) {
-    Field<T> f{detail::rule(std::move(name), true, {{"type", "object"}}),
+    Field<T> f{detail::rule(std::move(name), true, {{"type", "object"}, {"additionalProperties", true}}),
                [member](T& out, FieldValue& v) { out.*member = std::move(v.object).value_or(boost::json::object{}); }};
     f.rule.is_object = true;
     return f;
 }
 template <class T>
 Field<T> object(std::string name, std::optional<boost::json::object> T::*member) {
-    Field<T> f{detail::rule(std::move(name), false, {{"type", "object"}}),
+    Field<T> f{detail::rule(std::move(name), false, {{"type", "object"}, {"additionalProperties", true}}),
                [member](T& out, FieldValue& v) { out.*member = std::move(v.object); }};
     f.rule.is_object = true;
     return f;

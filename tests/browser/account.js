@@ -1,7 +1,9 @@
 // The account app as a newcomer uses it, in Debian's Chromium: sign up with the code read
 // from the development mailbox, sign out and in again, revoke another session, change the
 // password, set up an authenticator app (codes from Debian's oathtool, as the phone would
-// show them) and sign in with a recovery code. Screenshots go to ARTIFACTS (account.png is
+// show them) and sign in with a recovery code, add a passkey (Chromium's virtual
+// authenticator standing in for a laptop's fingerprint reader), rename it, sign in with it
+// alone and as the second factor, and remove it. Screenshots go to ARTIFACTS (account.png is
 // the README's picture).
 //   env: STARTER_URL STARTER_EMAIL STARTER_USERNAME STARTER_PASSWORD CHROMIUM ARTIFACTS; NODE_PATH: npm tools
 const path = require('node:path');
@@ -136,6 +138,54 @@ async function main() {
     await page.click('#mfa button[type=submit]');
     await heading(page, `Hello, ${username}`);
     await page.waitForFunction(() => document.querySelector('#mfa-status')?.textContent.includes('9 left'));
+
+    // A passkey: the browser's authenticator makes it, the app lists it under the given name.
+    const cdp = await page.target().createCDPSession();
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    await type(page, '#add-passkey [name=name]', 'Test laptop');
+    await page.click('#add-passkey button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#passkeys td')?.textContent === 'Test laptop');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    if (credentials.length !== 1 || !credentials[0].isResidentCredential)
+      throw new Error(`the authenticator holds ${JSON.stringify(credentials)}`);
+    page.once('dialog', (d) => d.accept('Work laptop'));
+    await page.click('[data-rename]');
+    await page.waitForFunction(() => document.querySelector('#passkeys td')?.textContent === 'Work laptop');
+    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-passkeys.png'), fullPage: true });
+
+    // Signing in with the passkey alone: no username, no password.
+    await page.click('#signout');
+    await page.waitForSelector('#passkey-signin button', { visible: true });
+    await page.click('#passkey-signin button');
+    await heading(page, `Hello, ${username}`);
+    await page.waitForFunction(() => {
+      const lastUsed = document.querySelectorAll('#passkeys td')[2]?.textContent;
+      return lastUsed !== undefined && lastUsed !== 'never';
+    });
+
+    // The passkey as the second factor of a password sign-in.
+    await page.click('#signout');
+    await type(page, '#signin [name=login]', username);
+    await type(page, '#signin [name=password]', `${password} again`);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('#mfa-passkey button', { visible: true });
+    await page.click('#mfa-passkey button');
+    await heading(page, `Hello, ${username}`);
+
+    // Removed from the account; the authenticator app still guards it.
+    await page.waitForSelector('[data-remove]');
+    await page.click('[data-remove]');
+    await page.waitForFunction(() => !document.querySelector('#passkeys') && document.querySelector('#remove-totp'));
     if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
   } catch (e) {
     // What the page showed when it went wrong, for whoever reads the test's output.

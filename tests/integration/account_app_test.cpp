@@ -1,7 +1,8 @@
 // What a newcomer opens after ./scripts/run: the account app at /account and the
 // development mailbox at /dev/mail, served only in development; and, in Chromium, sign-up
 // with the code read at /dev/mail, sign-in, revoking a session and changing the password
-// through the app (tests/browser/account.js), with screenshots.
+// through the app, then an authenticator app and passkeys (Chromium's virtual
+// authenticator) used to sign in (tests/browser/account.js), with screenshots.
 #include "support/accounts_fixture.hpp"
 #include "support/process.hpp"
 
@@ -21,7 +22,11 @@ protected:
         s.development = true;
         s.account_app = true;
         s.server.port = free_port();
-        origin_ = "http://127.0.0.1:" + std::to_string(s.server.port);
+        // localhost, not 127.0.0.1: browsers make passkeys only on a domain.
+        origin_ = "http://localhost:" + std::to_string(s.server.port);
+        s.public_url = origin_;
+        s.webauthn.id = "localhost";
+        s.webauthn.origins = {origin_};
     }
     std::filesystem::path artifacts() {
         auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
@@ -50,6 +55,9 @@ TEST_F(AccountApp, TheAppAndItsAssetsAreServedWithAStrictPolicy) {
     EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
     EXPECT_NE(page.body.find("<script type=\"module\" src=\"/account/app.js\">"), std::string::npos);
     EXPECT_EQ(page.body.find("{{"), std::string::npos) << "placeholders left in the page";
+    // What the app needs to know: where social sign-in starts, where passkeys work.
+    EXPECT_NE(page.body.find("<meta name=\"starter-public-url\" content=\"" + origin_ + "\">"), std::string::npos);
+    EXPECT_NE(page.body.find("<meta name=\"starter-passkey-rp-id\" content=\"localhost\">"), std::string::npos);
     const auto csp = page.header("content-security-policy");
     EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
     EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
@@ -95,7 +103,7 @@ TEST_F(DevelopmentWithSmtp, TheMailboxIsOffWhenEmailsReallyLeave) {
     EXPECT_EQ(client_->get("/dev/mail").status, 404);
 }
 
-TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionAndChangesThePassword) {
+TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionChangesThePasswordAndAddsSecondFactors) {
     const auto chromium = env_or_empty("STARTER_TEST_CHROMIUM"), tools = env_or_empty("STARTER_TEST_NODE_TOOLS");
     if (chromium.empty() || tools.empty())
         GTEST_SKIP() << "STARTER_TEST_CHROMIUM / STARTER_TEST_NODE_TOOLS are not set (scripts/test sets them)";
@@ -116,4 +124,7 @@ TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionAndChangesThe
         client_->post_json("/api/auth/login", body({{"login", email}, {"password", std::string(kPassword) + " again"}}));
     EXPECT_EQ(new_login.status, 200) << new_login.body;
     EXPECT_TRUE(std::filesystem::exists(artifacts() / "account.png"));
+    // The browser's passkey was removed at the end; the authenticator app stays.
+    auto answer = boost::json::parse(new_login.body).as_object();
+    EXPECT_EQ(boost::json::serialize(answer["methods"]), R"(["totp","recovery_code"])") << new_login.body;
 }

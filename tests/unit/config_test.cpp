@@ -229,6 +229,17 @@ TEST(Settings, SocialSignInIsOffUntilAClientIdIsGiven) {
     EXPECT_EQ(s.oauth_http_timeout, std::chrono::seconds(3));
 }
 
+TEST(Settings, TheAccountAppsOwnOriginIsARedirectTargetOnlyWhileItIsServed) {
+    auto production = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com"}});
+    EXPECT_EQ(production.oauth_redirect_origins(), (std::vector<std::string>{"https://app.example.com"}));
+    auto development = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com"}, {"ENVIRONMENT", "development"}});
+    EXPECT_EQ(development.oauth_redirect_origins(), (std::vector<std::string>{"https://app.example.com", "http://localhost:8000"}));
+    auto served = load_settings({{"PUBLIC_URL", "https://api.example.com"},
+                                 {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://api.example.com"},
+                                 {"ACCOUNT_APP", "true"}});
+    EXPECT_EQ(served.oauth_redirect_origins(), (std::vector<std::string>{"https://api.example.com"})) << "listed once";
+}
+
 TEST(Settings, SocialSignInMistakesAreCaughtAtStart) {
     expect_config_error({{"GOOGLE_CLIENT_ID", "id"}}, "GOOGLE_CLIENT_SECRET: is required when GOOGLE_CLIENT_ID is set");
     expect_config_error({{"FACEBOOK_TOKEN_URL", "http://graph.example.com/token"}},

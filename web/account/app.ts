@@ -13,6 +13,10 @@ const nav = document.getElementById("nav") as HTMLElement;
 const providers = (document.querySelector('meta[name="starter-providers"]')?.getAttribute("content") ?? "")
   .split(",")
   .filter((p) => p && !p.startsWith("{{"));
+const meta = (name: string) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? "";
+// Social sign-in starts and ends on this server's public origin: its cookie lives there.
+const publicUrl = meta("starter-public-url").startsWith("http") ? meta("starter-public-url") : location.origin;
+const passkeyDomain = meta("starter-passkey-rp-id");
 
 // ---- small helpers -------------------------------------------------------------------
 
@@ -128,13 +132,125 @@ function strengthMeter(input: HTMLInputElement, others: () => string[]): void {
   });
 }
 
-function signedInWith(data: { authentication_token: string } | { mfa_ticket: string }): void {
+function signedInWith(data: { authentication_token: string } | { mfa_ticket: string; methods: string[] }): void {
   if ("authentication_token" in data) {
     setToken(data.authentication_token);
     go("#/");
   } else {
     sessionStorage.setItem("starter.mfa_ticket", data.mfa_ticket);
+    sessionStorage.setItem("starter.mfa_methods", data.methods.join(","));
     go("#/mfa");
+  }
+}
+
+// ---- passkeys (WebAuthn) ---------------------------------------------------------------
+// The server speaks WebAuthn's JSON forms (binary members as base64url); these turn them
+// into what navigator.credentials takes and back, in every browser that has passkeys.
+
+// Passkeys work on pages of the server's relying-party domain only (never on an IP address).
+function passkeysHere(): boolean {
+  const host = location.hostname;
+  return "PublicKeyCredential" in window && passkeyDomain !== "" && (host === passkeyDomain || host.endsWith(`.${passkeyDomain}`));
+}
+
+// Where passkeys would work, when this page is not there (127.0.0.1 instead of localhost).
+function passkeyHint(): string {
+  if (passkeysHere() || !("PublicKeyCredential" in window) || !passkeyDomain) return "";
+  const there = new URL(publicUrl);
+  const onDomain = there.hostname === passkeyDomain || there.hostname.endsWith(`.${passkeyDomain}`);
+  return onDomain
+    ? `<p class="muted">Passkeys work on ${esc(passkeyDomain)}: open <a href="${esc(`${there.origin}/account`)}">${esc(`${there.origin}/account`)}</a>.</p>`
+    : "";
+}
+
+function bytes(base64url: string): ArrayBuffer {
+  const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/"));
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out.buffer;
+}
+
+function base64url(data: ArrayBuffer | null): string | undefined {
+  if (!data) return undefined;
+  let text = "";
+  for (const b of new Uint8Array(data)) text += String.fromCharCode(b);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+type Json = Record<string, unknown>;
+type Descriptor = { id: string; type: string; transports?: string[] };
+const descriptors = (list: unknown) =>
+  ((list as Descriptor[] | undefined) ?? []).map((d) => ({ ...d, id: bytes(d.id) }) as PublicKeyCredentialDescriptor);
+
+// Asks the browser for a new passkey for the creation options; its answer as JSON.
+async function createPasskey(options: Json): Promise<Json> {
+  const user = options.user as Json;
+  const publicKey = {
+    ...options,
+    challenge: bytes(String(options.challenge)),
+    user: { ...user, id: bytes(String(user.id)) },
+    excludeCredentials: descriptors(options.excludeCredentials),
+  } as unknown as PublicKeyCredentialCreationOptions;
+  const made = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential;
+  const response = made.response as AuthenticatorAttestationResponse;
+  return {
+    id: made.id,
+    rawId: base64url(made.rawId),
+    type: made.type,
+    authenticatorAttachment: made.authenticatorAttachment ?? undefined,
+    clientExtensionResults: made.getClientExtensionResults(),
+    response: {
+      clientDataJSON: base64url(response.clientDataJSON),
+      attestationObject: base64url(response.attestationObject),
+      transports: response.getTransports?.() ?? [],
+    },
+  };
+}
+
+// Asks the browser to sign the request options' challenge with a passkey; its answer as JSON.
+async function usePasskey(options: Json): Promise<Json> {
+  const publicKey = {
+    ...options,
+    challenge: bytes(String(options.challenge)),
+    allowCredentials: descriptors(options.allowCredentials),
+  } as unknown as PublicKeyCredentialRequestOptions;
+  const used = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
+  const response = used.response as AuthenticatorAssertionResponse;
+  return {
+    id: used.id,
+    rawId: base64url(used.rawId),
+    type: used.type,
+    authenticatorAttachment: used.authenticatorAttachment ?? undefined,
+    clientExtensionResults: used.getClientExtensionResults(),
+    response: {
+      clientDataJSON: base64url(response.clientDataJSON),
+      authenticatorData: base64url(response.authenticatorData),
+      signature: base64url(response.signature),
+      userHandle: base64url(response.userHandle),
+    },
+  };
+}
+
+// The browser's own refusal (the person cancelled, no passkey here) as an error to show.
+function passkeyProblem(e: unknown): ApiError {
+  const name = e instanceof DOMException ? e.name : "";
+  const message =
+    name === "NotAllowedError"
+      ? "No passkey was used (cancelled, or none for this site on this device)."
+      : name === "InvalidStateError"
+        ? "This device already holds a passkey for your account."
+        : `The browser could not use a passkey${e instanceof Error ? `: ${e.message}` : ""}.`;
+  return { code: "invalid_input", message } as ApiError;
+}
+
+// Gets request options (for `mfa_ticket`'s sign-in, or unbound) and a signed answer for them.
+async function assertion(mfa_ticket?: string): Promise<{ credential?: Json; problem?: Problem }> {
+  const options = await api.POST("/api/auth/passkey/options", { body: mfa_ticket ? { mfa_ticket } : {} });
+  if (options.error) return { problem: options.error };
+  try {
+    return { credential: await usePasskey(options.data) };
+  } catch (e) {
+    return { problem: passkeyProblem(e) };
   }
 }
 
@@ -142,15 +258,20 @@ function signedInWith(data: { authentication_token: string } | { mfa_ticket: str
 
 function signInPage(): void {
   const social = providers
-    .map((p) => `<a class="button secondary" href="/api/oauth/${esc(p)}/login?redirect_to=${encodeURIComponent(location.origin + "/account")}">Continue with ${esc(p[0].toUpperCase() + p.slice(1))}</a>`)
+    .map((p) => {
+      const start = `${publicUrl}/api/oauth/${encodeURIComponent(p)}/login?redirect_to=${encodeURIComponent(`${publicUrl}/account`)}`;
+      return `<a class="button secondary" href="${esc(start)}">Continue with ${esc(p[0].toUpperCase() + p.slice(1))}</a>`;
+    })
     .join("");
+  const passkey = passkeysHere() ? `<form id="passkey-signin"><button type="submit" class="secondary">Sign in with a passkey</button></form>` : "";
   page(
     "Sign in",
     `<section><form id="signin" novalidate>
       ${field("login", "Email or username", "text", 'autocomplete="username" required')}
       ${field("password", "Password", "password", 'autocomplete="current-password" required')}
       <button type="submit">Sign in</button></form>
-      ${social ? `<p class="muted">or</p><div class="providers">${social}</div>` : ""}
+      ${social || passkey ? `<p class="muted">or</p><div class="providers">${passkey}${social}</div>` : ""}
+      ${passkeyHint()}
       <p><a href="#/reset">Forgot your password?</a> · <a href="#/signup">Create an account</a></p></section>`,
   );
   onSubmit(form("signin"), async (v) => {
@@ -158,24 +279,48 @@ function signInPage(): void {
     if (error) return error;
     signedInWith(data);
   });
+  if (passkey)
+    onSubmit(form("passkey-signin"), async () => {
+      const { credential, problem } = await assertion();
+      if (!credential) return problem;
+      const { data, error } = await api.POST("/api/auth/passkey/login", { body: { credential } });
+      if (error) return error;
+      signedInWith(data);
+    });
 }
 
 function mfaPage(): void {
+  const methods = (sessionStorage.getItem("starter.mfa_methods") ?? "").split(",");
+  const passkey = methods.includes("passkey") && passkeysHere();
+  const totp = methods.includes("totp");
+  const mfa_ticket = sessionStorage.getItem("starter.mfa_ticket") ?? "";
   page(
     "Second factor",
-    `<section><p>Enter the code your authenticator app shows, or one of your recovery codes.</p>
+    `<section>${passkey ? `<form id="mfa-passkey"><button type="submit">Use a passkey</button></form><p class="muted">or</p>` : ""}
+      <p>Enter ${totp ? "the code your authenticator app shows, or " : ""}one of your recovery codes.</p>
       <form id="mfa" novalidate>
-      ${field("totp_code", "Authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"')}
-      ${field("recovery_code", "or a recovery code", "text", 'autocomplete="off"')}
-      <button type="submit">Continue</button></form></section>`,
+      ${totp ? field("totp_code", "Authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"') : ""}
+      ${field("recovery_code", totp ? "or a recovery code" : "A recovery code", "text", 'autocomplete="off"')}
+      <button type="submit">Continue</button></form>
+      ${methods.includes("passkey") ? passkeyHint() : ""}</section>`,
   );
+  const finish = (data: { authentication_token: string } | { mfa_ticket: string; methods: string[] }) => {
+    sessionStorage.removeItem("starter.mfa_ticket");
+    signedInWith(data);
+  };
+  if (passkey)
+    onSubmit(form("mfa-passkey"), async () => {
+      const { credential, problem } = await assertion(mfa_ticket);
+      if (!credential) return problem;
+      const { data, error } = await api.POST("/api/auth/login/mfa", { body: { mfa_ticket, passkey: credential } });
+      if (error) return error;
+      finish(data);
+    });
   onSubmit(form("mfa"), async (v) => {
-    const mfa_ticket = sessionStorage.getItem("starter.mfa_ticket") ?? "";
     const body = v.totp_code ? { mfa_ticket, totp_code: v.totp_code } : { mfa_ticket, recovery_code: v.recovery_code };
     const { data, error } = await api.POST("/api/auth/login/mfa", { body });
     if (error) return error;
-    sessionStorage.removeItem("starter.mfa_ticket");
-    signedInWith(data);
+    finish(data);
   });
 }
 
@@ -322,15 +467,19 @@ async function accountPage(): Promise<void> {
 }
 
 // Runs a call that may need a recent sign-in: on 403 reauthentication_required it asks for
-// the password (or an authenticator code), proves it, and runs the call again.
+// the password, an authenticator code or a passkey, proves it, and runs the call again.
+let factors = { totp: false, passkeys: 0 };
 async function withRecentSignIn<T extends { error?: unknown }>(call: () => Promise<T>, where: HTMLElement): Promise<T> {
   const first = await call();
   const problem = first.error as ApiError | undefined;
   if (problem?.code !== "reauthentication_required") return first;
+  const passkey = factors.passkeys > 0 && passkeysHere();
   return new Promise<T>((resolve) => {
-    where.innerHTML = `<p>For this, confirm it is you.</p><form id="reauth" novalidate>
+    where.innerHTML = `<p>For this, confirm it is you.</p>
+      ${passkey ? `<form id="reauth-passkey"><button type="submit">Confirm with a passkey</button></form><p class="muted">or</p>` : ""}
+      <form id="reauth" novalidate>
       ${field("password", "Your password", "password", 'autocomplete="current-password"', "f-reauth-password")}
-      ${field("totp_code", "or your authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"', "f-reauth-totp")}
+      ${factors.totp ? field("totp_code", "or your authenticator code", "text", 'inputmode="numeric" autocomplete="one-time-code"', "f-reauth-totp") : ""}
       <button type="submit">Confirm</button></form>`;
     onSubmit(form("reauth"), async (v) => {
       const body = v.totp_code ? { totp_code: v.totp_code } : { password: v.password };
@@ -338,30 +487,59 @@ async function withRecentSignIn<T extends { error?: unknown }>(call: () => Promi
       if (error) return error;
       resolve(await call());
     });
+    if (passkey)
+      onSubmit(form("reauth-passkey"), async () => {
+        const { credential, problem } = await assertion();
+        if (!credential) return problem;
+        const { error } = await api.POST("/api/auth/reauthenticate", { body: { passkey: credential } });
+        if (error) return error;
+        resolve(await call());
+      });
   });
 }
 
 function recoveryCodesHtml(codes: string[]): string {
   return `<div class="alert ok" role="status">Keep these recovery codes somewhere safe: each signs you in once
-    if you lose your authenticator app. They are shown only now.</div>
+    if you lose your authenticator app or passkeys. They are shown only now.</div>
     <ol id="recovery-codes">${codes.map((c) => `<li><code>${esc(c)}</code></li>`).join("")}</ol>`;
 }
 
-// The authenticator app: set it up (QR code, confirm with a code, recovery codes), or get
-// new recovery codes, or remove it.
+const when = (ms: string | null | undefined) => (ms ? esc(new Date(ms).toLocaleString()) : "never");
+
+// The second factors: the authenticator app (QR code, confirm with a code, recovery codes),
+// passkeys (add, rename, remove) and new recovery codes.
 async function secondFactorSection(user: User): Promise<void> {
   const box = document.getElementById("mfa-status") as HTMLElement;
-  const status = await api.GET("/api/users/@me/mfa");
+  const [status, list] = await Promise.all([api.GET("/api/users/@me/mfa"), api.GET("/api/users/@me/passkeys")]);
   if (!status.data) return;
   const { totp, passkeys, recovery_codes_left } = status.data;
-  box.innerHTML = totp
-    ? `<p>On: signing in asks for your authenticator app${passkeys ? ", a passkey" : ""} or a recovery code
-        (${recovery_codes_left} left).</p>
-       <p><button class="secondary" id="new-codes">New recovery codes</button>
-        <button class="danger" id="remove-totp">Remove the authenticator app</button></p><div id="mfa-step"></div>`
-    : `<p>Off${passkeys ? ` (${passkeys} passkey${passkeys > 1 ? "s" : ""})` : ""}. An authenticator app (Google
-        Authenticator, Aegis, 1Password…) makes a stolen password useless on its own.</p>
-       <p><button id="start-totp">Set up an authenticator app</button></p><div id="mfa-step"></div>`;
+  factors = { totp, passkeys };
+  const on = totp || passkeys > 0;
+  const rows = (list.data ?? [])
+    .map(
+      (p) => `<tr data-passkey="${esc(p.id)}"><td>${esc(p.name)}</td><td>${when(p.created_at)}</td><td>${when(p.last_used_at)}</td>
+        <td><button class="secondary" data-rename="${esc(p.id)}">Rename</button>
+        <button class="danger" data-remove="${esc(p.id)}">Remove</button></td></tr>`,
+    )
+    .join("");
+  box.innerHTML = `<p id="mfa-summary">${
+    on
+      ? `On: signing in asks for ${[totp && "your authenticator app", passkeys && "a passkey", "a recovery code"].filter(Boolean).join(", or ")}
+         (${recovery_codes_left} left).`
+      : "Off. An authenticator app (Google Authenticator, Aegis, 1Password…) or a passkey makes a stolen password useless on its own."
+  }</p>
+    <h3>Authenticator app</h3>
+    <p>${totp ? `<button class="danger" id="remove-totp">Remove the authenticator app</button>` : `<button id="start-totp">Set up an authenticator app</button>`}</p>
+    <h3>Passkeys</h3>
+    ${rows ? `<table><thead><tr><th>Name</th><th>Added</th><th>Last used</th><th></th></tr></thead><tbody id="passkeys">${rows}</tbody></table>` : ""}
+    ${
+      passkeysHere()
+        ? `<form id="add-passkey" novalidate>${field("name", "Name of the new passkey", "text", 'placeholder="This laptop" maxlength="64"', "f-passkey-name")}
+           <button type="submit">Add a passkey</button></form>`
+        : passkeyHint() || `<p class="muted">This browser cannot make passkeys.</p>`
+    }
+    ${on ? `<h3>Recovery codes</h3><p><button class="secondary" id="new-codes">New recovery codes</button></p>` : ""}
+    <div id="mfa-step"></div>`;
   const step = document.getElementById("mfa-step") as HTMLElement;
   document.getElementById("start-totp")?.addEventListener("click", async () => {
     const started = await withRecentSignIn(() => api.POST("/api/users/@me/mfa/totp"), step);
@@ -387,6 +565,41 @@ async function secondFactorSection(user: User): Promise<void> {
   document.getElementById("remove-totp")?.addEventListener("click", async () => {
     const removed = await withRecentSignIn(() => api.DELETE("/api/users/@me/mfa/totp"), step);
     if (!removed.error) await secondFactorSection(user);
+  });
+  if (passkeysHere())
+    onSubmit(form("add-passkey"), async (v) => {
+      const options = await withRecentSignIn(() => api.POST("/api/users/@me/passkeys/options"), step);
+      if (options.error) return options.error;
+      let credential: Json;
+      try {
+        credential = await createPasskey(options.data);
+      } catch (e) {
+        return passkeyProblem(e);
+      }
+      const name = v.name.trim() || undefined;
+      const { error } = await api.POST("/api/users/@me/passkeys", { body: { credential, name } });
+      if (error) return error;
+      await secondFactorSection(user);
+    });
+  document.getElementById("passkeys")?.addEventListener("click", async (event) => {
+    const target = event.target as HTMLElement;
+    const renaming = target.getAttribute("data-rename");
+    const removing = target.getAttribute("data-remove");
+    if (renaming) {
+      const name = prompt("New name of the passkey")?.trim();
+      if (!name) return;
+      const { error } = await api.PATCH("/api/users/@me/passkeys/{passkey_id}", {
+        params: { path: { passkey_id: renaming } },
+        body: { name },
+      });
+      if (!error) await secondFactorSection(user);
+    } else if (removing) {
+      const removed = await withRecentSignIn(
+        () => api.DELETE("/api/users/@me/passkeys/{passkey_id}", { params: { path: { passkey_id: removing } } }),
+        step,
+      );
+      if (!removed.error) await secondFactorSection(user);
+    }
   });
 }
 

@@ -829,9 +829,13 @@ export interface components {
         };
         PasskeyList: components["schemas"]["Passkey"][];
         /** @description PublicKeyCredentialCreationOptions with base64url binary members: pass to PublicKeyCredential.parseCreationOptionsFromJSON, then navigator.credentials.create */
-        PasskeyCreationOptions: Record<string, never>;
+        PasskeyCreationOptions: {
+            [key: string]: unknown;
+        };
         /** @description PublicKeyCredentialRequestOptions with base64url binary members: pass to PublicKeyCredential.parseRequestOptionsFromJSON, then navigator.credentials.get */
-        PasskeyRequestOptions: Record<string, never>;
+        PasskeyRequestOptions: {
+            [key: string]: unknown;
+        };
         Accepted: {
             message: string;
         };
@@ -922,7 +926,9 @@ export interface components {
             /** @description How the user will recognise it (default: Passkey) */
             name?: string;
             /** @description What navigator.credentials.create returned for the options, as PublicKeyCredential.toJSON() */
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
         };
         RenamePasskeyRequest: {
             name: string;
@@ -933,7 +939,9 @@ export interface components {
         };
         PasskeyLoginRequest: {
             /** @description What navigator.credentials.get returned, as PublicKeyCredential.toJSON() */
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
         };
         MfaLoginRequest: {
             /** @description From the login's answer */
@@ -943,7 +951,9 @@ export interface components {
             /** @description One of the recovery codes (each works once) */
             recovery_code?: string;
             /** @description An assertion (navigator.credentials.get) for options from POST /api/auth/passkey/options with this ticket */
-            passkey?: Record<string, never>;
+            passkey?: {
+                [key: string]: unknown;
+            };
         };
         ReauthenticateRequest: {
             /** @description The account's password */
@@ -951,7 +961,9 @@ export interface components {
             /** @description The 6-digit code the authenticator app shows now */
             totp_code?: string;
             /** @description An assertion for options from POST /api/auth/passkey/options */
-            passkey?: Record<string, never>;
+            passkey?: {
+                [key: string]: unknown;
+            };
         };
         ConfirmTotpRequest: {
             /** @description The 6-digit code the authenticator app shows now */
