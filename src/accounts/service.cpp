@@ -13,6 +13,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <soci/soci.h>
 
 #include <ctime>
 
@@ -171,6 +172,10 @@ std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& reques
                 const auto ttl = policy_.reset_code_ttl;
                 out = notify::Outgoing::of(user->email, notify::emails::ResetPasswordRequest{
                                                             request.origin, code_for(user->email, user->id, ttl), minutes(ttl)});
+                sessions::RequestMeta from;
+                from.ip = request.origin.ip;
+                from.device = request.origin.device;
+                audit::record(tx, audit::Kind::password_reset_requested, user->id, from, {}, now);
             }
             break;
         case codes::Purpose::email_change:
@@ -226,6 +231,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     u.last_login_at = now;
     try {
         create_user(tx.session(), u);
+        audit::record(tx, audit::Kind::registered, u.id, meta, {{"method", "password"}}, now);
     } catch (const std::exception& e) {
         if (is_unique_violation(e)) throw common::invalid_input("This username or email is taken", "username");
         throw;
@@ -259,7 +265,7 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     const bool ok =
         user && user->has_password() ? hasher_.verify(*user->password_hash, password) : (hasher_.verify_dummy(password), false);
     if (!ok) {
-        observe::info("accounts.login_failed", {{"known_account", user.has_value()}});
+        record_failed_sign_in(user ? std::optional(user->id) : std::nullopt, meta, "password");
         throw invalid_credentials();
     }
     if (limiter_) limiter_->release(attempt);
@@ -271,34 +277,58 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
     if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
     if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
-    auto outcome = sign_in(tx, *user, meta, now);
+    auto outcome = sign_in(tx, *user, meta, now, "password");
     tx.commit();
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return outcome;
 }
 
-SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {
-    if (!user.mfa_enabled) return open_session(tx, std::move(user), meta, now);
+SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
+                                      std::string_view method) {
+    // A disabled account: the same answer as a wrong password, whatever proved who it is.
+    if (user.disabled_at) throw invalid_credentials();
+    if (!user.mfa_enabled) return open_session(tx, std::move(user), meta, now, {{"method", method}});
     MfaChallenge challenge;
     challenge.ticket = security::random_hex(32);
     if (auto totp = factors_.totp(tx.session(), user.id); totp && totp->confirmed_at) challenge.methods.emplace_back("totp");
     if (passkeys_.count(tx.session(), user.id) > 0) challenge.methods.emplace_back("passkey");
     if (factors_.recovery_codes_left(tx.session(), user.id) > 0) challenge.methods.emplace_back("recovery_code");
+    auto ticket_json = boost::json::parse(meta.to_json()).as_object();
+    ticket_json["sign_in_method"] = method;
     factors_.save_ticket(tx.session(), security::sha256_hex(challenge.ticket),
-                         {user.id, meta.to_json(), 0, now + policy_.mfa_ticket_ttl.count()}, now);
+                         {user.id, boost::json::serialize(ticket_json), 0, now + policy_.mfa_ticket_ttl.count()}, now);
     observe::info("accounts.second_factor_required", {{"user_id", user.id}});
     return challenge;
 }
 
-SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now) {
+std::pair<RequestMeta, std::string> AccountService::ticket_origin(std::string_view ticket_json) {
+    std::string method = "password";
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(ticket_json, ec);
+    if (!ec && parsed.is_object())
+        if (auto* m = parsed.as_object().if_contains("sign_in_method"); m && m->is_string()) method = m->as_string();
+    return {RequestMeta::from_json(ticket_json), method};
+}
+
+SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
+                                      boost::json::object how) {
+    if (user.disabled_at) throw invalid_credentials();
+    if (user.erase_after) {  // a sign-in keeps an account whose deletion is pending
+        users_.set_erase_after(tx, user.id, std::nullopt, now);
+        audit::record(tx, audit::Kind::account_deletion_cancelled, user.id, meta, {}, now);
+        notify::enqueue(tx.session(), user.email, notify::emails::AccountDeletionCancelled{origin(meta)});
+        user.erase_after.reset();
+    }
     users_.touch_login(tx, user.id, now);
     const bool new_device = sessions_.is_new_device(tx.session(), user.id, meta);
     auto [session_id, token] = sessions_.create(tx.session(), user.id, meta, now);
+    how["session_id"] = session_id;
+    how["new_device"] = new_device;
+    audit::record(tx, audit::Kind::signed_in, user.id, meta, std::move(how), now);
     if (new_device) {
         notify::enqueue(tx.session(), user.email, notify::emails::NewLoginDevice{origin(meta), email_time(now)});
     }
     user.last_login_at = now;
-    observe::info("accounts.logged_in", {{"user_id", user.id}, {"session_id", session_id}, {"new_device", new_device}});
     return {token, std::move(user)};
 }
 
@@ -387,6 +417,119 @@ User AccountService::change_username(const std::string& user_id, const std::stri
     return *users_.by_id(*lease, user_id);
 }
 
+void AccountService::logout(const sessions::Authenticated& viewer, bool remember, const RequestMeta& meta) {
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    sessions_.logout(tx, viewer, remember, now);
+    audit::record(tx, audit::Kind::signed_out, viewer.user_id, meta, {{"session_id", viewer.session_id}}, now);
+    tx.commit();
+}
+
+bool AccountService::revoke_session(const sessions::Authenticated& viewer, const std::string& session_id,
+                                    const RequestMeta& meta) {
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    const auto revoked = sessions_.revoke(tx, viewer.user_id, session_id, now);
+    if (revoked == sessions::SessionStore::Revoked::ended)
+        audit::record(tx, audit::Kind::session_revoked, viewer.user_id, meta, {{"session_id", session_id}}, now);
+    tx.commit();
+    return revoked != sessions::SessionStore::Revoked::not_theirs;
+}
+
+std::size_t AccountService::revoke_other_sessions(const sessions::Authenticated& viewer, const RequestMeta& meta) {
+    require_recent_authentication(viewer);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    const auto ended = sessions_.revoke_all(tx, viewer.user_id, viewer.session_id, now);
+    audit::record(tx, audit::Kind::other_sessions_revoked, viewer.user_id, meta, {{"count", ended}}, now);
+    tx.commit();
+    return ended;
+}
+
+void AccountService::mark_reauthenticated(const sessions::Authenticated& viewer, const RequestMeta& meta,
+                                          std::string_view method) {
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    sessions_.mark_reauthenticated(tx, viewer.session_id, now);
+    audit::record(tx, audit::Kind::reauthenticated, viewer.user_id, meta, {{"method", method}}, now);
+    tx.commit();
+}
+
+std::optional<std::int64_t> AccountService::request_deletion(const sessions::Authenticated& viewer, const RequestMeta& meta) {
+    require_recent_authentication(viewer);
+    auto user = get(viewer.user_id);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    const auto now = common::now_ms();
+    if (policy_.deletion_grace.count() == 0) {
+        erase(tx, user, now);
+        tx.commit();
+        return std::nullopt;
+    }
+    const auto at = now + policy_.deletion_grace.count();
+    users_.set_erase_after(tx, user.id, at, now);
+    sessions_.revoke_all(tx, user.id, "", now);  // the caller's too
+    audit::record(tx, audit::Kind::account_deletion_requested, user.id, meta, {{"erase_after", at}}, now);
+    notify::enqueue(tx.session(), user.email,
+                    notify::emails::AccountDeletionScheduled{origin(meta), common::format_utc(at, "%Y-%m-%d %H:%M UTC")});
+    tx.commit();
+    return at;
+}
+
+std::size_t AccountService::erase_due(std::int64_t now) {
+    std::size_t erased = 0;
+    for (;;) {
+        std::vector<std::string> due;
+        {
+            auto lease = pool_.acquire();
+            due = users_.due_for_erasure(*lease, now, 50);
+        }
+        if (due.empty()) return erased;
+        for (const auto& id : due) {
+            auto lease = pool_.acquire();
+            db::Transaction tx(lease);
+            auto user = users_.by_id(tx.session(), id);
+            // Cancelled or erased by someone else meanwhile: nothing to do.
+            if (!user || !user->erase_after || *user->erase_after > now) continue;
+            erase(tx, *user, now);
+            tx.commit();
+            ++erased;
+        }
+    }
+}
+
+void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t now) {
+    // What the person's delivered emails showed: the IPs of their sessions, their username.
+    std::vector<std::string> history{user.username};
+    {
+        soci::rowset<std::string> ips =
+            (tx.session().prepare << "SELECT DISTINCT ip_address FROM sessions WHERE user_id = :u", soci::use(user.id));
+        for (const auto& ip : ips) history.push_back(ip);
+    }
+    jobs::Outbox::forget(tx.session(), {user.email, user.id}, history);
+    const auto email_key = lower(user.email);
+    tx.session() << "DELETE FROM email_codes WHERE email_key = :e", soci::use(email_key);
+    audit::anonymise(tx, user.id);
+    users_.remove(tx, user.id);  // sessions, links, factors, passkeys, codes and tickets go with it
+    sessions::RequestMeta nowhere;
+    nowhere.device.clear();
+    audit::record(tx, audit::Kind::account_deleted, user.id, nowhere, {}, now);
+    notify::enqueue(tx.session(), user.email, notify::emails::AccountDeleted{});
+}
+
+audit::Page AccountService::activity(const std::string& user_id, const std::optional<std::string>& cursor, int limit) {
+    return log_.list(user_id, cursor, limit);
+}
+
+void AccountService::record_failed_sign_in(const std::optional<std::string>& user_id, const RequestMeta& meta,
+                                           std::string_view method) {
+    log_.record(audit::Kind::sign_in_failed, user_id, meta, {{"method", method}});
+}
+
 User AccountService::change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
                                      const std::string& next, const RequestMeta& meta) {
     auto user = get(viewer.user_id);
@@ -405,6 +548,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     users_.set_password(tx, user.id, hash, now);
     sessions_.revoke_all(tx, user.id, viewer.session_id, now);  // the caller's session stays
     notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)});
+    audit::record(tx, audit::Kind::password_changed, user.id, meta, {{"first", !user.has_password()}}, now);
     tx.commit();
     observe::info("accounts.password_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
@@ -433,6 +577,7 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     users_.set_password(tx, user->id, hash, now);
     sessions_.revoke_all(tx, user->id, "", now);  // every session dies
     notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)});
+    audit::record(tx, audit::Kind::password_reset, user->id, meta, {}, now);
     tx.commit();
     observe::info("accounts.password_reset", {{"user_id", user->id}});
 }
@@ -443,6 +588,7 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     auto user = get(viewer.user_id);
     require_reauthentication(viewer, user, current_password);
     request_code({codes::Purpose::email_change, email, user.id, origin(meta)});
+    log_.record(audit::Kind::email_change_requested, user.id, meta);
 }
 
 User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,
@@ -457,6 +603,7 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
         throw common::invalid_input("This email is already registered", "email");
     users_.set_email(tx, user.id, email, now);
     notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)});  // the OLD address
+    audit::record(tx, audit::Kind::email_changed, user.id, meta, {}, now);
     tx.commit();
     observe::info("accounts.email_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);

@@ -3,6 +3,7 @@
 // set and reset, username and email change. Every change that must notify someone writes
 // its email job in the same transaction.
 #include "accounts/users.hpp"
+#include "audit/security_log.hpp"
 #include "accounts/viewer_cache.hpp"
 #include "codes/email_codes.hpp"
 #include "db/pool.hpp"
@@ -33,7 +34,7 @@ struct CodeRequest {
     codes::Purpose purpose = codes::Purpose::verify;
     std::string email;
     std::optional<std::string> user_id;
-    notify::Origin origin;  // the requester, for the email
+    notify::Origin origin;  // the requester, for the email and the security event
 
     boost::json::object to_json() const;
     // Throws on a payload that is not one (the job then fails for good).
@@ -50,7 +51,8 @@ struct AccountPolicy {
     std::chrono::milliseconds mfa_ticket_ttl{std::chrono::minutes(5)};
     int mfa_ticket_attempts = 5;  // wrong second factors before the ticket dies
     int min_password_score = 3;
-    std::optional<ratelimit::Limit> login_failures;  // per account (login string), e.g. 10/15minute
+    std::chrono::milliseconds deletion_grace{std::chrono::hours(24 * 7)};  // 0: erased at once
+    std::optional<ratelimit::Limit> login_failures;                        // per account (login string), e.g. 10/15minute
 };
 
 struct Registration {
@@ -84,7 +86,8 @@ public:
           sessions_(sessions),
           codes_(codes),
           policy_(std::move(policy)),
-          limiter_(limiter) {}
+          limiter_(limiter),
+          log_(pool) {}
 
     void request_email_verification(const std::string& email, const sessions::RequestMeta& meta);
     // A queued code request's email (kCodeRequestJob): the code is made here, in memory,
@@ -98,12 +101,18 @@ public:
     // way an account is made (registration, social sign-in). Throws what the insert throws
     // (a unique violation when a concurrent request took the username or email).
     void create_user(soci::session& tx, const User& user);
-    // Starts a session for `user` in `tx` as every sign-in does: records the login time,
-    // and emails the new-login-device alert when this device or country is new for them.
-    SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
-    // Finishes a sign-in whose first factor was proven (a password, a social provider): a
-    // session, or a second-factor ticket when the account has a factor.
-    SignInOutcome sign_in(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now);
+    // Starts a session for `user` in `tx` as every sign-in does: records the login time and
+    // the signed_in event (`how`: its details, e.g. {"method": "passkey"}), and emails the
+    // new-login-device alert when this device or country is new for them.
+    SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now,
+                          boost::json::object how);
+    // Finishes a sign-in whose first factor was proven (`method`: password, or the social
+    // provider): a session, or a second-factor ticket when the account has a factor.
+    SignInOutcome sign_in(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now,
+                          std::string_view method);
+    // The first factor a second-factor ticket's sign-in proved (sign_in's `method`), and
+    // where it came from, from the ticket's saved JSON.
+    static std::pair<sessions::RequestMeta, std::string> ticket_origin(std::string_view ticket_json);
     // Refuses (reauthentication_required) unless the session proved its owner within the
     // recent-login window: signed in, or reauthenticated, in the last 10 minutes.
     void require_recent_authentication(const sessions::Authenticated& viewer) const;
@@ -127,6 +136,26 @@ public:
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);
+
+    // Sessions: logout, one revoked, every other one ended (needs a recent sign-in; how
+    // many ended). Each is a security event.
+    void logout(const sessions::Authenticated& viewer, bool remember, const sessions::RequestMeta& meta);
+    // False when the session is not the caller's.
+    bool revoke_session(const sessions::Authenticated& viewer, const std::string& session_id, const sessions::RequestMeta& meta);
+    std::size_t revoke_other_sessions(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
+    // The session's owner proved themselves again (`method`: password, totp or passkey).
+    void mark_reauthenticated(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta, std::string_view method);
+    // DELETE /api/users/@me (needs a recent sign-in): every session ends at once and the
+    // account's data is erased after the grace period, unless a sign-in comes first. When
+    // it will be erased (nullopt: it was, now).
+    std::optional<std::int64_t> request_deletion(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
+    // Erases the accounts whose grace period is over (the worker runs it); how many.
+    std::size_t erase_due(std::int64_t now);
+    // The user's security activity, newest first (audit::SecurityLog::list).
+    audit::Page activity(const std::string& user_id, const std::optional<std::string>& cursor, int limit);
+    // A wrong password or second factor for `user_id` (none: the login named no account).
+    void record_failed_sign_in(const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
+                               std::string_view method);
     User change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
                          const std::string& next, const sessions::RequestMeta& meta);
 
@@ -140,6 +169,9 @@ public:
                       const sessions::RequestMeta& meta);
 
 private:
+    // Erases one account in `tx`: the user's row and everything that references it, the
+    // jobs that name them, codes sent to their address; their events lose IP and device.
+    void erase(db::Transaction& tx, const User& user, std::int64_t now);
     std::string require_email(const std::string& raw, const char* field) const;
     void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
@@ -156,6 +188,7 @@ private:
     codes::EmailCodes& codes_;
     AccountPolicy policy_;
     ratelimit::RateLimiter* limiter_;
+    audit::SecurityLog log_;
     UserRepository users_;
     mfa::FactorStore factors_;
     mfa::PasskeyStore passkeys_;

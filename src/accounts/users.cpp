@@ -12,9 +12,10 @@ namespace {
 // that reads users: the providers come aggregated into one comma-separated column.
 struct UserColumns {
     std::string id, username, email, hash, linked;
-    long long created = 0, updated = 0, last_login = 0;
+    long long created = 0, updated = 0, last_login = 0, disabled = 0, erase = 0;
     int mfa = 0;
-    soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null;
+    soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null, disabled_ind = soci::i_null,
+                    erase_ind = soci::i_null;
 
     static std::string select(bool pg) {
         const std::string providers =
@@ -22,12 +23,13 @@ struct UserColumns {
                : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
                  "WHERE user_id = u.id ORDER BY provider))";
         return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers +
-               ", u.mfa_enabled";
+               ", u.mfa_enabled, u.disabled_at, u.erase_after";
     }
 
     soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
         return p, soci::into(id), soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created),
-               soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind), soci::into(mfa);
+               soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind), soci::into(mfa),
+               soci::into(disabled, disabled_ind), soci::into(erase, erase_ind);
     }
 
     User take() const {
@@ -40,6 +42,8 @@ struct UserColumns {
         u.updated_at = updated;
         if (login_ind == soci::i_ok) u.last_login_at = last_login;
         u.mfa_enabled = mfa != 0;
+        if (disabled_ind == soci::i_ok) u.disabled_at = disabled;
+        if (erase_ind == soci::i_ok) u.erase_after = erase;
         if (linked_ind == soci::i_ok) {
             std::string_view rest = linked;
             while (!rest.empty()) {
@@ -185,6 +189,29 @@ void UserRepository::set_mfa_enabled(db::Transaction& tx, const std::string& id,
     changed(tx, id);
     tx.session() << "UPDATE users SET mfa_enabled = :m, updated_at = :t WHERE id = :id", soci::use(value), soci::use(t),
         soci::use(id);
+}
+
+void UserRepository::set_erase_after(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> at,
+                                     std::int64_t now) const {
+    long long t = now, when = at.value_or(0);
+    soci::indicator when_ind = at ? soci::i_ok : soci::i_null;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET erase_after = :a, updated_at = :t WHERE id = :id", soci::use(when, when_ind), soci::use(t),
+        soci::use(id);
+}
+
+std::vector<std::string> UserRepository::due_for_erasure(soci::session& s, std::int64_t now, int limit) const {
+    long long t = now;
+    std::vector<std::string> ids;
+    soci::rowset<std::string> rows = (s.prepare << "SELECT id FROM users WHERE erase_after <= :t ORDER BY erase_after LIMIT :n",
+                                      soci::use(t), soci::use(limit));
+    for (const auto& id : rows) ids.push_back(id);
+    return ids;
+}
+
+void UserRepository::remove(db::Transaction& tx, const std::string& id) const {
+    changed(tx, id);
+    tx.session() << "DELETE FROM users WHERE id = :id", soci::use(id);
 }
 
 }  // namespace accounts

@@ -22,6 +22,8 @@ struct User {
     std::optional<std::int64_t> last_login_at;
     std::vector<std::string> oauth_providers;  // "google", "facebook"
     bool mfa_enabled = false;                  // a confirmed second factor: sign-in asks for it
+    std::optional<std::int64_t> disabled_at;   // by an operator: every sign-in is refused
+    std::optional<std::int64_t> erase_after;   // deletion asked for: erased then, unless a sign-in comes first
 
     bool has_password() const { return password_hash.has_value(); }
 };
@@ -55,6 +57,12 @@ public:
     void set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const;
     void touch_login(db::Transaction& tx, const std::string& id, std::int64_t now) const;
     void set_mfa_enabled(db::Transaction& tx, const std::string& id, bool enabled, std::int64_t now) const;
+    // Schedules (a time) or cancels (nullopt) the account's erasure.
+    void set_erase_after(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> at, std::int64_t now) const;
+    // The accounts whose erasure is due at `now`, `limit` at most.
+    std::vector<std::string> due_for_erasure(soci::session& s, std::int64_t now, int limit) const;
+    // Deletes the user's row; every row that references it goes with it (ON DELETE CASCADE).
+    void remove(db::Transaction& tx, const std::string& id) const;
     // Told the user's id after each committed write above (null: nobody listens).
     void on_change(std::function<void(const std::string& user_id)> hook) { changed_ = std::move(hook); }
 

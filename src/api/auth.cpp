@@ -86,8 +86,8 @@ http::Response login(const Services& s, http::Request& req, LoginRequest& body) 
     return http::json(200, sign_in_json(s.accounts.login(body.login, body.password, s.inspector.describe(req))));
 }
 
-http::Response logout(const Services& s, http::Request&, const Viewer& viewer, LogoutRequest& body) {
-    s.sessions.logout(viewer, body.remember_session);
+http::Response logout(const Services& s, http::Request& req, const Viewer& viewer, LogoutRequest& body) {
+    s.accounts.logout(viewer, body.remember_session, s.inspector.describe(req));
     return http::no_content();
 }
 
@@ -98,8 +98,13 @@ http::Response list_sessions(const Services& s, http::Request&, const Viewer& vi
 }
 
 http::Response revoke_session(const Services& s, http::Request& req, const Viewer& viewer) {
-    if (!s.sessions.revoke(viewer.user_id, std::string(req.param("session_id")))) throw http::not_found("No such session");
+    if (!s.accounts.revoke_session(viewer, std::string(req.param("session_id")), s.inspector.describe(req)))
+        throw http::not_found("No such session");
     return http::no_content();
+}
+
+http::Response revoke_other_sessions(const Services& s, http::Request& req, const Viewer& viewer) {
+    return http::json(200, {{"revoked", s.accounts.revoke_other_sessions(viewer, s.inspector.describe(req))}});
 }
 
 http::Response request_password_reset(const Services& s, http::Request& req, EmailRequest& body) {
@@ -135,6 +140,11 @@ void register_auth_routes(Routes& r) {
     r.get("/api/auth/sessions", list_sessions)
         .describe("sessions", "The caller's sessions, newest first")
         .returns(200, "SessionList");
+    r.post("/api/auth/sessions/revoke-others", revoke_other_sessions)
+        .limit("50/hour")
+        .describe("sessions", "End every session but the caller's (needs a recent sign-in)")
+        .returns(200, "SessionsRevoked")
+        .refuses(403);
     r.del("/api/auth/sessions/{session_id}", revoke_session)
         .describe("sessions", "Revoke one of the caller's sessions")
         .returns(204)

@@ -85,13 +85,12 @@ http::Response remove_totp(const Services& s, http::Request& req, const Viewer& 
     return http::no_content();
 }
 
-http::Response new_recovery_codes(const Services& s, http::Request&, const Viewer& viewer) {
-    return http::json(200, recovery_codes_json(s.mfa.new_recovery_codes(viewer)));
+http::Response new_recovery_codes(const Services& s, http::Request& req, const Viewer& viewer) {
+    return http::json(200, recovery_codes_json(s.mfa.new_recovery_codes(viewer, s.inspector.describe(req))));
 }
 
 http::Response mfa_status(const Services& s, http::Request&, const Viewer& viewer) {
-    auto st = s.mfa.status(viewer.user_id);
-    return http::json(200, {{"totp", st.totp}, {"passkeys", st.passkeys}, {"recovery_codes_left", st.recovery_codes_left}});
+    return http::json(200, mfa_status_json(s.mfa.status(viewer.user_id)));
 }
 
 http::Response login_second_step(const Services& s, http::Request& req, MfaLoginRequest& body) {
@@ -100,8 +99,8 @@ http::Response login_second_step(const Services& s, http::Request& req, MfaLogin
                  body.mfa_ticket, {std::nullopt, body.totp_code, body.recovery_code, body.passkey}, s.inspector.describe(req))));
 }
 
-http::Response reauthenticate(const Services& s, http::Request&, const Viewer& viewer, ReauthenticateRequest& body) {
-    s.mfa.reauthenticate(viewer, {body.password, body.totp_code, std::nullopt, body.passkey});
+http::Response reauthenticate(const Services& s, http::Request& req, const Viewer& viewer, ReauthenticateRequest& body) {
+    s.mfa.reauthenticate(viewer, {body.password, body.totp_code, std::nullopt, body.passkey}, s.inspector.describe(req));
     return http::no_content();
 }
 
@@ -142,13 +141,6 @@ struct PasskeyLoginRequest {
                                  "What navigator.credentials.get returned, as PublicKeyCredential.toJSON()")};
     }
 };
-
-boost::json::value passkey_json(const mfa::Passkey& p) {
-    return {{"id", p.id},
-            {"name", p.name},
-            {"created_at", rfc3339(p.created_at)},
-            {"last_used_at", p.last_used_at ? boost::json::value(rfc3339(*p.last_used_at)) : boost::json::value(nullptr)}};
-}
 
 http::Response passkey_creation_options(const Services& s, http::Request&, const Viewer& viewer) {
     return http::json(200, s.passkeys.creation_options(viewer));

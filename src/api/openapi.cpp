@@ -1,5 +1,7 @@
 #include "api/openapi.hpp"
 
+#include "audit/security_log.hpp"
+
 #include "common/error_codes.hpp"
 
 #include <boost/json/parse.hpp>
@@ -115,6 +117,52 @@ constexpr const char* kSchemas = R"json({
     }
   },
   "SessionList": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+  "SessionsRevoked": {
+    "type": "object",
+    "required": ["revoked"],
+    "properties": {"revoked": {"type": "integer", "minimum": 0, "description": "How many sessions ended"}}
+  },
+  "SecurityEvent": {
+    "type": "object",
+    "required": ["id", "kind", "created_at", "ip_address", "device", "location", "details"],
+    "properties": {
+      "id": {"type": "string", "format": "uuid"},
+      "kind": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "ip_address": {"type": "string"},
+      "device": {"type": "string"},
+      "location": {"oneOf": [{"$ref": "#/components/schemas/Location"}, {"type": "null"}]},
+      "details": {"type": "object", "additionalProperties": true, "description": "What else is known, by kind (never a secret)"}
+    }
+  },
+  "DeletionScheduled": {
+    "type": "object",
+    "required": ["erase_at"],
+    "properties": {
+      "erase_at": {"type": ["string", "null"], "format": "date-time", "description": "When the data will be erased; null: it was, at once (ACCOUNT_DELETION_GRACE=0)"}
+    }
+  },
+  "AccountExport": {
+    "type": "object",
+    "description": "Everything kept about the account: profile, sessions, second factors and security activity",
+    "required": ["exported_at", "user", "sessions", "second_factor", "passkeys", "activity"],
+    "properties": {
+      "exported_at": {"type": "string", "format": "date-time"},
+      "user": {"$ref": "#/components/schemas/User"},
+      "sessions": {"$ref": "#/components/schemas/SessionList"},
+      "second_factor": {"$ref": "#/components/schemas/MfaStatus"},
+      "passkeys": {"$ref": "#/components/schemas/PasskeyList"},
+      "activity": {"type": "array", "items": {"$ref": "#/components/schemas/SecurityEvent"}, "description": "Newest first"}
+    }
+  },
+  "SecurityActivity": {
+    "type": "object",
+    "required": ["events", "next_cursor"],
+    "properties": {
+      "events": {"type": "array", "items": {"$ref": "#/components/schemas/SecurityEvent"}, "description": "Newest first"},
+      "next_cursor": {"type": ["string", "null"], "description": "Pass as ?cursor= for the older events; null on the last page"}
+    }
+  },
   "SignedIn": {
     "type": "object",
     "required": ["authentication_token", "user"],
@@ -353,6 +401,16 @@ boost::json::object openapi_document(const http::Router& router, const OpenApiIn
     auto& code = schemas["Error"].as_object()["properties"].as_object()["code"].as_object();
     code["enum"] = std::move(codes);
     code["description"] = code_list;
+    // The event kinds, from audit::kKinds.
+    boost::json::array kinds;
+    std::string kind_list = "What happened:";
+    for (const auto& k : audit::kKinds) {
+        kinds.emplace_back(k.name);
+        kind_list += "\n- `" + std::string(k.name) + "`: " + std::string(k.description);
+    }
+    auto& kind = schemas["SecurityEvent"].as_object()["properties"].as_object()["kind"].as_object();
+    kind["enum"] = std::move(kinds);
+    kind["description"] = kind_list;
     for (const auto& route : router.routes())
         if (!route->doc.request_schema.empty()) schemas[route->doc.request_schema] = route->doc.request_json;
 

@@ -66,9 +66,53 @@ http::Response change_email(const Services& s, http::Request& req, const Viewer&
         200, user_json(s.accounts.change_email(viewer, body.email, body.email_verification_code, s.inspector.describe(req))));
 }
 
+// ?limit=1..100 (default 20) and ?cursor= from the previous page.
+http::Response activity(const Services& s, http::Request& req, const Viewer& viewer) {
+    int limit = 20;
+    if (auto text = req.query_param("limit")) {
+        const bool digits = !text->empty() && text->size() <= 3 && text->find_first_not_of("0123456789") == std::string::npos;
+        limit = digits ? std::stoi(*text) : 0;
+        if (limit < 1 || limit > 100) throw common::invalid_input("limit must be a whole number from 1 to 100", "limit");
+    }
+    auto page = s.accounts.activity(viewer.user_id, req.query_param("cursor"), limit);
+    boost::json::array events;
+    for (const auto& e : page.events) events.push_back(security_event_json(e));
+    return http::json(200,
+                      {{"events", std::move(events)},
+                       {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}});
+}
+
+// Everything kept about the caller (GDPR art. 20), as one JSON document.
+http::Response export_account(const Services& s, http::Request&, const Viewer& viewer) {
+    s.accounts.require_recent_authentication(viewer);
+    const auto user = s.accounts.get(viewer.user_id);
+    boost::json::array sessions, passkeys, activity;
+    for (const auto& session : s.sessions.list(viewer.user_id)) sessions.push_back(session_json(session, viewer.session_id));
+    for (const auto& p : s.passkeys.list(viewer.user_id)) passkeys.push_back(passkey_json(p));
+    std::optional<std::string> cursor;
+    do {
+        auto page = s.accounts.activity(viewer.user_id, cursor, 1000);
+        for (const auto& e : page.events) activity.push_back(security_event_json(e));
+        cursor = page.next_cursor;
+    } while (cursor);
+    auto response = http::json(200, {{"exported_at", rfc3339(common::now_ms())},
+                                     {"user", user_json(user)},
+                                     {"sessions", std::move(sessions)},
+                                     {"second_factor", mfa_status_json(s.mfa.status(viewer.user_id))},
+                                     {"passkeys", std::move(passkeys)},
+                                     {"activity", std::move(activity)}});
+    response.set(boost::beast::http::field::content_disposition, "attachment; filename=\"account-export.json\"");
+    return response;
+}
+
+http::Response delete_me(const Services& s, http::Request& req, const Viewer& viewer) {
+    auto at = s.accounts.request_deletion(viewer, s.inspector.describe(req));
+    return http::json(202, {{"erase_at", at ? boost::json::value(rfc3339(*at)) : boost::json::value(nullptr)}});
+}
+
 http::Response public_profile(const Services& s, http::Request& req) {
     auto user = s.accounts.find(std::string(req.param("user_id")));
-    if (!user) throw http::not_found("No such user");
+    if (!user || user->erase_after || user->disabled_at) throw http::not_found("No such user");
     return http::json(200, public_user_json(*user));
 }
 
@@ -95,6 +139,25 @@ void register_user_routes(Routes& r) {
         .describe("users", "Confirm the new email with its code; the old address is told")
         .returns(200, "User")
         .refuses(400);
+    r.get("/api/users/@me/activity", activity)
+        .limit("300/hour")
+        .describe("users", "The current user's security activity (sign-ins, password and email changes...), newest first")
+        .query("limit", "Events per page, 1 to 100 (default 20)")
+        .query("cursor", "next_cursor of the previous page")
+        .returns(200, "SecurityActivity")
+        .refuses(400);
+    r.del("/api/users/@me", delete_me)
+        .limit("10/hour")
+        .describe("users",
+                  "Delete the current user (needs a recent sign-in): every session ends now, the data is erased after "
+                  "ACCOUNT_DELETION_GRACE unless the owner signs in before")
+        .returns(202, "DeletionScheduled")
+        .refuses(403);
+    r.get("/api/users/@me/export", export_account)
+        .limit("10/hour")
+        .describe("users", "Everything kept about the current user, as one JSON document (needs a recent sign-in)")
+        .returns(200, "AccountExport")
+        .refuses(403);
     r.get("/api/users/{user_id}", public_profile)
         .limit("2500/hour")
         .describe("users", "Another user's public profile")

@@ -36,18 +36,40 @@ boost::json::value public_user_json(const accounts::User& u) {
     return {{"id", u.id}, {"username", u.username}, {"created_at", rfc3339(u.created_at)}};
 }
 
+namespace {
+// A stored location ({"city", ...}) as JSON; null when unknown or unreadable.
+boost::json::value location_json(const std::optional<std::string>& stored) {
+    if (!stored) return nullptr;
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*stored, ec);
+    if (!ec && parsed.is_object()) return parsed;
+    return nullptr;
+}
+}  // namespace
+
+boost::json::value security_event_json(const audit::Event& e) {
+    return {{"id", e.id},          {"kind", e.kind},     {"created_at", rfc3339(e.created_at)},
+            {"ip_address", e.ip},  {"device", e.device}, {"location", location_json(e.location_json)},
+            {"details", e.details}};
+}
+
+boost::json::value passkey_json(const mfa::Passkey& p) {
+    return {{"id", p.id},
+            {"name", p.name},
+            {"created_at", rfc3339(p.created_at)},
+            {"last_used_at", p.last_used_at ? boost::json::value(rfc3339(*p.last_used_at)) : boost::json::value(nullptr)}};
+}
+
+boost::json::value mfa_status_json(const mfa::Status& st) {
+    return {{"totp", st.totp}, {"passkeys", st.passkeys}, {"recovery_codes_left", st.recovery_codes_left}};
+}
+
 boost::json::value session_json(const sessions::SessionRecord& s, const std::string& current_session_id) {
-    boost::json::value location = nullptr;
-    if (s.location_json) {
-        boost::system::error_code ec;
-        auto parsed = boost::json::parse(*s.location_json, ec);
-        if (!ec && parsed.is_object()) location = std::move(parsed);
-    }
     return {{"id", s.id},
             {"ip_address", s.ip_address},
             {"user_agent", s.user_agent},
             {"device", s.device},
-            {"location", std::move(location)},
+            {"location", location_json(s.location_json)},
             {"created_at", rfc3339(s.created_at)},
             {"last_active_at", rfc3339(s.last_active_at)},
             {"logged_out_at", s.logged_out_at ? boost::json::value(rfc3339(*s.logged_out_at)) : boost::json::value(nullptr)},

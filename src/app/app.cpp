@@ -8,6 +8,8 @@
 #include "api/web.hpp"
 #include "api/oauth.hpp"
 #include "app/version.hpp"
+#include "audit/security_log.hpp"
+#include "common/time.hpp"
 #include "db/migrations.hpp"
 #include "http/middleware.hpp"
 #include "oauth/facebook.hpp"
@@ -76,9 +78,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     sessions_ = std::make_unique<sessions::SessionStore>(*pool_, settings_.sessions);
     data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
     codes_ = std::make_unique<codes::EmailCodes>(*pool_, *data_key_);
-    accounts_ = std::make_unique<accounts::AccountService>(
-        *pool_, *hasher_, strength_, *sessions_, *codes_,
-        accounts::AccountPolicy{.login_failures = settings_.login_failure_limit}, limiter_.get());
+    accounts_ =
+        std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_,
+                                                   accounts::AccountPolicy{.deletion_grace = settings_.account_deletion_grace,
+                                                                           .login_failures = settings_.login_failure_limit},
+                                                   limiter_.get());
     if (settings_.uses_postgres() && settings_.session_cache_size > 0) {
         // Entries live a minute at most, should a change ever slip past the feed unnoticed.
         viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
@@ -87,13 +91,11 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     }
 
     passkeys_ = std::make_unique<mfa::Passkeys>(*pool_, *accounts_, settings_.webauthn);
-    second_factor_ =
-        std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *sessions_, *passkeys_, *data_key_, settings_.app_name);
-    social_ =
-        std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
-                                              oauth::SignInPolicy{.public_url = settings_.public_url,
-                                                                  .allowed_origins = settings_.oauth_redirect_origins(),
-                                                                  .default_redirect = settings_.app_url});
+    second_factor_ = std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *passkeys_, *data_key_, settings_.app_name);
+    social_ = std::make_unique<oauth::SocialSignIn>(*pool_, *accounts_,
+                                                    oauth::SignInPolicy{.public_url = settings_.public_url,
+                                                                        .allowed_origins = settings_.oauth_redirect_origins(),
+                                                                        .default_redirect = settings_.app_url});
     worker_ = make_worker(settings_.jobs.threads, "serve");
     if (settings_.google.enabled())
         social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
@@ -212,6 +214,11 @@ std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& n
     o.threads = threads;
     o.name = name;
     o.delivery_seconds = &job_delivery_seconds_;
+    o.prunes.push_back({"accounts.erased", [this] { return accounts_->erase_due(common::now_ms()); }});
+    o.prunes.push_back({"security_events", [this] {
+                            const auto before = common::now_ms() - settings_.security_events_retention.count();
+                            return audit::SecurityLog(*pool_).purge(before);
+                        }});
     o.on_dead = [reporter = reporter_](const jobs::Job& job, const std::string& error) {
         observe::ErrorEvent event;
         event.type = "JobDead";

@@ -438,6 +438,13 @@ const std::vector<Row>& rows() {
          "PostgreSQL: tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by "
          "LISTEN/NOTIFY (a revoked token is refused at once); 0 reads the database every time",
          integer(at(&S::session_cache_size), 0, 10'000'000)},
+        {"SECURITY_EVENTS_RETENTION", "Passwords and sessions", "180d",
+         "each account's security activity (GET /api/users/@me/activity) is kept this long, then deleted",
+         duration(at(&S::security_events_retention), true)},
+        {"ACCOUNT_DELETION_GRACE", "Passwords and sessions", "7d",
+         "after DELETE /api/users/@me the account is unusable at once and its data erased this long after, unless its owner "
+         "signs in before; 0 erases at once",
+         duration(at(&S::account_deletion_grace))},
         // --- Rate limits
         {"RATE_LIMITS_ENABLED", "Rate limits", "true", "turn every limit off (benchmarks)",
          boolean(at(&S::rate_limits, &ratelimit::LimiterOptions::enabled))},

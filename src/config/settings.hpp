@@ -80,6 +80,8 @@ struct Settings {
     // PostgreSQL: tokens whose session and user `serve` keeps in memory for @me, kept
     // current by LISTEN/NOTIFY (0: off, every request reads the database).
     int session_cache_size{};
+    std::chrono::milliseconds security_events_retention{};  // then the security activity goes
+    std::chrono::milliseconds account_deletion_grace{};     // from a deletion request to the erasure
 
     // Social sign-in.
     std::string public_url;  // where browsers reach this server

@@ -62,6 +62,11 @@ public:
     bool retry(const std::string& id);
     // Deletes jobs in `state` last updated longer than `older_than` ago; returns how many.
     std::size_t purge(const std::string& state, std::chrono::milliseconds older_than);
+    // Erasing a person: deletes the jobs (any state but running) whose payload holds one of
+    // `needles` (their address, their id), and the delivered or dead ones that hold one of
+    // `history` (what their emails showed: their username, the IPs they used). How many went.
+    static std::size_t forget(soci::session& tx, const std::vector<std::string>& needles,
+                              const std::vector<std::string>& history);
     // Counts per state (queued, running, done, dead).
     std::vector<std::pair<std::string, long long>> counts();
 

@@ -74,6 +74,11 @@ void Worker::loop(int index) {
             } catch (const std::exception& e) {
                 observe::warn("jobs.prune_failed", {{"error", db::describe_error(e)}});
             }
+            for (const auto& prune : options_.prunes) try {
+                    if (auto n = prune.run()) observe::info(prune.name + ".pruned", {{"deleted", static_cast<std::int64_t>(n)}});
+                } catch (const std::exception& e) {
+                    observe::warn(prune.name + ".prune_failed", {{"error", db::describe_error(e)}});
+                }
         }
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wake_generation_ != seen; });

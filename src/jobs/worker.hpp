@@ -36,6 +36,13 @@ struct WorkerOptions {
     std::chrono::milliseconds prune_interval{10 * 60'000};
     // Seconds from enqueue to delivery of each done job (for /metrics); may be null.
     observe::Histogram* delivery_seconds = nullptr;
+    // Other deletions of what is past its retention, run with the delivered jobs' (each
+    // returns how many rows went; logged as "<name>.pruned").
+    struct Prune {
+        std::string name;
+        std::function<std::size_t()> run;
+    };
+    std::vector<Prune> prunes;
     // Called when a job is given up on (dead): error reporting.
     std::function<void(const Job&, const std::string& error)> on_dead;
 };

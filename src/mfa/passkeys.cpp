@@ -139,6 +139,8 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     users_.set_mfa_enabled(tx, viewer.user_id, true, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
     notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{accounts::origin(meta), row.name});
+    audit::record(tx, audit::Kind::second_factor_added, viewer.user_id, meta,
+                  {{"factor", "passkey"}, {"name", row.name}, {"passkey_id", row.id}}, now);
     tx.commit();
     observe::info("mfa.passkey_added", {{"user_id", viewer.user_id}, {"algorithm", row.algorithm}, {"attestation", made.format}});
     return view(row);
@@ -180,8 +182,9 @@ void Passkeys::remove(const sessions::Authenticated& viewer, const std::string& 
     auto user = users_.by_id(tx.session(), viewer.user_id);
     notify::enqueue(tx.session(), user->email,
                     notify::emails::MfaDisabled{accounts::origin(meta), "passkey \"" + row->name + "\""});
+    audit::record(tx, audit::Kind::second_factor_removed, viewer.user_id, meta,
+                  {{"factor", "passkey"}, {"name", row->name}, {"passkey_id", row->id}}, now);
     tx.commit();
-    observe::info("mfa.passkey_removed", {{"user_id", viewer.user_id}});
 }
 
 boost::json::object Passkeys::request_options(const std::optional<std::string>& mfa_ticket) {
@@ -251,9 +254,8 @@ accounts::SignedIn Passkeys::sign_in(const boost::json::object& credential, cons
     db::Transaction tx(lease);
     auto user = users_.by_id(tx.session(), user_id);
     if (!user) throw refused("it is not a passkey of this account");
-    auto signed_in = accounts_.open_session(tx, *user, meta, common::now_ms());
+    auto signed_in = accounts_.open_session(tx, *user, meta, common::now_ms(), {{"method", "passkey"}});
     tx.commit();
-    observe::info("mfa.passkey_sign_in", {{"user_id", user_id}});
     return signed_in;
 }
 

@@ -4,7 +4,6 @@
 #include "common/time.hpp"
 #include "mfa/qr.hpp"
 #include "notify/email.hpp"
-#include "observe/log.hpp"
 #include "security/hash.hpp"
 #include "security/random.hpp"
 #include "security/totp.hpp"
@@ -113,8 +112,8 @@ std::vector<std::string> SecondFactor::confirm_totp(const sessions::Authenticate
     if (factors_.recovery_codes_left(tx.session(), viewer.user_id) == 0) codes = issue_recovery_codes(tx, viewer.user_id, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
     notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{accounts::origin(meta), "authenticator app"});
+    audit::record(tx, audit::Kind::second_factor_added, viewer.user_id, meta, {{"factor", "totp"}}, now);
     tx.commit();
-    observe::info("mfa.totp_confirmed", {{"user_id", viewer.user_id}});
     return codes;
 }
 
@@ -131,19 +130,21 @@ void SecondFactor::remove_totp(const sessions::Authenticated& viewer, const sess
         auto user = users_.by_id(tx.session(), viewer.user_id);
         notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{accounts::origin(meta), "authenticator app"});
     }
+    audit::record(tx, audit::Kind::second_factor_removed, viewer.user_id, meta, {{"factor", "totp"}}, now);
     tx.commit();
-    observe::info("mfa.totp_removed", {{"user_id", viewer.user_id}});
 }
 
-std::vector<std::string> SecondFactor::new_recovery_codes(const sessions::Authenticated& viewer) {
+std::vector<std::string> SecondFactor::new_recovery_codes(const sessions::Authenticated& viewer,
+                                                          const sessions::RequestMeta& meta) {
     accounts_.require_recent_authentication(viewer);
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     auto user = users_.by_id(tx.session(), viewer.user_id);
     if (!user || !user->mfa_enabled) throw common::invalid_input("Set up a second factor first");
-    auto codes = issue_recovery_codes(tx, viewer.user_id, common::now_ms());
+    const auto now = common::now_ms();
+    auto codes = issue_recovery_codes(tx, viewer.user_id, now);
+    audit::record(tx, audit::Kind::recovery_codes_renewed, viewer.user_id, meta, {}, now);
     tx.commit();
-    observe::info("mfa.recovery_codes_replaced", {{"user_id", viewer.user_id}});
     return codes;
 }
 
@@ -161,6 +162,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
                                                   const sessions::RequestMeta& client) {
     const int given = (proof.totp_code ? 1 : 0) + (proof.recovery_code ? 1 : 0) + (proof.passkey ? 1 : 0);
     if (given != 1) throw common::invalid_input("Send one second factor: totp_code, recovery_code or passkey");
+    const char* second = proof.passkey ? "passkey" : proof.totp_code ? "totp" : "recovery_code";
     const auto hash = security::sha256_hex(ticket);
     const auto now = common::now_ms();
     // The ticket, its account's attempt, and (a passkey runs its own transactions) the
@@ -172,7 +174,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         t = factors_.ticket(*reading, hash);
     }
     if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
-    const auto meta = sessions::RequestMeta::from_json(t->meta_json);
+    const auto [meta, first_factor] = accounts::AccountService::ticket_origin(t->meta_json);
     // Bound to the client that proved the first factor: a ticket lifted from it is no use elsewhere.
     if (meta.user_agent != client.user_agent) throw invalid_ticket();
     // Wrong second factors count with the account's failed logins (one lock for both).
@@ -206,7 +208,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
             if (!factors_.take_ticket(tx.session(), hash)) throw invalid_ticket();  // a concurrent request finished it
             if (codes_left)
                 notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{accounts::origin(meta), *codes_left});
-            signed_in = accounts_.open_session(tx, *user, meta, now);
+            signed_in = accounts_.open_session(tx, *user, meta, now, {{"method", first_factor}, {"second_factor", second}});
             tx.commit();
         }
     }
@@ -219,14 +221,14 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         db::Transaction tx(lease);
         const int failures = factors_.ticket_failed(tx.session(), hash);
         if (failures >= accounts_.policy().mfa_ticket_attempts) factors_.take_ticket(tx.session(), hash);
+        audit::record(tx, audit::Kind::sign_in_failed, t->user_id, client, {{"method", second}, {"failures", failures}});
         tx.commit();
-        observe::info("mfa.second_factor_failed", {{"failures", failures}});
     }
     if (passkey_refused) throw common::invalid_input(*passkey_refused, "passkey");
     throw common::invalid_input("The code is incorrect", proof.totp_code ? "totp_code" : "recovery_code");
 }
 
-void SecondFactor::reauthenticate(const sessions::Authenticated& viewer, const Proof& proof) {
+void SecondFactor::reauthenticate(const sessions::Authenticated& viewer, const Proof& proof, const sessions::RequestMeta& meta) {
     const int given = (proof.password ? 1 : 0) + (proof.totp_code ? 1 : 0) + (proof.passkey ? 1 : 0);
     if (given != 1) throw common::invalid_input("Send one proof: password, totp_code or passkey");
     bool ok = false;
@@ -247,7 +249,7 @@ void SecondFactor::reauthenticate(const sessions::Authenticated& viewer, const P
         if (!ok) throw common::invalid_input("The code is incorrect", "totp_code");
         tx.commit();
     }
-    sessions_.mark_reauthenticated(viewer.session_id, common::now_ms());
+    accounts_.mark_reauthenticated(viewer, meta, proof.passkey ? "passkey" : proof.password ? "password" : "totp");
 }
 
 }  // namespace mfa

@@ -41,9 +41,9 @@ struct Proof {
 class SecondFactor {
 public:
     // `issuer`: the name authenticator apps show (APP_NAME).
-    SecondFactor(db::Pool& pool, accounts::AccountService& accounts, sessions::SessionStore& sessions, Passkeys& passkeys,
-                 const security::DataKey& key, std::string issuer)
-        : pool_(pool), accounts_(accounts), sessions_(sessions), passkeys_(passkeys), key_(key), issuer_(std::move(issuer)) {}
+    SecondFactor(db::Pool& pool, accounts::AccountService& accounts, Passkeys& passkeys, const security::DataKey& key,
+                 std::string issuer)
+        : pool_(pool), accounts_(accounts), passkeys_(passkeys), key_(key), issuer_(std::move(issuer)) {}
 
     // Needs a recent authentication. Refused when an authenticator is already confirmed.
     Enrolment start_totp(const sessions::Authenticated& viewer);
@@ -54,7 +54,7 @@ public:
     // Needs a recent authentication.
     void remove_totp(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
     // Needs a recent authentication and a confirmed factor. The old set dies.
-    std::vector<std::string> new_recovery_codes(const sessions::Authenticated& viewer);
+    std::vector<std::string> new_recovery_codes(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
     Status status(const std::string& user_id);
 
     // After a key rotation: every authenticator secret sealed under a previous key is opened
@@ -68,7 +68,7 @@ public:
     // (its user agent) that proved the first.
     accounts::SignedIn complete_sign_in(const std::string& ticket, const Proof& proof, const sessions::RequestMeta& client);
     // Proves the caller again (password, authenticator code or passkey) for the calls that need it.
-    void reauthenticate(const sessions::Authenticated& viewer, const Proof& proof);
+    void reauthenticate(const sessions::Authenticated& viewer, const Proof& proof, const sessions::RequestMeta& meta);
 
 private:
     // The step of an accepted code, recorded as used; nullopt when wrong or replayed.
@@ -79,7 +79,6 @@ private:
 
     db::Pool& pool_;
     accounts::AccountService& accounts_;
-    sessions::SessionStore& sessions_;
     Passkeys& passkeys_;
     const security::DataKey& key_;
     std::string issuer_;

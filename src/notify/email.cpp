@@ -122,8 +122,10 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
     return r;
 }
 
-std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars) {
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars,
+                          bool forget) {
     boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
+    if (forget) payload["forget"] = true;
     return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload),
                                  kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
 }
@@ -161,6 +163,10 @@ jobs::JobHandler email_job_handler(const EmailSender& sender) {
         }
         sender.send(job.id, email);
         payload.erase("secrets");
+        if (auto* f = payload.if_contains("forget"); f && f->is_bool() && f->as_bool()) {
+            payload["to"] = "(erased)";
+            payload["vars"] = boost::json::object{};
+        }
         return jobs::Handled{boost::json::serialize(payload)};
     };
 }

@@ -83,12 +83,20 @@ private:
 // Enqueues one email in the caller's transaction. Its variables are stored as given, so
 // they must hold no secret: a code is made by the job that sends it (accounts'
 // code requests), never written to the database in clear.
-std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars);
+// `forget`: once sent, the job keeps neither the address nor the variables (the last email
+// to an erased account).
+std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars,
+                          bool forget = false);
+
+// An email struct with `static constexpr bool forget_recipient = true;` leaves no trace of
+// whom it went to once sent.
+template <class Email>
+concept ForgetsRecipient = Email::forget_recipient;
 
 // Enqueues one of notify::emails in the caller's transaction.
 template <class Email>
 std::string enqueue(soci::session& tx, const std::string& to, const Email& email) {
-    return enqueue_email(tx, Email::name, to, email.vars());
+    return enqueue_email(tx, Email::name, to, email.vars(), ForgetsRecipient<Email>);
 }
 
 // The handler for kEmailJob jobs.

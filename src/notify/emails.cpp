@@ -30,6 +30,12 @@ boost::json::object NewLoginDevice::vars() const {
     return v;
 }
 
+boost::json::object AccountDeletionScheduled::vars() const {
+    auto v = origin.vars();
+    v["erase_at"] = erase_at;
+    return v;
+}
+
 boost::json::object MfaEnabled::vars() const {
     auto v = origin.vars();
     v["method"] = method;

@@ -119,10 +119,32 @@ struct PasskeyAdded {
     boost::json::object vars() const;
 };
 
+struct AccountDeletionScheduled {
+    static constexpr const char* name = "account-deletion-scheduled";
+    static constexpr const char* when =
+        "Its owner asked for the account's deletion (DELETE /api/users/@me): when it will be erased, and that signing in "
+        "before then keeps it";
+    Origin origin;
+    std::string erase_at;  // "2026-12-08 10:00 UTC"
+    boost::json::object vars() const;
+};
+struct AccountDeletionCancelled {
+    static constexpr const char* name = "account-deletion-cancelled";
+    static constexpr const char* when = "A sign-in during the grace period kept an account whose deletion was asked for";
+    Origin origin;
+    boost::json::object vars() const { return origin.vars(); }
+};
+struct AccountDeleted {
+    static constexpr const char* name = "account-deleted";
+    static constexpr const char* when = "The account's data was erased (the last email to the address)";
+    static constexpr bool forget_recipient = true;  // once sent, nothing in the jobs names them
+    boost::json::object vars() const { return {}; }
+};
+
 // Every email type: for the tests that hold templates and structs together, and the API reference.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
                        NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed,
-                       PasskeyAdded>;
+                       PasskeyAdded, AccountDeletionScheduled, AccountDeletionCancelled, AccountDeleted>;
 
 }  // namespace emails
 }  // namespace notify

@@ -133,7 +133,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         auto lease = pool_.acquire();
         db::Transaction tx(lease);
         const auto now = common::now_ms();
-        auto user = resolve_account(tx, name, identity, now);
+        auto user = resolve_account(tx, name, identity, meta, now);
         store_.save_login_code(tx.session(), security::sha256_hex(login_code), {user.id, name, meta.to_json()},
                                now + policy_.login_code_ttl.count(), now);
         tx.commit();
@@ -145,7 +145,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
 }
 
 accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
-                                             std::int64_t now) {
+                                             const sessions::RequestMeta& meta, std::int64_t now) {
     auto& s = tx.session();
     if (auto user_id = store_.linked_user(s, provider, identity.subject)) {
         auto user = users_.by_id(s, *user_id);
@@ -166,12 +166,12 @@ accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::str
     try {
         accounts_.create_user(s, user);
         store_.link(s, user.id, provider, identity.subject, now);
+        audit::record(tx, audit::Kind::registered, user.id, meta, {{"method", provider}}, now);
     } catch (const soci::soci_error& e) {
         // A concurrent sign-in took the username, email or link first.
         throw SignInRefused(kCreateFailed, std::string("account creation lost a race: ") + db::describe_error(e));
     }
     user.oauth_providers.push_back(provider);
-    observe::info("oauth.account_created", {{"provider", provider}, {"user_id", user.id}});
     return user;
 }
 
@@ -205,7 +205,7 @@ accounts::SignInOutcome SocialSignIn::redeem(const std::string& login_code) {
     }
     auto user = users_.by_id(tx.session(), grant->user_id);
     if (!user) throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
-    auto outcome = accounts_.sign_in(tx, *user, sessions::RequestMeta::from_json(grant->meta_json), now);
+    auto outcome = accounts_.sign_in(tx, *user, sessions::RequestMeta::from_json(grant->meta_json), now, grant->provider);
     tx.commit();
     return outcome;
 }

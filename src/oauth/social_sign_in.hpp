@@ -65,7 +65,8 @@ private:
     Provider& provider(const std::string& name) const;
     // The user this identity signs in as; creates a password-less account when
     // the email is free. Throws SignInRefused.
-    accounts::User resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity, std::int64_t now);
+    accounts::User resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
+                                   const sessions::RequestMeta& meta, std::int64_t now);
     std::string unique_username(soci::session& s, const std::string& email) const;
 
     db::Pool& pool_;

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <mutex>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -57,8 +58,8 @@ std::string random_text(std::size_t n, std::string_view alphabet) {
 
 namespace {
 
-std::string format_uuid4(std::array<unsigned char, 16> b) {
-    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+std::string format_uuid(std::array<unsigned char, 16> b, unsigned char version) {
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | (version << 4));
     b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
     std::string out;
     out.reserve(36);
@@ -82,7 +83,7 @@ std::uint64_t mix(std::uint64_t& state) {
 std::string uuid4() {
     std::array<unsigned char, 16> b{};
     fill(b.data(), b.size());
-    return format_uuid4(b);
+    return format_uuid(b, 4);
 }
 
 std::string uuid4_nonsecret() {
@@ -95,7 +96,35 @@ std::string uuid4_nonsecret() {
     const std::uint64_t hi = mix(state), lo = mix(state);
     std::memcpy(b.data(), &hi, 8);
     std::memcpy(b.data() + 8, &lo, 8);
-    return format_uuid4(b);
+    return format_uuid(b, 4);
+}
+
+std::string uuid7(std::int64_t unix_ms) {
+    static std::mutex mutex;
+    static std::int64_t last_ms = 0;
+    static unsigned counter = 0;
+    std::int64_t ms = unix_ms;
+    unsigned count = 0;
+    {
+        std::lock_guard lock(mutex);
+        if (ms <= last_ms) {
+            ms = last_ms;
+            if (++counter > 0xFFF) {  // 4096 in one millisecond: borrow the next one
+                ++ms;
+                counter = 0;
+            }
+        } else {
+            counter = 0;
+        }
+        last_ms = ms;
+        count = counter;
+    }
+    std::array<unsigned char, 16> b{};
+    fill(b.data() + 8, 8);
+    for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+    b[6] = static_cast<unsigned char>(count >> 8);
+    b[7] = static_cast<unsigned char>(count & 0xFF);
+    return format_uuid(b, 7);
 }
 
 }  // namespace security

@@ -148,43 +148,47 @@ std::vector<SessionRecord> SessionStore::list(const std::string& user_id) {
     return out;
 }
 
-bool SessionStore::revoke(const std::string& user_id, const std::string& session_id) {
-    auto lease = pool_.acquire();
-    long long now = common::now_ms();
-    soci::statement st =
-        (lease->prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = COALESCE(logged_out_at, :now) "
-                           "WHERE id = :id AND user_id = :u",
-         soci::use(now), soci::use(session_id), soci::use(user_id));
+SessionStore::Revoked SessionStore::revoke(db::Transaction& tx, const std::string& user_id, const std::string& session_id,
+                                           std::int64_t now) {
+    long long t = now;
+    soci::statement st = (tx.session().prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
+                                                  "WHERE id = :id AND user_id = :u AND logged_out_at IS NULL",
+                          soci::use(t), soci::use(session_id), soci::use(user_id));
     st.execute(true);
-    const bool revoked = st.get_affected_rows() > 0;
-    if (revoked && changed_) changed_(user_id);
-    return revoked;
+    if (st.get_affected_rows() > 0) {
+        if (changed_) tx.after_commit([hook = changed_, user_id] { hook(user_id); });
+        return Revoked::ended;
+    }
+    int found = 0;
+    tx.session() << "SELECT COUNT(*) FROM sessions WHERE id = :id AND user_id = :u", soci::into(found), soci::use(session_id),
+        soci::use(user_id);
+    return found ? Revoked::already_ended : Revoked::not_theirs;
 }
 
-void SessionStore::logout(const Authenticated& session, bool remember) {
-    auto lease = pool_.acquire();
-    long long now = common::now_ms();
+void SessionStore::logout(db::Transaction& tx, const Authenticated& session, bool remember, std::int64_t now) {
+    long long t = now;
     if (remember)
-        *lease << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(now),
+        tx.session() << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now WHERE id = :id", soci::use(t),
             soci::use(session.session_id);
     else
-        *lease << "DELETE FROM sessions WHERE id = :id", soci::use(session.session_id);
-    if (changed_) changed_(session.user_id);
+        tx.session() << "DELETE FROM sessions WHERE id = :id", soci::use(session.session_id);
+    if (changed_) tx.after_commit([hook = changed_, user_id = session.user_id] { hook(user_id); });
 }
 
-void SessionStore::revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id,
-                              std::int64_t now) {
+std::size_t SessionStore::revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id,
+                                     std::int64_t now) {
     long long t = now;
     if (changed_) tx.after_commit([hook = changed_, user_id] { hook(user_id); });
-    tx.session() << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
-                    "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
-        soci::use(t), soci::use(user_id), soci::use(keep_session_id);
+    soci::statement st = (tx.session().prepare << "UPDATE sessions SET token_hash = NULL, logged_out_at = :now "
+                                                  "WHERE user_id = :u AND id <> :keep AND logged_out_at IS NULL",
+                          soci::use(t), soci::use(user_id), soci::use(keep_session_id));
+    st.execute(true);
+    return static_cast<std::size_t>(st.get_affected_rows());
 }
 
-void SessionStore::mark_reauthenticated(const std::string& session_id, std::int64_t now) {
-    auto lease = pool_.acquire();
+void SessionStore::mark_reauthenticated(db::Transaction& tx, const std::string& session_id, std::int64_t now) {
     long long t = now;
-    *lease << "UPDATE sessions SET reauthenticated_at = :t WHERE id = :id", soci::use(t), soci::use(session_id);
+    tx.session() << "UPDATE sessions SET reauthenticated_at = :t WHERE id = :id", soci::use(t), soci::use(session_id);
 }
 
 std::int64_t SessionStore::last_proven_at(const Authenticated& session) {

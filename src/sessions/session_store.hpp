@@ -74,14 +74,16 @@ public:
     std::optional<Authenticated> admit(db::Lease& lease, std::string id, std::string user_id, std::int64_t created,
                                        std::int64_t last_active);
     std::vector<SessionRecord> list(const std::string& user_id);
-    // Logs out one of the user's sessions; false when it is not theirs.
-    bool revoke(const std::string& user_id, const std::string& session_id);
+    // Logs out one of the user's sessions.
+    enum class Revoked { not_theirs, already_ended, ended };
+    Revoked revoke(db::Transaction& tx, const std::string& user_id, const std::string& session_id, std::int64_t now);
     // Logout: the token dies; the record stays (remember) or goes.
-    void logout(const Authenticated& session, bool remember);
-    // Kills every token of the user except `keep_session_id` (password change/reset).
-    void revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
+    void logout(db::Transaction& tx, const Authenticated& session, bool remember, std::int64_t now);
+    // Kills every token of the user except `keep_session_id` (password change/reset, "sign
+    // out everywhere else"); how many sessions ended.
+    std::size_t revoke_all(db::Transaction& tx, const std::string& user_id, const std::string& keep_session_id, std::int64_t now);
     // The session's owner proved themselves again (password or second factor) at `now`.
-    void mark_reauthenticated(const std::string& session_id, std::int64_t now);
+    void mark_reauthenticated(db::Transaction& tx, const std::string& session_id, std::int64_t now);
     // When the session's owner last proved who they are: the later of its sign-in and its
     // last reauthentication (the "recent authentication" checks).
     std::int64_t last_proven_at(const Authenticated& session);

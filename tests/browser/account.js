@@ -3,12 +3,13 @@
 // password, set up an authenticator app (codes from Debian's oathtool, as the phone would
 // show them) and sign in with a recovery code, add a passkey (Chromium's virtual
 // authenticator standing in for a laptop's fingerprint reader), rename it, sign in with it
-// alone and as the second factor, and remove it. Screenshots go to ARTIFACTS (account.png is
+// alone and as the second factor, and remove it; sign out everywhere else, download the
+// account's data, delete the account and keep it by signing in. Screenshots go to ARTIFACTS (account.png is
 // the README's picture).
 //   env: STARTER_URL STARTER_EMAIL STARTER_USERNAME STARTER_PASSWORD CHROMIUM ARTIFACTS; NODE_PATH: npm tools
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const puppeteer = require('puppeteer-core');
+const { launch, addAuthenticator } = require('./chromium');
 
 const env = (name) => {
   if (!process.env[name]) throw new Error(`${name} is not set`);
@@ -51,11 +52,7 @@ async function codeFromMailbox(browser, to) {
 }
 
 async function main() {
-  const browser = await puppeteer.launch({
-    executablePath: env('CHROMIUM'),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  const browser = await launch(env('CHROMIUM'));
   const errors = [];
   let page;
   try {
@@ -115,6 +112,12 @@ async function main() {
     await type(page, '#password [name=new_password]', `${password} again`);
     await page.click('#password button[type=submit]');
     await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent.includes('password was changed'));
+    // The security activity lists it, with the revoked session and the failed sign-in.
+    await page.waitForFunction(() =>
+      ['password_changed', 'session_revoked', 'sign_in_failed', 'registered'].every((k) =>
+        document.querySelector(`#activity li[data-kind="${k}"]`),
+      ),
+    );
     await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-after.png'), fullPage: true });
 
     // An authenticator app: the key shown, the code it makes, ten recovery codes.
@@ -125,7 +128,8 @@ async function main() {
     await type(page, '#confirm-totp [name=code]', totp);
     await page.click('#confirm-totp button[type=submit]');
     await page.waitForFunction(() => document.querySelectorAll('#recovery-codes li').length === 10);
-    const recovery = await page.$eval('#recovery-codes li code', (c) => c.textContent);
+    const recoveryCodes = await page.$$eval('#recovery-codes li code', (cs) => cs.map((c) => c.textContent));
+    const recovery = recoveryCodes[0];
     await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-mfa.png'), fullPage: true });
 
     // Signing in now asks for the second factor; a recovery code does it, once.
@@ -140,18 +144,7 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#mfa-status')?.textContent.includes('9 left'));
 
     // A passkey: the browser's authenticator makes it, the app lists it under the given name.
-    const cdp = await page.target().createCDPSession();
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await addAuthenticator(page);
     await type(page, '#add-passkey [name=name]', 'Test laptop');
     await page.click('#add-passkey button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#passkeys td')?.textContent === 'Test laptop');
@@ -186,6 +179,45 @@ async function main() {
     await page.waitForSelector('[data-remove]');
     await page.click('[data-remove]');
     await page.waitForFunction(() => !document.querySelector('#passkeys') && document.querySelector('#remove-totp'));
+
+    // Sign out everywhere else: another device's session ends, this one stays.
+    const elsewhere = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: email, password: `${password} again` }),
+    }).then((r) => r.json());
+    if (!elsewhere.mfa_ticket) throw new Error(`the other device was not asked for a second factor: ${JSON.stringify(elsewhere)}`);
+    const other2 = await fetch(`${url}/api/auth/login/mfa`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mfa_ticket: elsewhere.mfa_ticket, recovery_code: recoveryCodes[1] }),
+    }).then((r) => r.json());
+    if (!other2.authentication_token) throw new Error(`the other device could not sign in: ${JSON.stringify(other2)}`);
+    await page.click('#revoke-others');
+    await page.waitForFunction(() => document.querySelector('#revoke-step')?.textContent.includes('ended'));
+    const ended = await fetch(`${url}/api/users/@me`, { headers: { Authorization: `Bearer ${other2.authentication_token}` } });
+    if (ended.status !== 401) throw new Error(`the other session still answers ${ended.status}`);
+    await page.waitForSelector('#activity li[data-kind="other_sessions_revoked"]');
+    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-activity.png'), fullPage: true });
+
+    // Download my data: the export is fetched (a recent sign-in: no question asked) and saved.
+    await page.click('#export');
+    await page.waitForFunction(() => document.querySelector('#export-step')?.textContent.includes('Downloaded'));
+
+    // Delete the account: signed out at once, told when it goes; signing in again keeps it.
+    page.once('dialog', (d) => d.accept());
+    await page.click('#delete-account');
+    await page.waitForSelector('#deleted');
+    const told = await page.$eval('#deleted', (p) => p.textContent);
+    if (!told.includes('Sign in before then')) throw new Error(`after deleting: ${told}`);
+    await page.goto(`${url}/account#/signin`);
+    await type(page, '#signin [name=login]', username);
+    await type(page, '#signin [name=password]', `${password} again`);
+    await page.click('#signin button[type=submit]');
+    await type(page, '#mfa [name=recovery_code]', recoveryCodes[2]);
+    await page.click('#mfa button[type=submit]');
+    await heading(page, `Hello, ${username}`);
+    await page.waitForSelector('#activity li[data-kind="account_deletion_cancelled"]');
     if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
   } catch (e) {
     // What the page showed when it went wrong, for whoever reads the test's output.

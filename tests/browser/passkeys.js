@@ -5,7 +5,7 @@
 // ceremony's options and the browser's response, to OUT (JSON).
 //   env: STARTER_URL STARTER_TOKEN STARTER_EMAIL STARTER_PASSWORD CHROMIUM OUT; NODE_PATH: npm tools
 const { writeFileSync } = require('node:fs');
-const puppeteer = require('puppeteer-core');
+const { launch, addAuthenticator } = require('./chromium');
 
 const env = (name) => {
   if (!process.env[name]) throw new Error(`${name} is not set`);
@@ -13,11 +13,7 @@ const env = (name) => {
 };
 
 async function main() {
-  const browser = await puppeteer.launch({
-    executablePath: env('CHROMIUM'),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  const browser = await launch(env('CHROMIUM'));
   const results = {};
   try {
     const page = await browser.newPage();
@@ -25,18 +21,7 @@ async function main() {
     // default-src 'none'), which a real front end's page would not.
     await page.setBypassCSP(true);
     await page.goto(`${env('STARTER_URL')}/api/health`);
-    const cdp = await page.createCDPSession();
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await addAuthenticator(page);
     await page.evaluate(() => {
       window.api = async (path, body, token) => {
         const headers = { 'Content-Type': 'application/json' };

@@ -1,6 +1,6 @@
 // The logs an operator reads: with LOG_FORMAT=json every line of the real binary is one
 // JSON object with timestamp, level and event; a request's lines carry its request_id;
-// passwords and codes never appear.
+// security events have a line each; passwords and codes never appear.
 #include "support/process.hpp"
 #include "security/random.hpp"
 #include "support/test_server.hpp"
@@ -57,7 +57,7 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
     std::ifstream in(log);
     std::string line, all;
     int lines = 0, request_lines = 0;
-    bool traced = false;
+    bool traced = false, security_event = false;
     const std::regex rfc3339(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$)");
     while (std::getline(in, line)) {
         if (line.rfind("NOTICE:", 0) == 0) continue;  // libpq's own stderr notices on PostgreSQL
@@ -70,6 +70,10 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
         const auto& o = v.as_object();
         ASSERT_TRUE(o.contains("timestamp") && o.contains("level") && o.contains("event")) << line;
         EXPECT_TRUE(std::regex_match(std::string(o.at("timestamp").as_string()), rfc3339)) << line;
+        // The failed sign-in is a security event, one line a SIEM can follow.
+        if (o.at("event").as_string() == "security.sign_in_failed")
+            security_event = o.contains("event_id") && o.contains("ip") &&
+                             o.at("details").as_string().find("\"method\":\"password\"") != std::string::npos;
         if (o.at("event").as_string() == "http.request") {
             ++request_lines;
             EXPECT_TRUE(o.contains("request_id")) << line;
@@ -79,6 +83,7 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
     EXPECT_GE(lines, 5);
     EXPECT_GE(request_lines, 3);
     EXPECT_TRUE(traced) << "a sane client X-Request-ID is kept";
+    EXPECT_TRUE(security_event) << "no security.sign_in_failed line:\n" << all;
     EXPECT_EQ(all.find(password), std::string::npos) << "the password leaked into the log";
     auto at = all.find(code.str());
     EXPECT_EQ(at, std::string::npos) << "the emailed code leaked into the log: "

@@ -233,7 +233,8 @@ TEST(Settings, TheAccountAppsOwnOriginIsARedirectTargetOnlyWhileItIsServed) {
     auto production = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com"}});
     EXPECT_EQ(production.oauth_redirect_origins(), (std::vector<std::string>{"https://app.example.com"}));
     auto development = load_settings({{"PORT", "8000"}, {"APP_URL", "https://app.example.com"}, {"ENVIRONMENT", "development"}});
-    EXPECT_EQ(development.oauth_redirect_origins(), (std::vector<std::string>{"https://app.example.com", "http://localhost:8000"}));
+    EXPECT_EQ(development.oauth_redirect_origins(),
+              (std::vector<std::string>{"https://app.example.com", "http://localhost:8000"}));
     auto served = load_settings({{"PUBLIC_URL", "https://api.example.com"},
                                  {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "https://api.example.com"},
                                  {"ACCOUNT_APP", "true"}});

@@ -17,6 +17,22 @@ TEST(Random, Uuid4IsLowercaseVersion4) {
     EXPECT_EQ(seen.size(), 200u);
 }
 
+TEST(Random, Uuid7SortsByTimeEvenWithinAMillisecondAndWhenTheClockStepsBack) {
+    std::regex shape("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    const std::int64_t ms = 1'790'000'000'000;  // 2026-09-21
+    const auto first = security::uuid7(ms);
+    EXPECT_TRUE(std::regex_match(first, shape)) << first;
+    EXPECT_EQ(first.substr(0, 13), "01a0c450-6c00") << "the time, big-endian, first";
+    std::string previous = first;
+    for (int i = 0; i < 5000; ++i) {  // more than the 4096 a millisecond holds
+        auto id = security::uuid7(i % 2 ? ms : ms - 5);
+        ASSERT_TRUE(std::regex_match(id, shape)) << id;
+        ASSERT_LT(previous, id) << "after " << i;
+        previous = id;
+    }
+    EXPECT_LT(previous, security::uuid7(ms + 10));
+}
+
 TEST(Random, HexHasTwoCharsPerByte) {
     auto t = security::random_hex(32);
     EXPECT_EQ(t.size(), 64u);

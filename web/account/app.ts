@@ -2,7 +2,14 @@
 // Plain TypeScript, no framework; every call goes through the generated typed client
 // (clients/typescript), so a change of the API that breaks this app fails its type check.
 import zxcvbn from "zxcvbn";
-import { createStarterClient, type ApiError, type Session, type User, type ValidationError } from "../../clients/typescript/src/index";
+import {
+  createStarterClient,
+  type ApiError,
+  type Schemas,
+  type Session,
+  type User,
+  type ValidationError,
+} from "../../clients/typescript/src/index";
 
 const api = createStarterClient("");
 const tokenKey = "starter.token";
@@ -193,17 +200,22 @@ async function createPasskey(options: Json): Promise<Json> {
   } as unknown as PublicKeyCredentialCreationOptions;
   const made = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential;
   const response = made.response as AuthenticatorAttestationResponse;
+  return credentialJson(made, {
+    clientDataJSON: base64url(response.clientDataJSON),
+    attestationObject: base64url(response.attestationObject),
+    transports: response.getTransports?.() ?? [],
+  });
+}
+
+// A credential as PublicKeyCredential.toJSON() gives it, around its `response` members.
+function credentialJson(credential: PublicKeyCredential, response: Json): Json {
   return {
-    id: made.id,
-    rawId: base64url(made.rawId),
-    type: made.type,
-    authenticatorAttachment: made.authenticatorAttachment ?? undefined,
-    clientExtensionResults: made.getClientExtensionResults(),
-    response: {
-      clientDataJSON: base64url(response.clientDataJSON),
-      attestationObject: base64url(response.attestationObject),
-      transports: response.getTransports?.() ?? [],
-    },
+    id: credential.id,
+    rawId: base64url(credential.rawId),
+    type: credential.type,
+    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
+    clientExtensionResults: credential.getClientExtensionResults(),
+    response,
   };
 }
 
@@ -216,19 +228,12 @@ async function usePasskey(options: Json): Promise<Json> {
   } as unknown as PublicKeyCredentialRequestOptions;
   const used = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
   const response = used.response as AuthenticatorAssertionResponse;
-  return {
-    id: used.id,
-    rawId: base64url(used.rawId),
-    type: used.type,
-    authenticatorAttachment: used.authenticatorAttachment ?? undefined,
-    clientExtensionResults: used.getClientExtensionResults(),
-    response: {
-      clientDataJSON: base64url(response.clientDataJSON),
-      authenticatorData: base64url(response.authenticatorData),
-      signature: base64url(response.signature),
-      userHandle: base64url(response.userHandle),
-    },
-  };
+  return credentialJson(used, {
+    clientDataJSON: base64url(response.clientDataJSON),
+    authenticatorData: base64url(response.authenticatorData),
+    signature: base64url(response.signature),
+    userHandle: base64url(response.userHandle),
+  });
 }
 
 // The browser's own refusal (the person cancelled, no passkey here) as an error to show.
@@ -411,9 +416,11 @@ async function accountPage(): Promise<void> {
     `Hello, ${user.username}`,
     `<section><h2>Profile</h2><p>${esc(user.email)} · member since ${esc(new Date(user.created_at).toLocaleDateString())}</p>
       <form id="username" novalidate>${field("username", "Username", "text", `value="${esc(user.username)}"`)}
-      <button type="submit">Save</button></form></section>
+      <button type="submit">Save</button></form>
+      <p><button class="secondary" id="export">Download my data</button></p><div id="export-step"></div></section>
      <section><h2>Sessions</h2><table><thead><tr><th>Device</th><th>Where</th><th>Last active</th><th></th></tr></thead>
-      <tbody id="sessions">${sessionRows(sessions.data ?? [])}</tbody></table></section>
+      <tbody id="sessions">${sessionRows(sessions.data ?? [])}</tbody></table>
+      <p><button class="danger" id="revoke-others">Sign out everywhere else</button></p><div id="revoke-step"></div></section>
      <section><h2>${user.has_password ? "Change your password" : "Set a password"}</h2><form id="password" novalidate>
       ${user.has_password ? field("current_password", "Current password", "password", 'autocomplete="current-password"') : ""}
       ${field("new_password", "New password", "password", 'autocomplete="new-password"')}
@@ -424,9 +431,15 @@ async function accountPage(): Promise<void> {
       <button type="submit">Email a code to the new address</button></form>
       <form id="email-confirm" novalidate hidden>${field("email_verification_code", "8-digit code", "text", 'inputmode="numeric"')}
       <button type="submit">Confirm the new email</button></form></section>
-     <section id="second-factor"><h2>Second factor</h2><div id="mfa-status"></div></section>`,
+     <section id="second-factor"><h2>Second factor</h2><div id="mfa-status"></div></section>
+     <section><h2>Delete your account</h2><p>Every session ends at once; your data is erased after a grace period,
+      during which signing in keeps the account.</p>
+      <p><button class="danger" id="delete-account">Delete my account</button></p><div id="delete-step"></div></section>
+     <section><h2>Security activity</h2><ol id="activity" class="activity"></ol>
+      <p><button class="secondary" id="more-activity" hidden>Older</button></p></section>`,
   );
   void secondFactorSection(user);
+  void activitySection();
   const done = (id: string, text: string) =>
     form(id).insertAdjacentHTML("beforebegin", `<div class="alert ok" role="status">${esc(text)}</div>`);
   onSubmit(form("username"), async (v) => {
@@ -440,6 +453,38 @@ async function accountPage(): Promise<void> {
     if (!id) return;
     const { error } = await api.DELETE("/api/auth/sessions/{session_id}", { params: { path: { session_id: id } } });
     if (!error) tbody.querySelector(`[data-session="${CSS.escape(id)}"]`)?.remove();
+  });
+  document.getElementById("export")?.addEventListener("click", async () => {
+    const { data } = await withRecentSignIn(() => api.GET("/api/users/@me/export"), document.getElementById("export-step") as HTMLElement);
+    if (!data) return;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    link.download = `${user.username}-account.json`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+    (document.getElementById("export-step") as HTMLElement).innerHTML = `<div class="alert ok" role="status">Downloaded.</div>`;
+  });
+  document.getElementById("delete-account")?.addEventListener("click", async () => {
+    if (!confirm(`Delete the account ${user.username}? Every session ends now.`)) return;
+    const { data } = await withRecentSignIn(() => api.DELETE("/api/users/@me"), document.getElementById("delete-step") as HTMLElement);
+    if (!data) return;
+    setToken(null);
+    page(
+      "Account deleted",
+      `<section><p id="deleted">${
+        data.erase_at
+          ? `Your account will be erased on ${esc(new Date(data.erase_at).toLocaleString())}. Sign in before then to keep it.`
+          : "Your account and its data were erased."
+      }</p></section>`,
+    );
+  });
+  document.getElementById("revoke-others")?.addEventListener("click", async () => {
+    const step = document.getElementById("revoke-step") as HTMLElement;
+    const { data } = await withRecentSignIn(() => api.POST("/api/auth/sessions/revoke-others"), step);
+    if (!data) return;
+    await accountPage();
+    (document.getElementById("revoke-step") as HTMLElement).innerHTML =
+      `<div class="alert ok" role="status">${data.revoked} other session${data.revoked === 1 ? "" : "s"} ended.</div>`;
   });
   strengthMeter(document.getElementById("f-new_password") as HTMLInputElement, () => [user.email, user.username]);
   onSubmit(form("password"), async (v) => {
@@ -601,6 +646,60 @@ async function secondFactorSection(user: User): Promise<void> {
       if (!removed.error) await secondFactorSection(user);
     }
   });
+}
+
+// What each security event means to the account's owner (every kind must have one: the
+// compiler checks this against the API's list).
+type SecurityEvent = Schemas["SecurityEvent"];
+const eventText: Record<SecurityEvent["kind"], (d: Record<string, unknown>) => string> = {
+  registered: (d) => `Account created${d.method && d.method !== "password" ? ` with ${d.method}` : ""}`,
+  signed_in: (d) => `Signed in with ${d.method}${d.second_factor ? ` and ${factorName(d.second_factor)}` : ""}`,
+  sign_in_failed: (d) => `Failed sign-in (wrong ${factorName(d.method)})`,
+  signed_out: () => "Signed out",
+  reauthenticated: (d) => `Confirmed it was you with ${factorName(d.method)}`,
+  session_revoked: () => "Ended a session",
+  other_sessions_revoked: (d) => `Signed out everywhere else (${d.count} session${d.count === 1 ? "" : "s"})`,
+  password_changed: (d) => (d.first ? "Password set" : "Password changed"),
+  password_reset_requested: () => "Password reset code requested",
+  password_reset: () => "Password reset",
+  email_change_requested: () => "Email change requested",
+  email_changed: () => "Email changed",
+  second_factor_added: (d) => `Added ${factorName(d.factor)}${d.name ? ` “${d.name}”` : ""}`,
+  second_factor_removed: (d) => `Removed ${factorName(d.factor)}${d.name ? ` “${d.name}”` : ""}`,
+  recovery_codes_renewed: () => "New recovery codes",
+  account_deletion_requested: () => "Deletion of the account asked for",
+  account_deletion_cancelled: () => "Deletion cancelled by signing in",
+  account_deleted: () => "Account deleted",
+};
+
+function factorName(factor: unknown): string {
+  const names: Record<string, string> = {
+    totp: "the authenticator app",
+    recovery_code: "a recovery code",
+    passkey: "a passkey",
+    password: "password",
+  };
+  return names[String(factor)] ?? String(factor);
+}
+
+// The newest events, and older ones page by page.
+async function activitySection(cursor?: string): Promise<void> {
+  const list = document.getElementById("activity") as HTMLElement;
+  const more = document.getElementById("more-activity") as HTMLButtonElement;
+  const { data } = await api.GET("/api/users/@me/activity", { params: { query: { limit: "10", cursor } } });
+  if (!data) return;
+  list.insertAdjacentHTML(
+    "beforeend",
+    data.events
+      .map((e) => {
+        const where = e.location ? [e.location.city, e.location.country].filter(Boolean).join(", ") : "";
+        return `<li data-kind="${esc(e.kind)}"><strong>${esc(eventText[e.kind](e.details))}</strong>
+          <span class="muted">${esc(new Date(e.created_at).toLocaleString())} · ${esc(e.device)} · ${esc(e.ip_address)}${where ? ` · ${esc(where)}` : ""}</span></li>`;
+      })
+      .join(""),
+  );
+  more.hidden = !data.next_cursor;
+  more.onclick = () => void activitySection(data.next_cursor ?? undefined);
 }
 
 async function signOut(): Promise<void> {

@@ -144,6 +144,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session but the caller's (needs a recent sign-in)
+         * @description Rate limit: 50/hour per client IP, plus the API-wide limit
+         */
+        post: operations["post_api_auth_sessions_revoke_others"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/sessions/{session_id}": {
         parameters: {
             query?: never;
@@ -218,7 +238,11 @@ export interface paths {
         get: operations["get_api_users_me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the current user (needs a recent sign-in): every session ends now, the data is erased after ACCOUNT_DELETION_GRACE unless the owner signs in before
+         * @description Rate limit: 10/hour per client IP, plus the API-wide limit
+         */
+        delete: operations["delete_api_users_me"];
         options?: never;
         head?: never;
         /**
@@ -286,6 +310,46 @@ export interface paths {
          * @description Rate limit: 15/hour per client IP, plus the API-wide limit
          */
         patch: operations["patch_api_users_me_email"];
+        trace?: never;
+    };
+    "/api/users/@me/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current user's security activity (sign-ins, password and email changes...), newest first
+         * @description Rate limit: 300/hour per client IP, plus the API-wide limit
+         */
+        get: operations["get_api_users_me_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/@me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything kept about the current user, as one JSON document (needs a recent sign-in)
+         * @description Rate limit: 10/hour per client IP, plus the API-wide limit
+         */
+        get: operations["get_api_users_me_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/users/{user_id}": {
@@ -786,6 +850,70 @@ export interface components {
             is_current: boolean;
         };
         SessionList: components["schemas"]["Session"][];
+        SessionsRevoked: {
+            /** @description How many sessions ended */
+            revoked: number;
+        };
+        SecurityEvent: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What happened:
+             *     - `registered`: The account was made (details.method: password, or the provider)
+             *     - `signed_in`: A session began (details.method: password, passkey or the provider; details.second_factor: totp, recovery_code or passkey when one was asked for)
+             *     - `sign_in_failed`: A wrong password or second factor for this account (details.method)
+             *     - `signed_out`: A session ended by logging out
+             *     - `reauthenticated`: The session's owner confirmed it was them (details.method)
+             *     - `session_revoked`: A session was ended from another one (details.session_id)
+             *     - `other_sessions_revoked`: Every other session was ended (details.count)
+             *     - `password_changed`: The password was changed, or set for the first time (details.first)
+             *     - `password_reset_requested`: A reset code was emailed
+             *     - `password_reset`: The password was reset with an emailed code; every session ended
+             *     - `email_change_requested`: A code was asked for to move the account to a new address
+             *     - `email_changed`: The account's email address changed
+             *     - `second_factor_added`: details.factor: totp or passkey (details.name)
+             *     - `second_factor_removed`: details.factor: totp or passkey
+             *     - `recovery_codes_renewed`: A new set of recovery codes replaced the old one
+             *     - `account_deletion_requested`: Its owner asked for the account's deletion; every session ended (details.erase_after)
+             *     - `account_deletion_cancelled`: A sign-in during the grace period kept the account
+             *     - `account_deleted`: The account's data was erased (this event keeps no IP or device)
+             * @enum {string}
+             */
+            kind: "registered" | "signed_in" | "sign_in_failed" | "signed_out" | "reauthenticated" | "session_revoked" | "other_sessions_revoked" | "password_changed" | "password_reset_requested" | "password_reset" | "email_change_requested" | "email_changed" | "second_factor_added" | "second_factor_removed" | "recovery_codes_renewed" | "account_deletion_requested" | "account_deletion_cancelled" | "account_deleted";
+            /** Format: date-time */
+            created_at: string;
+            ip_address: string;
+            device: string;
+            location: components["schemas"]["Location"] | null;
+            /** @description What else is known, by kind (never a secret) */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        DeletionScheduled: {
+            /**
+             * Format: date-time
+             * @description When the data will be erased; null: it was, at once (ACCOUNT_DELETION_GRACE=0)
+             */
+            erase_at: string | null;
+        };
+        /** @description Everything kept about the account: profile, sessions, second factors and security activity */
+        AccountExport: {
+            /** Format: date-time */
+            exported_at: string;
+            user: components["schemas"]["User"];
+            sessions: components["schemas"]["SessionList"];
+            second_factor: components["schemas"]["MfaStatus"];
+            passkeys: components["schemas"]["PasskeyList"];
+            /** @description Newest first */
+            activity: components["schemas"]["SecurityEvent"][];
+        };
+        SecurityActivity: {
+            /** @description Newest first */
+            events: components["schemas"]["SecurityEvent"][];
+            /** @description Pass as ?cursor= for the older events; null on the last page */
+            next_cursor: string | null;
+        };
         SignedIn: {
             /** @description Send as Authorization: Bearer <token> */
             authentication_token: string;
@@ -1389,6 +1517,64 @@ export interface operations {
             };
         };
     };
+    post_api_auth_sessions_revoke_others: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsRevoked"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Needs the current password or a recent sign-in (reauthentication_required) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     delete_api_auth_sessions_session_id: {
         parameters: {
             query?: never;
@@ -1607,6 +1793,64 @@ export interface operations {
             };
             /** @description Missing, unknown or expired token (unauthenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_users_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletionScheduled"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Needs the current password or a recent sign-in (reauthentication_required) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1950,6 +2194,127 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_users_me_activity: {
+        parameters: {
+            query?: {
+                /** @description Events per page, 1 to 100 (default 20) */
+                limit?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityActivity"];
+                };
+            };
+            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_users_me_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Needs the current password or a recent sign-in (reauthentication_required) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Rate limited; see Retry-After (rate_limited) */
