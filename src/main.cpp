@@ -1,6 +1,7 @@
-// starter: the command-line entry point (serve, worker, migrate).
+// starter: the command-line entry point (serve, worker, migrate, jobs, users, keys, settings, openapi).
 #include "api/reference.hpp"
 #include "app/app.hpp"
+#include "app/users_command.hpp"
 #include "app/version.hpp"
 #include "common/time.hpp"
 #include "config/settings.hpp"
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
 
     auto* openapi_cmd = cli.add_subcommand(
         "openapi", "Print the OpenAPI document the server serves, or with --markdown the API reference (docs/api.md)");
+    app::UsersCommand users(cli);
     bool openapi_markdown = false;
     openapi_cmd->add_flag("--markdown", openapi_markdown, "As Markdown: the routes, error codes and emails");
 
@@ -231,6 +233,8 @@ int main(int argc, char** argv) {
                                   : *jobs_retry ? "retry"
                                                 : "purge",
                                   list_state, list_limit, retry_id, purge_dead, purge_done, older_than);
+        } else if (users.chosen()) {
+            rc = users.run(settings);
         } else if (*keys_cmd) {
             app::App application(settings, reporter);
             db::migrate_up(application.pool());
@@ -263,7 +267,12 @@ int main(int argc, char** argv) {
         event.level = "fatal";
         event.type = "StartupFailure";
         event.message = db::describe_error(e);
-        event.tags = {{"command", *serve ? "serve" : *worker ? "worker" : *migrate ? "migrate" : *keys_cmd ? "keys" : "jobs"}};
+        event.tags = {{"command", *serve           ? "serve"
+                                  : *worker        ? "worker"
+                                  : *migrate       ? "migrate"
+                                  : *keys_cmd      ? "keys"
+                                  : users.chosen() ? "users"
+                                                   : "jobs"}};
         if (!reporter->capture(std::move(event)).empty()) reporter->flush(std::chrono::seconds(3));
         observe::shutdown_logging();
         std::cerr << "starter: " << db::describe_error(e) << "\n";

@@ -269,6 +269,10 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
         throw invalid_credentials();
     }
     if (limiter_) limiter_->release(attempt);
+    if (user->disabled_at) {  // the right password of a disabled account: a wrong password's answer
+        record_failed_sign_in(user->id, meta, "password");
+        throw invalid_credentials();
+    }
     std::optional<std::string> rehashed;
     if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
     auto lease = pool_.acquire();
@@ -324,7 +328,7 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     auto [session_id, token] = sessions_.create(tx.session(), user.id, meta, now);
     how["session_id"] = session_id;
     how["new_device"] = new_device;
-    audit::record(tx, audit::Kind::signed_in, user.id, meta, std::move(how), now);
+    audit::record(tx, audit::Kind::signed_in, user.id, meta, how, now);
     if (new_device) {
         notify::enqueue(tx.session(), user.email, notify::emails::NewLoginDevice{origin(meta), email_time(now)});
     }
@@ -502,7 +506,7 @@ std::size_t AccountService::erase_due(std::int64_t now) {
     }
 }
 
-void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t now) {
+void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t now, const Actor* actor) {
     // What the person's delivered emails showed: the IPs of their sessions, their username.
     std::vector<std::string> history{user.username};
     {
@@ -517,7 +521,9 @@ void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t n
     users_.remove(tx, user.id);  // sessions, links, factors, passkeys, codes and tickets go with it
     sessions::RequestMeta nowhere;
     nowhere.device.clear();
-    audit::record(tx, audit::Kind::account_deleted, user.id, nowhere, {}, now);
+    boost::json::object details;
+    if (actor) details["by"] = actor->admin_id ? "admin" : "command line";
+    audit::record(tx, audit::Kind::account_deleted, user.id, nowhere, details, now, actor ? actor->admin_id : std::nullopt);
     notify::enqueue(tx.session(), user.email, notify::emails::AccountDeleted{});
 }
 

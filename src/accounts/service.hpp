@@ -62,6 +62,19 @@ struct Registration {
     std::string password;
 };
 
+// Who acts on an account that is not theirs: an operator through /api/admin (their user
+// id), or the command line (no id).
+struct Actor {
+    std::optional<std::string> admin_id;
+    sessions::RequestMeta meta;
+};
+
+// A page of users for operators, by username.
+struct UserPage {
+    std::vector<User> users;
+    std::optional<std::string> next_cursor;  // the last username; none: this was the last page
+};
+
 struct SignedIn {
     std::string token;
     User user;
@@ -151,6 +164,22 @@ public:
     std::optional<std::int64_t> request_deletion(const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
     // Erases the accounts whose grace period is over (the worker runs it); how many.
     std::size_t erase_due(std::int64_t now);
+    // Operators (src/accounts/administration.cpp). Each change is a security event naming
+    // the actor; each throws common::Refusal not_found for an unknown user.
+    // Users whose username or email starts with `prefix` (empty: everyone).
+    UserPage search(const std::string& prefix, int limit, const std::optional<std::string>& cursor);
+    // A user by id, email or username (the command line's way to name one).
+    std::optional<User> lookup(const std::string& id_email_or_username);
+    // Disabled: every session ends and every sign-in is refused as a wrong password would be.
+    User set_disabled(const std::string& user_id, bool disabled, const Actor& actor);
+    // Ends every session; how many.
+    std::size_t sign_out_everywhere(const std::string& user_id, const Actor& actor);
+    // Erases the account now.
+    void erase_now(const std::string& user_id, const Actor& actor);
+    // Emails the user a password reset code, as if they had asked.
+    void send_password_reset(const std::string& user_id, const Actor& actor);
+    User set_role(const std::string& user_id, const std::string& role, const Actor& actor);
+
     // The user's security activity, newest first (audit::SecurityLog::list).
     audit::Page activity(const std::string& user_id, const std::optional<std::string>& cursor, int limit);
     // A wrong password or second factor for `user_id` (none: the login named no account).
@@ -171,7 +200,9 @@ public:
 private:
     // Erases one account in `tx`: the user's row and everything that references it, the
     // jobs that name them, codes sent to their address; their events lose IP and device.
-    void erase(db::Transaction& tx, const User& user, std::int64_t now);
+    // `actor`: the operator who erased it (null: its owner's request).
+    void erase(db::Transaction& tx, const User& user, std::int64_t now, const Actor* actor = nullptr);
+    User require_user(soci::session& s, const std::string& user_id) const;
     std::string require_email(const std::string& raw, const char* field) const;
     void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,

@@ -11,7 +11,7 @@ namespace {
 // The columns of a user (table alias `u`) as SOCI binds them, shared by every statement
 // that reads users: the providers come aggregated into one comma-separated column.
 struct UserColumns {
-    std::string id, username, email, hash, linked;
+    std::string id, username, email, hash, linked, role;
     long long created = 0, updated = 0, last_login = 0, disabled = 0, erase = 0;
     int mfa = 0;
     soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null, disabled_ind = soci::i_null,
@@ -23,13 +23,13 @@ struct UserColumns {
                : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
                  "WHERE user_id = u.id ORDER BY provider))";
         return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers +
-               ", u.mfa_enabled, u.disabled_at, u.erase_after";
+               ", u.mfa_enabled, u.disabled_at, u.erase_after, u.role";
     }
 
     soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
         return p, soci::into(id), soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created),
                soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind), soci::into(mfa),
-               soci::into(disabled, disabled_ind), soci::into(erase, erase_ind);
+               soci::into(disabled, disabled_ind), soci::into(erase, erase_ind), soci::into(role);
     }
 
     User take() const {
@@ -44,6 +44,7 @@ struct UserColumns {
         u.mfa_enabled = mfa != 0;
         if (disabled_ind == soci::i_ok) u.disabled_at = disabled;
         if (erase_ind == soci::i_ok) u.erase_after = erase;
+        u.role = role;
         if (linked_ind == soci::i_ok) {
             std::string_view rest = linked;
             while (!rest.empty()) {
@@ -198,6 +199,46 @@ void UserRepository::set_erase_after(db::Transaction& tx, const std::string& id,
     changed(tx, id);
     tx.session() << "UPDATE users SET erase_after = :a, updated_at = :t WHERE id = :id", soci::use(when, when_ind), soci::use(t),
         soci::use(id);
+}
+
+void UserRepository::set_disabled(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> since,
+                                  std::int64_t now) const {
+    long long t = now, at = since.value_or(0);
+    soci::indicator at_ind = since ? soci::i_ok : soci::i_null;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET disabled_at = :a, updated_at = :t WHERE id = :id", soci::use(at, at_ind), soci::use(t),
+        soci::use(id);
+}
+
+void UserRepository::set_role(db::Transaction& tx, const std::string& id, const std::string& role, std::int64_t now) const {
+    long long t = now;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET role = :r, updated_at = :t WHERE id = :id", soci::use(role), soci::use(t), soci::use(id);
+}
+
+std::vector<User> UserRepository::search(soci::session& s, const std::string& prefix, const std::string& after_username,
+                                         int limit) const {
+    // '!' escapes LIKE's wildcards in what the operator typed.
+    std::string pattern;
+    for (char c : lower(prefix)) {
+        if (c == '%' || c == '_' || c == '!') pattern += '!';
+        pattern += c;
+    }
+    pattern += '%';
+    const std::string after = lower(after_username);
+    UserColumns row;
+    soci::statement st =
+        row.bind((s.prepare << "SELECT " + UserColumns::select(is_postgres(s)) +
+                                   " FROM users u WHERE (u.username_key LIKE :p ESCAPE '!' OR u.email_key LIKE "
+                                   ":p2 ESCAPE '!') AND u.username_key > :after ORDER BY u.username_key LIMIT :n",
+                  soci::use(pattern), soci::use(pattern), soci::use(after), soci::use(limit)));
+    st.execute();
+    std::vector<User> out;
+    while (st.fetch()) {
+        out.push_back(row.take());
+        row = UserColumns{};
+    }
+    return out;
 }
 
 std::vector<std::string> UserRepository::due_for_erasure(soci::session& s, std::int64_t now, int limit) const {

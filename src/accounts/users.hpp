@@ -24,8 +24,10 @@ struct User {
     bool mfa_enabled = false;                  // a confirmed second factor: sign-in asks for it
     std::optional<std::int64_t> disabled_at;   // by an operator: every sign-in is refused
     std::optional<std::int64_t> erase_after;   // deletion asked for: erased then, unless a sign-in comes first
+    std::string role = "user";                 // or "admin": may use /api/admin
 
     bool has_password() const { return password_hash.has_value(); }
+    bool is_admin() const { return role == "admin"; }
 };
 
 // A live (not logged out) session row and its user, read together.
@@ -57,6 +59,11 @@ public:
     void set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const;
     void touch_login(db::Transaction& tx, const std::string& id, std::int64_t now) const;
     void set_mfa_enabled(db::Transaction& tx, const std::string& id, bool enabled, std::int64_t now) const;
+    void set_disabled(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> since, std::int64_t now) const;
+    void set_role(db::Transaction& tx, const std::string& id, const std::string& role, std::int64_t now) const;
+    // Users whose username or email starts with `prefix` (case-insensitive; empty: all), by
+    // username, those after `after_username` (a previous page's last), `limit` at most.
+    std::vector<User> search(soci::session& s, const std::string& prefix, const std::string& after_username, int limit) const;
     // Schedules (a time) or cancels (nullopt) the account's erasure.
     void set_erase_after(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> at, std::int64_t now) const;
     // The accounts whose erasure is due at `now`, `limit` at most.

@@ -10,6 +10,7 @@ namespace api {
 void register_auth_routes(Routes& routes);
 void register_user_routes(Routes& routes);
 void register_mfa_routes(Routes& routes);
+void register_admin_routes(Routes& routes);
 
 // A malformed 8-digit code is a 422 (an empty one goes on to the service).
 std::optional<http::Problem> check_code(std::string& code);

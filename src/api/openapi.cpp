@@ -135,6 +135,37 @@ constexpr const char* kSchemas = R"json({
       "details": {"type": "object", "additionalProperties": true, "description": "What else is known, by kind (never a secret)"}
     }
   },
+  "AdminUser": {
+    "allOf": [
+      {"$ref": "#/components/schemas/User"},
+      {
+        "type": "object",
+        "required": ["role", "disabled_at", "erase_after"],
+        "properties": {
+          "role": {"enum": ["user", "admin"]},
+          "disabled_at": {"type": ["string", "null"], "format": "date-time", "description": "Set: every sign-in is refused"},
+          "erase_after": {"type": ["string", "null"], "format": "date-time", "description": "Set: its owner asked for deletion; erased then"}
+        }
+      }
+    ]
+  },
+  "AdminUserPage": {
+    "type": "object",
+    "required": ["users", "next_cursor"],
+    "properties": {
+      "users": {"type": "array", "items": {"$ref": "#/components/schemas/AdminUser"}},
+      "next_cursor": {"type": ["string", "null"], "description": "Pass as ?cursor= for the next page; null on the last"}
+    }
+  },
+  "AdminUserDetail": {
+    "type": "object",
+    "required": ["user", "sessions", "activity"],
+    "properties": {
+      "user": {"$ref": "#/components/schemas/AdminUser"},
+      "sessions": {"$ref": "#/components/schemas/SessionList"},
+      "activity": {"type": "array", "items": {"$ref": "#/components/schemas/SecurityEvent"}, "description": "The last 20, newest first"}
+    }
+  },
   "DeletionScheduled": {
     "type": "object",
     "required": ["erase_at"],

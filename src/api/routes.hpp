@@ -11,6 +11,7 @@
 #include "accounts/service.hpp"
 #include "api/authn.hpp"
 #include "http/body.hpp"
+#include "http/errors.hpp"
 #include "http/router.hpp"
 #include "mfa/service.hpp"
 #include "sessions/session_store.hpp"
@@ -33,6 +34,13 @@ using Viewer = sessions::Authenticated;
 // The caller and their user, read in one statement (GET /api/users/@me, from the
 // session cache where there is one).
 struct ViewerUser {
+    sessions::Authenticated session;
+    accounts::User user;
+};
+
+// The caller of an /api/admin route: a live session of a user with the admin role. Anyone
+// else, signed in or not, is answered 404, as if the route did not exist.
+struct AdminViewer {
     sessions::Authenticated session;
     accounts::User user;
 };
@@ -72,7 +80,9 @@ private:
         http::Handler h;
         bool authenticated = true;
         if constexpr (std::is_same_v<Body, NoBody>) {
-            if constexpr (std::is_invocable_v<F, const Services&, Req, const ViewerUser&>) {
+            if constexpr (std::is_invocable_v<F, const Services&, Req, const AdminViewer&>) {
+                h = [&s, handler](http::Request& req) { return handler(s, req, require_admin(req, s.accounts)); };
+            } else if constexpr (std::is_invocable_v<F, const Services&, Req, const ViewerUser&>) {
                 h = [&s, handler](http::Request& req) {
                     auto [session, user] = require_viewer_user(req, s.accounts);
                     return handler(s, req, ViewerUser{std::move(session), std::move(user)});
@@ -103,8 +113,18 @@ private:
         }
         auto& route = router_.add(std::move(method), std::move(path), std::move(h));
         if (authenticated) route.authenticated();
+        if constexpr (std::is_invocable_v<F, const Services&, http::Request&, const AdminViewer&>) route.conceal();
         if constexpr (!std::is_same_v<Body, NoBody>) http::accepts<Body>(route);
         return route;
+    }
+
+    static AdminViewer require_admin(http::Request& req, accounts::AccountService& accounts) {
+        try {
+            auto [session, user] = require_viewer_user(req, accounts);
+            if (user.is_admin()) return {std::move(session), std::move(user)};
+        } catch (const http::Error&) {  // no live session: the same 404
+        }
+        throw http::not_found();
     }
 
     http::Router& router_;

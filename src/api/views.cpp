@@ -23,6 +23,17 @@ boost::json::value user_json(const accounts::User& u) {
             {"last_login_at", u.last_login_at ? boost::json::value(rfc3339(*u.last_login_at)) : boost::json::value(nullptr)}};
 }
 
+boost::json::value admin_user_json(const accounts::User& u) {
+    auto o = user_json(u).as_object();
+    auto time_or_null = [](const std::optional<std::int64_t>& t) {
+        return t ? boost::json::value(rfc3339(*t)) : boost::json::value(nullptr);
+    };
+    o["role"] = u.role;
+    o["disabled_at"] = time_or_null(u.disabled_at);
+    o["erase_after"] = time_or_null(u.erase_after);
+    return o;
+}
+
 boost::json::value sign_in_json(const accounts::SignInOutcome& outcome) {
     if (const auto* signed_in = std::get_if<accounts::SignedIn>(&outcome))
         return {{"authentication_token", signed_in->token}, {"user", user_json(signed_in->user)}};

@@ -13,6 +13,8 @@ namespace api {
 std::string rfc3339(std::int64_t epoch_ms);
 boost::json::value user_json(const accounts::User& u);
 boost::json::value public_user_json(const accounts::User& u);
+// What operators see of a user: user_json and the account's state.
+boost::json::value admin_user_json(const accounts::User& u);
 // {authentication_token, user}, or {mfa_required: true, mfa_ticket, methods}.
 boost::json::value sign_in_json(const accounts::SignInOutcome& outcome);
 boost::json::value session_json(const sessions::SessionRecord& s, const std::string& current_session_id);

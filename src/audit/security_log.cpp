@@ -43,19 +43,21 @@ std::string_view name(Kind kind) {
 }
 
 void record(db::Transaction& tx, Kind kind, const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
-            boost::json::object details, std::int64_t now) {
+            const boost::json::object& details, std::int64_t now, const std::optional<std::string>& actor_id) {
     long long at = now ? now : common::now_ms();
     const std::string id = security::uuid7(at), kind_name(name(kind)), details_text = boost::json::serialize(details);
-    soci::indicator user_ind = user_id ? soci::i_ok : soci::i_null, location_ind = meta.location_json ? soci::i_ok : soci::i_null;
-    const std::string user = user_id.value_or(""), location = meta.location_json.value_or("");
-    tx.session() << "INSERT INTO security_events (id, kind, user_id, ip_address, device, location, details, created_at) "
-                    "VALUES (:id, :kind, :user, :ip, :device, :location, :details, :at)",
-        soci::use(id), soci::use(kind_name), soci::use(user, user_ind), soci::use(meta.ip), soci::use(meta.device),
-        soci::use(location, location_ind), soci::use(details_text), soci::use(at);
+    soci::indicator user_ind = user_id ? soci::i_ok : soci::i_null, actor_ind = actor_id ? soci::i_ok : soci::i_null,
+                    location_ind = meta.location_json ? soci::i_ok : soci::i_null;
+    const std::string user = user_id.value_or(""), actor = actor_id.value_or(""), location = meta.location_json.value_or("");
+    tx.session() << "INSERT INTO security_events (id, kind, user_id, actor_id, ip_address, device, location, details, "
+                    "created_at) VALUES (:id, :kind, :user, :actor, :ip, :device, :location, :details, :at)",
+        soci::use(id), soci::use(kind_name), soci::use(user, user_ind), soci::use(actor, actor_ind), soci::use(meta.ip),
+        soci::use(meta.device), soci::use(location, location_ind), soci::use(details_text), soci::use(at);
     tx.after_commit(
-        [id, kind_name, user, ip = meta.ip, device = meta.device, country = meta.country_code.value_or(""), details_text] {
+        [id, kind_name, user, actor, ip = meta.ip, device = meta.device, country = meta.country_code.value_or(""), details_text] {
             observe::info("security." + kind_name, {{"event_id", id},
                                                     {"user_id", user},
+                                                    {"actor_id", actor},
                                                     {"ip", ip},
                                                     {"device", device},
                                                     {"country", country},
@@ -70,10 +72,10 @@ void anonymise(db::Transaction& tx, const std::string& user_id) {
 }
 
 void SecurityLog::record(Kind kind, const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
-                         boost::json::object details) {
+                         const boost::json::object& details) {
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
-    audit::record(tx, kind, user_id, meta, std::move(details));
+    audit::record(tx, kind, user_id, meta, details);
     tx.commit();
 }
 

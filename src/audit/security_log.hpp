@@ -36,6 +36,10 @@ enum class Kind {
     account_deletion_requested,
     account_deletion_cancelled,
     account_deleted,
+    account_disabled,
+    account_enabled,
+    signed_out_everywhere,
+    role_changed,
 };
 
 // The one list of event kinds: stored by name, documented in OpenAPI and docs/api.md.
@@ -65,7 +69,13 @@ inline constexpr KindInfo kKinds[] = {
     {Kind::account_deletion_requested, "account_deletion_requested",
      "Its owner asked for the account's deletion; every session ended (details.erase_after)"},
     {Kind::account_deletion_cancelled, "account_deletion_cancelled", "A sign-in during the grace period kept the account"},
-    {Kind::account_deleted, "account_deleted", "The account's data was erased (this event keeps no IP or device)"},
+    {Kind::account_deleted, "account_deleted",
+     "The account's data was erased (this event keeps no IP or device; details.by: admin when an operator did it)"},
+    {Kind::account_disabled, "account_disabled",
+     "An operator disabled the account: every session ended, every sign-in is refused"},
+    {Kind::account_enabled, "account_enabled", "An operator enabled the account again"},
+    {Kind::signed_out_everywhere, "signed_out_everywhere", "An operator ended every session (details.count)"},
+    {Kind::role_changed, "role_changed", "An operator changed the account's role (details.role)"},
 };
 std::string_view name(Kind kind);
 
@@ -82,9 +92,10 @@ struct Event {
 };
 
 // Writes the event in `tx`, the transaction of the change it records; logs it once `tx`
-// commits.
+// commits. `actor_id`: the operator who acted on the account.
 void record(db::Transaction& tx, Kind kind, const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
-            boost::json::object details = {}, std::int64_t now = 0);
+            const boost::json::object& details = {}, std::int64_t now = 0,
+            const std::optional<std::string>& actor_id = std::nullopt);
 
 // Erasing the account: its events keep what happened and when, and lose where from and
 // their details (a passkey's name...).
@@ -101,7 +112,7 @@ public:
     explicit SecurityLog(db::Pool& pool) : pool_(pool) {}
     // An event that changes nothing else (a failed sign-in), in a transaction of its own.
     void record(Kind kind, const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
-                boost::json::object details = {});
+                const boost::json::object& details = {});
     // Up to `limit` of the user's events older than `cursor` (a previous page's
     // next_cursor). Throws common::Refusal (invalid_input, field "cursor") for a cursor
     // that is not one.

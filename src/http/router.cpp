@@ -55,7 +55,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
     auto consider = [&](const Route* r) {
         if (method_matches(r->method, method)) {
             if (!m.route) m.route = r;
-        } else if (std::find(m.allowed.begin(), m.allowed.end(), r->method) == m.allowed.end()) {
+        } else if (!r->concealed && std::find(m.allowed.begin(), m.allowed.end(), r->method) == m.allowed.end()) {
             m.allowed.push_back(r->method);
         }
     };

@@ -39,6 +39,12 @@ struct Route {
         exempt_from_rate_limits = true;
         return *this;
     }
+    // Not advertised: another method on its path answers 404 (not 405 naming this one).
+    bool concealed = false;
+    Route& conceal() {
+        concealed = true;
+        return *this;
+    }
     // The OpenAPI tag that groups the route, and its one-line summary.
     Route& describe(std::string tag, std::string text) {
         doc.tag = std::move(tag);

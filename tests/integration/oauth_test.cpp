@@ -76,6 +76,24 @@ protected:
     std::string last_callback_;
 };
 
+// A disabled account stays shut whatever proves who it is: its sessions ended, and the
+// provider's word gets the same answer as a wrong password.
+TEST_F(SocialSignIn, ADisabledAccountCannotSignInThroughAProvider) {
+    const auto email = "disabled.social." + security::random_hex(3) + "@example.com";
+    fake_.consent_as({"g-" + security::random_hex(4), email, "Dee", true});
+    Browser first(kChromeMac);
+    auto [token, user] = sign_in(first, "google");
+    ASSERT_FALSE(token.empty());
+    server_->app().accounts().set_disabled(std::string(user["id"].as_string()), true, {});
+    EXPECT_EQ(status_with(token), 401) << "its sessions ended";
+    Browser again(kChromeMac);
+    auto back = walk(again, "google");
+    ASSERT_EQ(back.status, 302);
+    auto refused = redeem(query_value(back.header("location"), "code"));
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(refused.json().at("code"), std::string("invalid_credentials"));
+}
+
 // A provider proves the first factor only: an account with an authenticator app is asked
 // for it after the provider, as after a password.
 TEST_F(SocialSignIn, AnAccountWithASecondFactorIsAskedForItAfterTheProvider) {

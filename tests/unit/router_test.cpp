@@ -44,6 +44,17 @@ TEST(Router, UnknownPathIsNotFoundAndWrongMethodListsAllowed) {
     EXPECT_FALSE(r.match("BREW", "/api/users/@me").route);
 }
 
+TEST(Router, AConcealedRouteIsNeverNamedByAWrongMethodsAnswer) {
+    http::Router r;
+    r.get("/api/admin/users", noop()).conceal();
+    r.post("/api/admin/users/{user_id}/disable", noop()).conceal();
+    r.get("/api/things", noop());
+    EXPECT_TRUE(r.match("DELETE", "/api/admin/users").allowed.empty()) << "a 404, as for an unknown path";
+    EXPECT_TRUE(r.match("GET", "/api/admin/users/x/disable").allowed.empty());
+    EXPECT_TRUE(r.match("GET", "/api/admin/users").route) << "its own method still matches";
+    EXPECT_EQ(r.match("DELETE", "/api/things").allowed, (std::vector<std::string>{"GET", "HEAD"}));
+}
+
 TEST(Router, HeadMatchesGet) {
     http::Router r;
     r.get("/api/health", noop());

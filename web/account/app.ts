@@ -670,6 +670,10 @@ const eventText: Record<SecurityEvent["kind"], (d: Record<string, unknown>) => s
   account_deletion_requested: () => "Deletion of the account asked for",
   account_deletion_cancelled: () => "Deletion cancelled by signing in",
   account_deleted: () => "Account deleted",
+  account_disabled: () => "Account disabled by an administrator",
+  account_enabled: () => "Account enabled by an administrator",
+  signed_out_everywhere: (d) => `Signed out everywhere by an administrator (${d.count} session${d.count === 1 ? "" : "s"})`,
+  role_changed: (d) => `Role changed to ${d.role}`,
 };
 
 function factorName(factor: unknown): string {
