@@ -4,6 +4,8 @@
 // through the app, then an authenticator app and passkeys (Chromium's virtual
 // authenticator) used to sign in (tests/browser/account.js), with screenshots.
 #include "support/accounts_fixture.hpp"
+#include "common/url.hpp"
+#include "support/fake_providers.hpp"
 #include "support/process.hpp"
 
 #include <boost/json.hpp>
@@ -34,6 +36,20 @@ protected:
         return dir;
     }
     std::string origin_;
+};
+
+// Development with Google on: the app's button starts the flow at PUBLIC_URL and asks to
+// come back to PUBLIC_URL/account, which is then an allowed redirect.
+class AccountAppWithGoogle : public AccountsFixture {
+protected:
+    void configure(config::Settings& s) override {
+        s.development = true;
+        s.account_app = true;
+        s.server.port = free_port();
+        s.public_url = "http://127.0.0.1:" + std::to_string(s.server.port);
+        s.google = fake_.google_settings();
+    }
+    FakeProviders fake_;
 };
 
 class Production : public AccountsFixture {};
@@ -91,6 +107,17 @@ TEST_F(AccountApp, TheMailboxShowsDeliveredEmailsNewestFirstAndNothingElse) {
     EXPECT_EQ(html.header("content-security-policy").rfind("sandbox;", 0), 0u) << "the message's HTML runs in a sandbox";
     for (const char* bad : {"/dev/mail/..%2F..%2Fstarter", "/dev/mail/nothing-here", "/dev/mail/..%2Foutbox"})
         EXPECT_EQ(client_->get(bad).status, 404) << bad;
+}
+
+TEST_F(AccountAppWithGoogle, TheSocialButtonsFlowComesBackToTheApp) {
+    auto page = client_->get("/account");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<meta name=\"starter-providers\" content=\"google\">"), std::string::npos) << page.body;
+    const auto app = server_->app().settings().public_url + "/account";
+    auto start = client_->get("/api/oauth/google/login?redirect_to=" + common::url_encode(app));
+    EXPECT_EQ(start.status, 302) << start.body;
+    auto foreign = client_->get("/api/oauth/google/login?redirect_to=" + common::url_encode("https://evil.example/account"));
+    EXPECT_EQ(foreign.status, 400) << "other origins stay refused";
 }
 
 TEST_F(Production, NeitherTheAppNorTheMailboxIsServed) {
