@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
         auto lease = pool.acquire();
         db::Transaction tx(lease);
         for (int i = 0; i < jobs_n; ++i)
-            notify::enqueue_email(tx.session(), "onboarding", "bench" + std::to_string(i) + "@example.com", {{"username", "b"}});
+            notify::enqueue_email(tx.session(), "onboarding", "bench" + std::to_string(i) + "@example.com", {{"username", "b"}},
+                                  "en");
         tx.commit();
     }
     setenv("DATABASE_URL", db_url.c_str(), 1);

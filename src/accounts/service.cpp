@@ -6,6 +6,7 @@
 #include "common/text.hpp"
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
+#include "notify/locale.hpp"
 #include "observe/log.hpp"
 #include "security/hash.hpp"
 #include "security/random.hpp"
@@ -23,9 +24,6 @@ namespace {
 using sessions::RequestMeta;
 
 int minutes(std::chrono::milliseconds d) { return static_cast<int>(d.count() / 60'000); }
-
-// How emails show a time: "2026-11-24 10:00:00 UTC".
-std::string email_time(std::int64_t ms) { return common::format_utc(ms, "%Y-%m-%d %H:%M:%S UTC"); }
 
 common::Refusal invalid_code(const char* field) {
     return common::invalid_input("The code is invalid or has expired. Request a new one.", field);
@@ -114,11 +112,12 @@ void AccountService::require_code(db::Transaction& tx, codes::Purpose purpose, c
 }
 
 void AccountService::request_email_verification(const std::string& raw_email, const RequestMeta& meta) {
-    request_code({codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, origin(meta)});
+    request_code({codes::Purpose::verify, require_email(raw_email, "email"), std::nullopt, origin(meta), meta.locale});
 }
 
 boost::json::object CodeRequest::to_json() const {
-    boost::json::object o{{"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", origin.vars()}};
+    boost::json::object o{
+        {"purpose", codes::purpose_name(purpose)}, {"email", email}, {"vars", origin.vars()}, {"locale", locale}};
     if (user_id) o["user_id"] = *user_id;
     return o;
 }
@@ -133,6 +132,8 @@ CodeRequest CodeRequest::from_json(std::string_view payload) {
     if (auto* id = o.if_contains("user_id")) r.user_id = std::string(id->as_string());
     if (r.purpose == codes::Purpose::email_change && !r.user_id) throw std::invalid_argument("an email change names its user");
     r.origin = notify::Origin::from_vars(o.at("vars").as_object());
+    if (auto* l = o.if_contains("locale"); l && l->is_string() && notify::supported_locale(l->as_string()))
+        r.locale = l->as_string();
     return r;
 }
 
@@ -159,19 +160,22 @@ std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& reques
         case codes::Purpose::verify: {
             const auto ttl = policy_.verification_code_ttl;
             // The owner of a registered address is told someone tried; nobody gets a code.
-            if (users_.by_email(tx.session(), request.email))
-                out = notify::Outgoing::of(request.email, notify::emails::EmailAlreadyRegistered{request.origin});
+            if (auto owner = users_.by_email(tx.session(), request.email))
+                out = notify::Outgoing::of(request.email, notify::emails::EmailAlreadyRegistered{request.origin}, owner->locale);
             else
                 out = notify::Outgoing::of(request.email,
                                            notify::emails::EmailVerificationRequest{
-                                               request.origin, code_for(request.email, std::nullopt, ttl), minutes(ttl)});
+                                               request.origin, code_for(request.email, std::nullopt, ttl), minutes(ttl)},
+                                           request.locale);
             break;
         }
         case codes::Purpose::reset:
             if (auto user = users_.by_email(tx.session(), request.email)) {
                 const auto ttl = policy_.reset_code_ttl;
-                out = notify::Outgoing::of(user->email, notify::emails::ResetPasswordRequest{
-                                                            request.origin, code_for(user->email, user->id, ttl), minutes(ttl)});
+                out = notify::Outgoing::of(
+                    user->email,
+                    notify::emails::ResetPasswordRequest{request.origin, code_for(user->email, user->id, ttl), minutes(ttl)},
+                    user->locale);
                 sessions::RequestMeta from;
                 from.ip = request.origin.ip;
                 from.device = request.origin.device;
@@ -180,11 +184,12 @@ std::optional<notify::Outgoing> AccountService::fulfil(const CodeRequest& reques
             break;
         case codes::Purpose::email_change:
             // A taken address gets no code: the change could never complete.
-            if (!users_.by_email(tx.session(), request.email) && users_.by_id(tx.session(), *request.user_id)) {
+            if (auto user = users_.by_id(tx.session(), *request.user_id); user && !users_.by_email(tx.session(), request.email)) {
                 const auto ttl = policy_.verification_code_ttl;
                 out = notify::Outgoing::of(request.email,
                                            notify::emails::EmailChangeRequest{
-                                               request.origin, code_for(request.email, request.user_id, ttl), minutes(ttl)});
+                                               request.origin, code_for(request.email, request.user_id, ttl), minutes(ttl)},
+                                           user->locale);
             }
             break;
     }
@@ -227,6 +232,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
     u.username = r.username;
     u.email = email;
     u.password_hash = hash;
+    u.locale = meta.locale;
     u.created_at = u.updated_at = now;
     u.last_login_at = now;
     try {
@@ -245,7 +251,7 @@ SignedIn AccountService::register_user(const Registration& r, const RequestMeta&
 
 void AccountService::create_user(soci::session& tx, const User& user) {
     users_.insert(tx, user);
-    notify::enqueue(tx, user.email, notify::emails::Onboarding{user.username});
+    notify::enqueue(tx, user.email, notify::emails::Onboarding{user.username}, user.locale);
 }
 
 SignInOutcome AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
@@ -320,7 +326,7 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     if (user.erase_after) {  // a sign-in keeps an account whose deletion is pending
         users_.set_erase_after(tx, user.id, std::nullopt, now);
         audit::record(tx, audit::Kind::account_deletion_cancelled, user.id, meta, {}, now);
-        notify::enqueue(tx.session(), user.email, notify::emails::AccountDeletionCancelled{origin(meta)});
+        notify::enqueue(tx.session(), user.email, notify::emails::AccountDeletionCancelled{origin(meta)}, user.locale);
         user.erase_after.reset();
     }
     users_.touch_login(tx, user.id, now);
@@ -330,7 +336,8 @@ SignedIn AccountService::open_session(db::Transaction& tx, User user, const Requ
     how["new_device"] = new_device;
     audit::record(tx, audit::Kind::signed_in, user.id, meta, how, now);
     if (new_device) {
-        notify::enqueue(tx.session(), user.email, notify::emails::NewLoginDevice{origin(meta), email_time(now)});
+        notify::enqueue(tx.session(), user.email,
+                        notify::emails::NewLoginDevice{origin(meta), notify::email_time(now, user.locale)}, user.locale);
     }
     user.last_login_at = now;
     return {token, std::move(user)};
@@ -479,7 +486,7 @@ std::optional<std::int64_t> AccountService::request_deletion(const sessions::Aut
     sessions_.revoke_all(tx, user.id, "", now);  // the caller's too
     audit::record(tx, audit::Kind::account_deletion_requested, user.id, meta, {{"erase_after", at}}, now);
     notify::enqueue(tx.session(), user.email,
-                    notify::emails::AccountDeletionScheduled{origin(meta), common::format_utc(at, "%Y-%m-%d %H:%M UTC")});
+                    notify::emails::AccountDeletionScheduled{origin(meta), notify::email_time(at, user.locale)}, user.locale);
     tx.commit();
     return at;
 }
@@ -524,7 +531,7 @@ void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t n
     boost::json::object details;
     if (actor) details["by"] = actor->admin_id ? "admin" : "command line";
     audit::record(tx, audit::Kind::account_deleted, user.id, nowhere, details, now, actor ? actor->admin_id : std::nullopt);
-    notify::enqueue(tx.session(), user.email, notify::emails::AccountDeleted{});
+    notify::enqueue(tx.session(), user.email, notify::emails::AccountDeleted{}, user.locale);
 }
 
 audit::Page AccountService::activity(const std::string& user_id, const std::optional<std::string>& cursor, int limit) {
@@ -534,6 +541,14 @@ audit::Page AccountService::activity(const std::string& user_id, const std::opti
 void AccountService::record_failed_sign_in(const std::optional<std::string>& user_id, const RequestMeta& meta,
                                            std::string_view method) {
     log_.record(audit::Kind::sign_in_failed, user_id, meta, {{"method", method}});
+}
+
+void AccountService::change_locale(const std::string& user_id, const std::string& locale) {
+    if (!notify::supported_locale(locale)) throw common::invalid_field("locale", "Input should be a supported language", "enum");
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    users_.set_locale(tx, user_id, locale, common::now_ms());
+    tx.commit();
 }
 
 User AccountService::change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
@@ -553,7 +568,7 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     }
     users_.set_password(tx, user.id, hash, now);
     sessions_.revoke_all(tx, user.id, viewer.session_id, now);  // the caller's session stays
-    notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)});
+    notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)}, user.locale);
     audit::record(tx, audit::Kind::password_changed, user.id, meta, {{"first", !user.has_password()}}, now);
     tx.commit();
     observe::info("accounts.password_changed", {{"user_id", user.id}});
@@ -582,7 +597,7 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     require_code(tx, codes::Purpose::reset, user->email, user->id, code, "reset_code", now);
     users_.set_password(tx, user->id, hash, now);
     sessions_.revoke_all(tx, user->id, "", now);  // every session dies
-    notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)});
+    notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)}, user->locale);
     audit::record(tx, audit::Kind::password_reset, user->id, meta, {}, now);
     tx.commit();
     observe::info("accounts.password_reset", {{"user_id", user->id}});
@@ -608,7 +623,8 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
     if (auto other = users_.by_email(tx.session(), email); other && other->id != user.id)
         throw common::invalid_input("This email is already registered", "email");
     users_.set_email(tx, user.id, email, now);
-    notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)});  // the OLD address
+    notify::enqueue(tx.session(), user.email, notify::emails::EmailChanged{origin(meta), mask_email(email)},
+                    user.locale);  // the OLD address
     audit::record(tx, audit::Kind::email_changed, user.id, meta, {}, now);
     tx.commit();
     observe::info("accounts.email_changed", {{"user_id", user.id}});

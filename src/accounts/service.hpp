@@ -34,7 +34,8 @@ struct CodeRequest {
     codes::Purpose purpose = codes::Purpose::verify;
     std::string email;
     std::optional<std::string> user_id;
-    notify::Origin origin;  // the requester, for the email and the security event
+    notify::Origin origin;      // the requester, for the email and the security event
+    std::string locale = "en";  // the requester's language (a registration's email)
 
     boost::json::object to_json() const;
     // Throws on a payload that is not one (the job then fails for good).
@@ -149,6 +150,8 @@ public:
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);
+    // One of notify::kLocales (the API checks it first).
+    void change_locale(const std::string& user_id, const std::string& locale);
 
     // Sessions: logout, one revoked, every other one ended (needs a recent sign-in; how
     // many ended). Each is a security event.

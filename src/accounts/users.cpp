@@ -11,7 +11,7 @@ namespace {
 // The columns of a user (table alias `u`) as SOCI binds them, shared by every statement
 // that reads users: the providers come aggregated into one comma-separated column.
 struct UserColumns {
-    std::string id, username, email, hash, linked, role;
+    std::string id, username, email, hash, linked, role, locale;
     long long created = 0, updated = 0, last_login = 0, disabled = 0, erase = 0;
     int mfa = 0;
     soci::indicator hash_ind = soci::i_null, login_ind = soci::i_null, linked_ind = soci::i_null, disabled_ind = soci::i_null,
@@ -23,13 +23,13 @@ struct UserColumns {
                : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
                  "WHERE user_id = u.id ORDER BY provider))";
         return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers +
-               ", u.mfa_enabled, u.disabled_at, u.erase_after, u.role";
+               ", u.mfa_enabled, u.disabled_at, u.erase_after, u.role, u.locale";
     }
 
     soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
         return p, soci::into(id), soci::into(username), soci::into(email), soci::into(hash, hash_ind), soci::into(created),
                soci::into(updated), soci::into(last_login, login_ind), soci::into(linked, linked_ind), soci::into(mfa),
-               soci::into(disabled, disabled_ind), soci::into(erase, erase_ind), soci::into(role);
+               soci::into(disabled, disabled_ind), soci::into(erase, erase_ind), soci::into(role), soci::into(locale);
     }
 
     User take() const {
@@ -45,6 +45,7 @@ struct UserColumns {
         if (disabled_ind == soci::i_ok) u.disabled_at = disabled;
         if (erase_ind == soci::i_ok) u.erase_after = erase;
         u.role = role;
+        u.locale = locale;
         if (linked_ind == soci::i_ok) {
             std::string_view rest = linked;
             while (!rest.empty()) {
@@ -132,10 +133,10 @@ void UserRepository::insert(soci::session& s, const User& u) const {
     soci::indicator hash_ind = u.password_hash ? soci::i_ok : soci::i_null;
     std::string hash = u.password_hash.value_or("");
     long long created = u.created_at, updated = u.updated_at;
-    s << "INSERT INTO users (id, username, username_key, email, email_key, password_hash, created_at, updated_at) "
-         "VALUES (:id, :username, :ukey, :email, :ekey, :hash, :created, :updated)",
+    s << "INSERT INTO users (id, username, username_key, email, email_key, password_hash, created_at, updated_at, locale) "
+         "VALUES (:id, :username, :ukey, :email, :ekey, :hash, :created, :updated, :locale)",
         soci::use(u.id), soci::use(u.username), soci::use(ukey), soci::use(u.email), soci::use(ekey), soci::use(hash, hash_ind),
-        soci::use(created), soci::use(updated);
+        soci::use(created), soci::use(updated), soci::use(u.locale);
 }
 
 void UserRepository::changed(db::Transaction& tx, const std::string& id) const {
@@ -214,6 +215,13 @@ void UserRepository::set_role(db::Transaction& tx, const std::string& id, const 
     long long t = now;
     changed(tx, id);
     tx.session() << "UPDATE users SET role = :r, updated_at = :t WHERE id = :id", soci::use(role), soci::use(t), soci::use(id);
+}
+
+void UserRepository::set_locale(db::Transaction& tx, const std::string& id, const std::string& locale, std::int64_t now) const {
+    long long t = now;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET locale = :l, updated_at = :t WHERE id = :id", soci::use(locale), soci::use(t),
+        soci::use(id);
 }
 
 std::vector<User> UserRepository::search(soci::session& s, const std::string& prefix, const std::string& after_username,

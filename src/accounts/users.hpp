@@ -25,6 +25,7 @@ struct User {
     std::optional<std::int64_t> disabled_at;   // by an operator: every sign-in is refused
     std::optional<std::int64_t> erase_after;   // deletion asked for: erased then, unless a sign-in comes first
     std::string role = "user";                 // or "admin": may use /api/admin
+    std::string locale = "en";                 // the language of their emails (notify::kLocales)
 
     bool has_password() const { return password_hash.has_value(); }
     bool is_admin() const { return role == "admin"; }
@@ -61,6 +62,7 @@ public:
     void set_mfa_enabled(db::Transaction& tx, const std::string& id, bool enabled, std::int64_t now) const;
     void set_disabled(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> since, std::int64_t now) const;
     void set_role(db::Transaction& tx, const std::string& id, const std::string& role, std::int64_t now) const;
+    void set_locale(db::Transaction& tx, const std::string& id, const std::string& locale, std::int64_t now) const;
     // Users whose username or email starts with `prefix` (case-insensitive; empty: all), by
     // username, those after `after_username` (a previous page's last), `limit` at most.
     std::vector<User> search(soci::session& s, const std::string& prefix, const std::string& after_username, int limit) const;

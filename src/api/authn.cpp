@@ -1,5 +1,7 @@
 #include "api/authn.hpp"
 
+#include "notify/locale.hpp"
+
 #include "http/errors.hpp"
 
 #include <boost/beast/core/string.hpp>
@@ -43,6 +45,7 @@ sessions::RequestMeta RequestInspector::describe(const http::Request& req) const
     sessions::RequestMeta m;
     m.ip = req.client.to_string();
     m.user_agent = std::string(req.header("User-Agent").substr(0, 512));
+    m.locale = notify::best_locale(req.header("Accept-Language"));
     geo::ParsedUserAgent parsed;  // "Other" everywhere when there is no parser
     if (ua_) parsed = ua_->parse(m.user_agent);
     m.device = parsed.readable();

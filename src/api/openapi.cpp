@@ -66,7 +66,7 @@ constexpr const char* kSchemas = R"json({
   },
   "User": {
     "type": "object",
-    "required": ["id", "username", "email", "has_password", "auth_providers", "mfa_enabled", "created_at", "updated_at", "last_login_at"],
+    "required": ["id", "username", "email", "has_password", "auth_providers", "mfa_enabled", "locale", "created_at", "updated_at", "last_login_at"],
     "properties": {
       "id": {"type": "string", "format": "uuid"},
       "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
@@ -74,12 +74,13 @@ constexpr const char* kSchemas = R"json({
       "has_password": {"type": "boolean"},
       "auth_providers": {"type": "array", "items": {"enum": ["email_password", "google", "facebook"]}},
       "mfa_enabled": {"type": "boolean", "description": "Signing in asks for a second factor"},
+      "locale": {"type": "string", "description": "The language of the user's emails (PATCH /api/users/@me changes it)"},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"},
       "last_login_at": {"type": ["string", "null"], "format": "date-time"}
     },
     "example": {"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "username": "jane", "email": "jane@example.com",
-                "has_password": true, "auth_providers": ["email_password"], "mfa_enabled": false, "created_at": "2026-11-24T10:00:00Z",
+                "has_password": true, "auth_providers": ["email_password"], "mfa_enabled": false, "locale": "en", "created_at": "2026-11-24T10:00:00Z",
                 "updated_at": "2026-11-24T10:00:00Z", "last_login_at": "2026-11-24T10:00:00Z"}
   },
   "PublicUser": {

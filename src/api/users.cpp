@@ -1,14 +1,35 @@
 // The current user: profile, username, password and email changes; public profiles.
 #include "api/accounts.hpp"
 #include "api/views.hpp"
+#include "notify/locale.hpp"
 
 namespace api {
 namespace {
 
+std::optional<http::Problem> check_locale(std::string& locale) {
+    if (notify::supported_locale(locale)) return std::nullopt;
+    std::string list;
+    for (auto l : notify::kLocales) list += (list.empty() ? "'" : ", '") + std::string(l) + "'";
+    return http::Problem{"Input should be " + list, "enum"};
+}
+
+// The email languages as a JSON Schema enum.
+std::string locale_schema() {
+    std::string list;
+    for (auto l : notify::kLocales) list += (list.empty() ? "\"" : ", \"") + std::string(l) + "\"";
+    return R"("enum": [)" + list + "]";
+}
+
 struct UpdateUserRequest {
-    std::optional<std::string> username;
+    std::optional<std::string> username, locale;
     static constexpr const char* schema_name = "UpdateUserRequest";
-    static http::FieldTable<UpdateUserRequest> fields() { return {username_field(&UpdateUserRequest::username)}; }
+    static http::FieldTable<UpdateUserRequest> fields() {
+        return {username_field(&UpdateUserRequest::username), http::text("locale", &UpdateUserRequest::locale)
+                                                                  .max(8)
+                                                                  .schema(locale_schema())
+                                                                  .checked(check_locale)
+                                                                  .describe("The language of the user's emails")};
+    }
 };
 
 struct ChangePasswordRequest {
@@ -47,8 +68,9 @@ struct ChangeEmailRequest {
 http::Response me(const Services&, http::Request&, const ViewerUser& viewer) { return http::json(200, user_json(viewer.user)); }
 
 http::Response update_me(const Services& s, http::Request&, const Viewer& viewer, UpdateUserRequest& body) {
-    auto user = body.username ? s.accounts.change_username(viewer.user_id, *body.username) : s.accounts.get(viewer.user_id);
-    return http::json(200, user_json(user));
+    if (body.username) s.accounts.change_username(viewer.user_id, *body.username);
+    if (body.locale) s.accounts.change_locale(viewer.user_id, *body.locale);
+    return http::json(200, user_json(s.accounts.get(viewer.user_id)));
 }
 
 http::Response change_password(const Services& s, http::Request& req, const Viewer& viewer, ChangePasswordRequest& body) {
@@ -122,7 +144,7 @@ void register_user_routes(Routes& r) {
     r.get("/api/users/@me", me).limit("1000/hour").describe("users", "The current user").returns(200, "User");
     r.patch<UpdateUserRequest>("/api/users/@me", update_me)
         .limit("100/hour")
-        .describe("users", "Update the current user's username")
+        .describe("users", "Update the current user's username or email language")
         .returns(200, "User");
     r.patch<ChangePasswordRequest>("/api/users/@me/password", change_password)
         .limit("15/hour")

@@ -18,6 +18,7 @@ boost::json::value user_json(const accounts::User& u) {
             {"has_password", u.has_password()},
             {"auth_providers", std::move(providers)},
             {"mfa_enabled", u.mfa_enabled},
+            {"locale", u.locale},
             {"created_at", rfc3339(u.created_at)},
             {"updated_at", rfc3339(u.updated_at)},
             {"last_login_at", u.last_login_at ? boost::json::value(rfc3339(*u.last_login_at)) : boost::json::value(nullptr)}};

@@ -1,5 +1,7 @@
 #include "api/web.hpp"
 
+#include "notify/locale.hpp"
+
 #include "http/errors.hpp"
 #include "notify/mailbox.hpp"
 
@@ -83,6 +85,9 @@ void register_web_routes(http::Router& r, WebOptions options) {
         for (const auto& p : options.providers) providers += (providers.empty() ? "" : ",") + p;
         replace_all(index, "{{app_name}}", escape_html(options.app_name));
         replace_all(index, "{{providers}}", escape_html(providers));
+        std::string locales;
+        for (auto l : notify::kLocales) locales += (locales.empty() ? "" : ",") + std::string(l);
+        replace_all(index, "{{locales}}", locales);
         replace_all(index, "{{public_url}}", escape_html(options.public_url));
         replace_all(index, "{{passkey_rp_id}}", escape_html(options.passkey_rp_id));
         r.get("/account", [index](http::Request&) { return http::page(index, "text/html; charset=utf-8", kAppCsp); })

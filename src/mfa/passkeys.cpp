@@ -138,7 +138,7 @@ Passkey Passkeys::add(const sessions::Authenticated& viewer, const std::optional
     store_.insert(tx.session(), row);
     users_.set_mfa_enabled(tx, viewer.user_id, true, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{accounts::origin(meta), row.name});
+    notify::enqueue(tx.session(), user->email, notify::emails::PasskeyAdded{accounts::origin(meta), row.name}, user->locale);
     audit::record(tx, audit::Kind::second_factor_added, viewer.user_id, meta,
                   {{"factor", "passkey"}, {"name", row.name}, {"passkey_id", row.id}}, now);
     tx.commit();
@@ -180,8 +180,7 @@ void Passkeys::remove(const sessions::Authenticated& viewer, const std::string& 
         throw Refusal(Refusal::Kind::not_found, "not_found", "No such passkey");
     after_factor_removed(tx, users_, viewer.user_id, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email,
-                    notify::emails::MfaDisabled{accounts::origin(meta), "passkey \"" + row->name + "\""});
+    notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{accounts::origin(meta), row->name}, user->locale);
     audit::record(tx, audit::Kind::second_factor_removed, viewer.user_id, meta,
                   {{"factor", "passkey"}, {"name", row->name}, {"passkey_id", row->id}}, now);
     tx.commit();

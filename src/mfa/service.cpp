@@ -111,7 +111,7 @@ std::vector<std::string> SecondFactor::confirm_totp(const sessions::Authenticate
     std::vector<std::string> codes;
     if (factors_.recovery_codes_left(tx.session(), viewer.user_id) == 0) codes = issue_recovery_codes(tx, viewer.user_id, now);
     auto user = users_.by_id(tx.session(), viewer.user_id);
-    notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{accounts::origin(meta), "authenticator app"});
+    notify::enqueue(tx.session(), user->email, notify::emails::MfaEnabled{accounts::origin(meta)}, user->locale);
     audit::record(tx, audit::Kind::second_factor_added, viewer.user_id, meta, {{"factor", "totp"}}, now);
     tx.commit();
     return codes;
@@ -128,7 +128,8 @@ void SecondFactor::remove_totp(const sessions::Authenticated& viewer, const sess
     if (factor->confirmed_at) {
         after_factor_removed(tx, users_, viewer.user_id, now);  // passkeys may still be there
         auto user = users_.by_id(tx.session(), viewer.user_id);
-        notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{accounts::origin(meta), "authenticator app"});
+        notify::enqueue(tx.session(), user->email, notify::emails::MfaDisabled{accounts::origin(meta), std::nullopt},
+                        user->locale);
     }
     audit::record(tx, audit::Kind::second_factor_removed, viewer.user_id, meta, {{"factor", "totp"}}, now);
     tx.commit();
@@ -207,7 +208,8 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         if (ok) {
             if (!factors_.take_ticket(tx.session(), hash)) throw invalid_ticket();  // a concurrent request finished it
             if (codes_left)
-                notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{accounts::origin(meta), *codes_left});
+                notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{accounts::origin(meta), *codes_left},
+                                user->locale);
             signed_in = accounts_.open_session(tx, *user, meta, now, {{"method", first_factor}, {"second_factor", second}});
             tx.commit();
         }

@@ -1,6 +1,7 @@
 #include "notify/email.hpp"
 
 #include "jobs/outbox.hpp"
+#include "notify/locale.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -98,14 +99,30 @@ std::vector<std::string> Templates::names() {
     std::vector<std::string> out;
     constexpr std::string_view prefix = "emails/", suffix = ".mustache";
     for (const auto& [path, text] : embedded_templates())
-        if (path.starts_with(prefix) && path.ends_with(suffix))
+        if (path.starts_with(prefix) && path.ends_with(suffix) && path.find('/', prefix.size()) == std::string::npos)
             out.push_back(path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()));
     return out;
 }
 
-Rendered Templates::render(const std::string& name, const boost::json::object& vars) const {
+std::string Templates::path(std::string_view name, std::string_view locale) {
+    std::string p = "emails/";
+    if (locale != kDefaultLocale) p.append(locale).append("/");
+    return p.append(name).append(".mustache");
+}
+
+Rendered Templates::render(const std::string& name, const boost::json::object& vars, std::string_view locale) const {
     const auto& files = embedded_templates();
-    const auto file = TemplateFile::parse(files.at("emails/" + name + ".mustache"));
+    // A locale lacking a file falls back to English's.
+    auto file_of = [&](std::string_view n) -> const std::string& {
+        auto it = files.find(path(n, locale));
+        return it != files.end() ? it->second : files.at(path(n, kDefaultLocale));
+    };
+    auto layout_of = [&](std::string_view n) -> const std::string& {
+        const std::string base = std::string(n.substr(0, n.rfind('.'))), ext = std::string(n.substr(n.rfind('.')));
+        auto it = files.find("emails/" + std::string(locale) + "/" + base + ext);
+        return it != files.end() ? it->second : files.at("emails/" + std::string(n));
+    };
+    const auto file = TemplateFile::parse(file_of(name));
     auto data = to_data(vars);
     data.set("app_name", app_name_);
     data.set("app_url", app_url_);
@@ -116,15 +133,16 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
     auto html_body = render_one(file.html, data, true);
     auto text_data = data;
     text_data.set("content", trim_trailing_newlines(text_body));
-    r.text = render_one(files.at("emails/_layout.txt"), text_data, false);
+    r.text = render_one(layout_of("_layout.txt"), text_data, false);
     data.set("content", html_body);
-    r.html = render_one(files.at("emails/_layout.html"), data, true);
+    r.html = render_one(layout_of("_layout.html"), data, true);
     return r;
 }
 
 std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars,
-                          bool forget) {
+                          std::string_view locale, bool forget) {
     boost::json::object payload{{"template", template_name}, {"to", to}, {"vars", std::move(vars)}};
+    if (locale != kDefaultLocale && supported_locale(locale)) payload["locale"] = locale;
     if (forget) payload["forget"] = true;
     return jobs::Outbox::enqueue(tx, kEmailJob, boost::json::serialize(payload),
                                  kEmailMaxAttempts);  // informational; JOB_MAX_ATTEMPTS decides
@@ -139,7 +157,7 @@ EmailSender::EmailSender(const Templates& templates, Mailer& mailer, std::string
 void EmailSender::send(const std::string& job_id, const Outgoing& email) const {
     Rendered r;
     try {
-        r = templates_.render(email.template_name, email.vars);
+        r = templates_.render(email.template_name, email.vars, email.locale);
     } catch (const std::out_of_range&) {
         throw jobs::PermanentFailure("unknown email template '" + email.template_name + "'");
     }
@@ -155,6 +173,7 @@ jobs::JobHandler email_job_handler(const EmailSender& sender) {
             email.template_name = std::string(payload.at("template").as_string());
             email.to = std::string(payload.at("to").as_string());
             if (auto* v = payload.if_contains("vars"); v && v->is_object()) email.vars = v->as_object();
+            if (auto* l = payload.if_contains("locale"); l && l->is_string()) email.locale = l->as_string();
             // Jobs queued by versions that stored codes in the payload: delivered, then scrubbed.
             if (auto* s = payload.if_contains("secrets"); s && s->is_object())
                 for (const auto& [k, v] : s->as_object()) email.vars[k] = v;

@@ -33,11 +33,14 @@ struct TemplateFile {
 class Templates {
 public:
     Templates(std::string app_name, std::string app_url);
-    // Renders templates/emails/<name>.mustache inside the shared layout. Throws
+    // Renders templates/emails/<locale>/<name>.mustache (templates/emails/<name>.mustache for
+    // English, or when the locale lacks it) inside that locale's layout. Throws
     // std::out_of_range for an unknown template.
-    Rendered render(const std::string& name, const boost::json::object& vars) const;
-    // The names of every email template.
+    Rendered render(const std::string& name, const boost::json::object& vars, std::string_view locale = "en") const;
+    // The names of every English email template.
     static std::vector<std::string> names();
+    // Where a template of `locale` lives among the embedded files ("emails/de/onboarding.mustache").
+    static std::string path(std::string_view name, std::string_view locale);
 
 private:
     std::string app_name_;
@@ -58,10 +61,11 @@ struct Outgoing {
     std::string template_name;
     std::string to;
     boost::json::object vars;
+    std::string locale = "en";
 
     template <class Email>
-    static Outgoing of(std::string to, const Email& email) {
-        return {Email::name, std::move(to), email.vars()};
+    static Outgoing of(std::string to, const Email& email, std::string locale = "en") {
+        return {Email::name, std::move(to), email.vars(), std::move(locale)};
     }
 };
 
@@ -86,17 +90,17 @@ private:
 // `forget`: once sent, the job keeps neither the address nor the variables (the last email
 // to an erased account).
 std::string enqueue_email(soci::session& tx, const std::string& template_name, const std::string& to, boost::json::object vars,
-                          bool forget = false);
+                          std::string_view locale, bool forget = false);
 
 // An email struct with `static constexpr bool forget_recipient = true;` leaves no trace of
 // whom it went to once sent.
 template <class Email>
 concept ForgetsRecipient = Email::forget_recipient;
 
-// Enqueues one of notify::emails in the caller's transaction.
+// Enqueues one of notify::emails in the caller's transaction, in `locale` (the user's).
 template <class Email>
-std::string enqueue(soci::session& tx, const std::string& to, const Email& email) {
-    return enqueue_email(tx, Email::name, to, email.vars(), ForgetsRecipient<Email>);
+std::string enqueue(soci::session& tx, const std::string& to, const Email& email, std::string_view locale) {
+    return enqueue_email(tx, Email::name, to, email.vars(), locale, ForgetsRecipient<Email>);
 }
 
 // The handler for kEmailJob jobs.

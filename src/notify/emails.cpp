@@ -36,15 +36,10 @@ boost::json::object AccountDeletionScheduled::vars() const {
     return v;
 }
 
-boost::json::object MfaEnabled::vars() const {
-    auto v = origin.vars();
-    v["method"] = method;
-    return v;
-}
-
 boost::json::object MfaDisabled::vars() const {
     auto v = origin.vars();
-    v["method"] = method;
+    v["is_authenticator_app"] = !passkey_name.has_value();
+    v["passkey_name"] = passkey_name.value_or("");
     return v;
 }
 

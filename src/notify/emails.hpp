@@ -6,6 +6,8 @@
 // variable a template uses is one its struct gives; docs/api.md lists them from here.
 #include <boost/json/object.hpp>
 
+#include <optional>
+
 #include <string>
 #include <tuple>
 
@@ -91,16 +93,15 @@ struct EmailChanged {
 
 struct MfaEnabled {
     static constexpr const char* name = "mfa-enabled";
-    static constexpr const char* when = "A second factor was confirmed (an authenticator app or the first passkey)";
+    static constexpr const char* when = "An authenticator app was confirmed as a second factor";
     Origin origin;
-    std::string method;
-    boost::json::object vars() const;
+    boost::json::object vars() const { return origin.vars(); }
 };
 struct MfaDisabled {
     static constexpr const char* name = "mfa-disabled";
-    static constexpr const char* when = "A second factor was removed";
+    static constexpr const char* when = "A second factor was removed (the authenticator app, or a passkey by its name)";
     Origin origin;
-    std::string method;
+    std::optional<std::string> passkey_name;  // none: the authenticator app
     boost::json::object vars() const;
 };
 struct RecoveryCodeUsed {

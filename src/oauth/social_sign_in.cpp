@@ -162,6 +162,7 @@ accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::str
     user.id = security::uuid4();
     user.username = unique_username(s, *email);
     user.email = *email;
+    user.locale = meta.locale;
     user.created_at = user.updated_at = now;
     try {
         accounts_.create_user(s, user);

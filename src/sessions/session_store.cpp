@@ -16,7 +16,8 @@ std::string RequestMeta::to_json() const {
                           {"user_agent", m.user_agent},
                           {"device", m.device},
                           {"device_key", m.device_key},
-                          {"location_text", m.location_text}};
+                          {"location_text", m.location_text},
+                          {"locale", m.locale}};
     if (m.country_code) o["country_code"] = *m.country_code;
     if (m.location_json) o["location_json"] = *m.location_json;
     return boost::json::serialize(o);
@@ -37,6 +38,7 @@ RequestMeta RequestMeta::from_json(std::string_view text) {
     m.user_agent = get("user_agent").value_or("");
     m.device = get("device").value_or(m.device);
     m.device_key = get("device_key").value_or("");
+    m.locale = get("locale").value_or(m.locale);
     m.location_text = get("location_text").value_or(m.location_text);
     m.country_code = get("country_code");
     m.location_json = get("location_json");

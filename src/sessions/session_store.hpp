@@ -23,6 +23,7 @@ struct RequestMeta {
     std::optional<std::string> country_code;   // when the IP has a known location
     std::optional<std::string> location_json;  // {"city",...} or nullopt when unknown
     std::string location_text = "Unknown";
+    std::string locale = "en";  // the best of the email languages for its Accept-Language
 
     // As JSON, for a sign-in that finishes in a later request (social sign-in, second factor).
     std::string to_json() const;

@@ -75,6 +75,15 @@ async function main() {
     await heading(page, `Hello, ${username}`);
     await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account.png'), fullPage: true });
 
+    // Emails in German from now on: the choice is saved on the account.
+    await page.select('#username [name=locale]', 'de');
+    await page.click('#username button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent === 'Saved.');
+    const me = await page.evaluate(() =>
+      fetch('/api/users/@me', { headers: { Authorization: `Bearer ${sessionStorage.getItem('starter.token')}` } }).then((r) => r.json()),
+    );
+    if (me.locale !== 'de') throw new Error(`the language was not saved: ${JSON.stringify(me)}`);
+
     // A wrong password is shown next to the field, and the right one signs in.
     await page.click('#signout');
     await page.waitForSelector('#signin');

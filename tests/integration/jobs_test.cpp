@@ -3,6 +3,7 @@
 #include "accounts/service.hpp"
 #include "jobs/outbox.hpp"
 #include "notify/email.hpp"
+#include "notify/locale.hpp"
 #include "security/random.hpp"
 #include "support/process.hpp"
 #include "support/test_server.hpp"
@@ -27,7 +28,7 @@ std::string enqueue(app::App& a, const std::string& template_name, const std::st
     db::Transaction tx(lease);
     std::string id;
     if (secrets.empty()) {
-        id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars));
+        id = notify::enqueue_email(tx.session(), template_name, to, std::move(vars), "en");
     } else {
         // As versions before code requests queued a code: in the payload, scrubbed once sent.
         boost::json::object payload{
@@ -277,23 +278,33 @@ TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromI
                     given.insert(std::string(k));
                     v = k == "expires_minutes" ? boost::json::value(5) : boost::json::value("x<" + std::string(k) + ">");
                 }
-                const auto path = std::string("emails/") + E::name + ".mustache";
-                ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
-                const auto file = notify::TemplateFile::parse(notify::embedded_templates().at(path));
-                for (const auto* part : {&file.subject, &file.text, &file.html}) {
-                    EXPECT_FALSE(part->empty()) << path << " has an empty section";
-                    for (const auto& v : variables_in(*part))
-                        EXPECT_TRUE(given.contains(v))
-                            << path << " uses {{" << v << "}}, which notify::emails::" << E::name << " does not give";
-                }
-                auto r = templates.render(E::name, vars);
-                EXPECT_FALSE(r.subject.empty()) << E::name;
-                EXPECT_EQ(r.subject.find('\n'), std::string::npos) << E::name;
-                EXPECT_NE(r.text.find("Acme"), std::string::npos) << E::name;
-                EXPECT_NE(r.html.find("https://acme.example"), std::string::npos) << E::name;
-                EXPECT_EQ(r.html.find("x<"), std::string::npos) << E::name << ": values must be HTML-escaped";
-                if (vars.contains("ip")) {
-                    EXPECT_NE(r.text.find("x<ip>"), std::string::npos) << E::name << " shows the requester";
+                // Every locale has the whole set, in its own words, with the same variables.
+                std::string english_subject;
+                for (const auto locale : notify::kLocales) {
+                    const auto path = notify::Templates::path(E::name, locale);
+                    ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
+                    const auto file = notify::TemplateFile::parse(notify::embedded_templates().at(path));
+                    for (const auto* part : {&file.subject, &file.text, &file.html}) {
+                        EXPECT_FALSE(part->empty()) << path << " has an empty section";
+                        for (const auto& v : variables_in(*part))
+                            EXPECT_TRUE(given.contains(v))
+                                << path << " uses {{" << v << "}}, which notify::emails::" << E::name << " does not give";
+                    }
+                    auto r = templates.render(E::name, vars, locale);
+                    EXPECT_FALSE(r.subject.empty()) << path;
+                    EXPECT_EQ(r.subject.find('\n'), std::string::npos) << path;
+                    EXPECT_NE(r.text.find("Acme"), std::string::npos) << path;
+                    EXPECT_NE(r.html.find("https://acme.example"), std::string::npos) << path;
+                    EXPECT_EQ(r.html.find("x<"), std::string::npos) << path << ": values must be HTML-escaped";
+                    if (vars.contains("ip")) {
+                        EXPECT_NE(r.text.find("x<ip>"), std::string::npos) << path << " shows the requester";
+                    }
+                    if (locale == notify::kDefaultLocale)
+                        english_subject = r.subject;
+                    else
+                        EXPECT_NE(r.subject, english_subject) << path << " is English";
+                    EXPECT_NE(r.html.find("<html lang=\"" + std::string(locale) + "\">"), std::string::npos)
+                        << path << ": its own layout";
                 }
             };
             (check(email), ...);

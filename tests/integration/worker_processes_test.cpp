@@ -39,7 +39,7 @@ protected:
         db::Transaction tx(lease);
         for (int i = 0; i < n; ++i)
             ids.push_back(notify::enqueue_email(tx.session(), "onboarding", local_prefix + std::to_string(i) + "@example.com",
-                                                {{"username", "u"}}));
+                                                {{"username", "u"}}, "en"));
         tx.commit();
         return ids;
     }

@@ -24,6 +24,9 @@ const meta = (name: string) => document.querySelector(`meta[name="${name}"]`)?.g
 // Social sign-in starts and ends on this server's public origin: its cookie lives there.
 const publicUrl = meta("starter-public-url").startsWith("http") ? meta("starter-public-url") : location.origin;
 const passkeyDomain = meta("starter-passkey-rp-id");
+// The languages emails come in, each shown in its own language ("Deutsch").
+const locales = meta("starter-locales").split(",").filter((l) => l && !l.startsWith("{{"));
+const languageName = (code: string) => new Intl.DisplayNames([code], { type: "language" }).of(code) ?? code;
 
 // ---- small helpers -------------------------------------------------------------------
 
@@ -416,6 +419,10 @@ async function accountPage(): Promise<void> {
     `Hello, ${user.username}`,
     `<section><h2>Profile</h2><p>${esc(user.email)} · member since ${esc(new Date(user.created_at).toLocaleDateString())}</p>
       <form id="username" novalidate>${field("username", "Username", "text", `value="${esc(user.username)}"`)}
+      <label for="f-locale">Language of your emails
+        <select id="f-locale" name="locale">${locales
+          .map((l) => `<option value="${esc(l)}"${l === user.locale ? " selected" : ""}>${esc(languageName(l))}</option>`)
+          .join("")}</select></label>
       <button type="submit">Save</button></form>
       <p><button class="secondary" id="export">Download my data</button></p><div id="export-step"></div></section>
      <section><h2>Sessions</h2><table><thead><tr><th>Device</th><th>Where</th><th>Last active</th><th></th></tr></thead>
@@ -443,7 +450,9 @@ async function accountPage(): Promise<void> {
   const done = (id: string, text: string) =>
     form(id).insertAdjacentHTML("beforebegin", `<div class="alert ok" role="status">${esc(text)}</div>`);
   onSubmit(form("username"), async (v) => {
-    const { error } = await api.PATCH("/api/users/@me", { body: { username: v.username } });
+    const { error } = await api.PATCH("/api/users/@me", {
+      body: { username: v.username, locale: v.locale as NonNullable<Schemas["UpdateUserRequest"]["locale"]> },
+    });
     if (error) return error;
     done("username", "Saved.");
   });

@@ -246,7 +246,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update the current user's username
+         * Update the current user's username or email language
          * @description Rate limit: 100/hour per client IP, plus the API-wide limit
          */
         patch: operations["patch_api_users_me"];
@@ -921,6 +921,7 @@ export interface components {
          *         "email_password"
          *       ],
          *       "mfa_enabled": false,
+         *       "locale": "en",
          *       "created_at": "2026-11-24T10:00:00Z",
          *       "updated_at": "2026-11-24T10:00:00Z",
          *       "last_login_at": "2026-11-24T10:00:00Z"
@@ -936,6 +937,8 @@ export interface components {
             auth_providers: ("email_password" | "google" | "facebook")[];
             /** @description Signing in asks for a second factor */
             mfa_enabled: boolean;
+            /** @description The language of the user's emails (PATCH /api/users/@me changes it) */
+            locale: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1185,6 +1188,11 @@ export interface components {
         };
         UpdateUserRequest: {
             username?: string;
+            /**
+             * @description The language of the user's emails
+             * @enum {string}
+             */
+            locale?: "en" | "de";
         };
         ChangePasswordRequest: {
             /** @description Required when the account has a password */
