@@ -140,10 +140,11 @@ CodeRequest CodeRequest::from_json(std::string_view payload) {
 // The request path only queues the request: one INSERT whether or not the address is
 // registered, so neither the 202 nor its timing tells. The job looks the address up,
 // makes the code and mails it, so a code is never written to the database in clear.
-void AccountService::request_code(const CodeRequest& request) {
+void AccountService::request_code(const CodeRequest& request, const std::function<void(db::Transaction&)>& also) {
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     jobs::Outbox::enqueue(tx.session(), kCodeRequestJob, boost::json::serialize(request.to_json()), notify::kEmailMaxAttempts);
+    if (also) also(tx);
     tx.commit();
 }
 
@@ -571,7 +572,6 @@ User AccountService::change_password(const sessions::Authenticated& viewer, cons
     notify::enqueue(tx.session(), user.email, notify::emails::PasswordChanged{origin(meta)}, user.locale);
     audit::record(tx, audit::Kind::password_changed, user.id, meta, {{"first", !user.has_password()}}, now);
     tx.commit();
-    observe::info("accounts.password_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }
 
@@ -600,7 +600,6 @@ void AccountService::reset_password(const std::string& raw_email, const std::str
     notify::enqueue(tx.session(), user->email, notify::emails::PasswordReset{origin(meta)}, user->locale);
     audit::record(tx, audit::Kind::password_reset, user->id, meta, {}, now);
     tx.commit();
-    observe::info("accounts.password_reset", {{"user_id", user->id}});
 }
 
 void AccountService::request_email_change(const sessions::Authenticated& viewer, const std::string& raw_email,
@@ -608,8 +607,8 @@ void AccountService::request_email_change(const sessions::Authenticated& viewer,
     auto email = require_email(raw_email, "email");
     auto user = get(viewer.user_id);
     require_reauthentication(viewer, user, current_password);
-    request_code({codes::Purpose::email_change, email, user.id, origin(meta)});
-    log_.record(audit::Kind::email_change_requested, user.id, meta);
+    request_code({codes::Purpose::email_change, email, user.id, origin(meta)},
+                 [&](db::Transaction& tx) { audit::record(tx, audit::Kind::email_change_requested, user.id, meta); });
 }
 
 User AccountService::change_email(const sessions::Authenticated& viewer, const std::string& raw_email, const std::string& code,
@@ -627,7 +626,6 @@ User AccountService::change_email(const sessions::Authenticated& viewer, const s
                     user.locale);  // the OLD address
     audit::record(tx, audit::Kind::email_changed, user.id, meta, {}, now);
     tx.commit();
-    observe::info("accounts.email_changed", {{"user_id", user.id}});
     return *users_.by_id(*lease, user.id);
 }
 

@@ -17,6 +17,7 @@
 #include "sessions/session_store.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -210,7 +211,8 @@ private:
     void require_password_rules(const std::string& password, const char* field, const std::vector<std::string>& inputs) const;
     void require_reauthentication(const sessions::Authenticated& viewer, const User& user,
                                   const std::optional<std::string>& current_password) const;
-    void request_code(const CodeRequest& request);
+    // Queues the code request's job; `also` writes in the same transaction (its security event).
+    void request_code(const CodeRequest& request, const std::function<void(db::Transaction&)>& also = nullptr);
     ratelimit::RateLimiter::Attempt take_attempt_of(const std::string& who);
     void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
                       const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);

@@ -1,6 +1,7 @@
 #include "accounts/users.hpp"
 
 #include "accounts/validation.hpp"
+#include "db/like.hpp"
 
 #include <soci/soci.h>
 
@@ -193,22 +194,23 @@ void UserRepository::set_mfa_enabled(db::Transaction& tx, const std::string& id,
         soci::use(id);
 }
 
-void UserRepository::set_erase_after(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> at,
-                                     std::int64_t now) const {
+void UserRepository::set_time(db::Transaction& tx, const std::string& id, const char* column, std::optional<std::int64_t> at,
+                              std::int64_t now) const {
     long long t = now, when = at.value_or(0);
     soci::indicator when_ind = at ? soci::i_ok : soci::i_null;
     changed(tx, id);
-    tx.session() << "UPDATE users SET erase_after = :a, updated_at = :t WHERE id = :id", soci::use(when, when_ind), soci::use(t),
-        soci::use(id);
+    tx.session() << "UPDATE users SET " + std::string(column) + " = :a, updated_at = :t WHERE id = :id",
+        soci::use(when, when_ind), soci::use(t), soci::use(id);
+}
+
+void UserRepository::set_erase_after(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> at,
+                                     std::int64_t now) const {
+    set_time(tx, id, "erase_after", at, now);
 }
 
 void UserRepository::set_disabled(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> since,
                                   std::int64_t now) const {
-    long long t = now, at = since.value_or(0);
-    soci::indicator at_ind = since ? soci::i_ok : soci::i_null;
-    changed(tx, id);
-    tx.session() << "UPDATE users SET disabled_at = :a, updated_at = :t WHERE id = :id", soci::use(at, at_ind), soci::use(t),
-        soci::use(id);
+    set_time(tx, id, "disabled_at", since, now);
 }
 
 void UserRepository::set_role(db::Transaction& tx, const std::string& id, const std::string& role, std::int64_t now) const {
@@ -226,13 +228,7 @@ void UserRepository::set_locale(db::Transaction& tx, const std::string& id, cons
 
 std::vector<User> UserRepository::search(soci::session& s, const std::string& prefix, const std::string& after_username,
                                          int limit) const {
-    // '!' escapes LIKE's wildcards in what the operator typed.
-    std::string pattern;
-    for (char c : lower(prefix)) {
-        if (c == '%' || c == '_' || c == '!') pattern += '!';
-        pattern += c;
-    }
-    pattern += '%';
+    const std::string pattern = db::like_escaped(lower(prefix)) + "%";
     const std::string after = lower(after_username);
     UserColumns row;
     soci::statement st =

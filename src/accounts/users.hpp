@@ -76,6 +76,9 @@ public:
     void on_change(std::function<void(const std::string& user_id)> hook) { changed_ = std::move(hook); }
 
 private:
+    // Sets (a time) or clears (nullopt) one of the users' nullable time columns (ours, never input).
+    void set_time(db::Transaction& tx, const std::string& id, const char* column, std::optional<std::int64_t> at,
+                  std::int64_t now) const;
     std::optional<User> one(soci::session& s, const std::string& column, const std::string& value) const;
     void changed(db::Transaction& tx, const std::string& id) const;
 

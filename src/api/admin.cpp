@@ -16,18 +16,10 @@ std::string user_id(http::Request& req) { return std::string(req.param("user_id"
 
 // ?search= (an email or username prefix), ?limit=1..100 (default 50), ?cursor=
 http::Response list_users(const Services& s, http::Request& req, const AdminViewer&) {
-    int limit = 50;
-    if (auto text = req.query_param("limit")) {
-        const bool digits = !text->empty() && text->size() <= 3 && text->find_first_not_of("0123456789") == std::string::npos;
-        limit = digits ? std::stoi(*text) : 0;
-        if (limit < 1 || limit > 100) throw common::invalid_input("limit must be a whole number from 1 to 100", "limit");
-    }
-    auto page = s.accounts.search(req.query_param("search").value_or(""), limit, req.query_param("cursor"));
+    auto page = s.accounts.search(req.query_param("search").value_or(""), page_limit(req, 50), req.query_param("cursor"));
     boost::json::array users;
     for (const auto& u : page.users) users.push_back(admin_user_json(u));
-    return http::json(200,
-                      {{"users", std::move(users)},
-                       {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}});
+    return http::json(200, {{"users", std::move(users)}, {"next_cursor", cursor_json(page.next_cursor)}});
 }
 
 http::Response show_user(const Services& s, http::Request& req, const AdminViewer&) {

@@ -90,18 +90,10 @@ http::Response change_email(const Services& s, http::Request& req, const Viewer&
 
 // ?limit=1..100 (default 20) and ?cursor= from the previous page.
 http::Response activity(const Services& s, http::Request& req, const Viewer& viewer) {
-    int limit = 20;
-    if (auto text = req.query_param("limit")) {
-        const bool digits = !text->empty() && text->size() <= 3 && text->find_first_not_of("0123456789") == std::string::npos;
-        limit = digits ? std::stoi(*text) : 0;
-        if (limit < 1 || limit > 100) throw common::invalid_input("limit must be a whole number from 1 to 100", "limit");
-    }
-    auto page = s.accounts.activity(viewer.user_id, req.query_param("cursor"), limit);
+    auto page = s.accounts.activity(viewer.user_id, req.query_param("cursor"), page_limit(req, 20));
     boost::json::array events;
     for (const auto& e : page.events) events.push_back(security_event_json(e));
-    return http::json(200,
-                      {{"events", std::move(events)},
-                       {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}});
+    return http::json(200, {{"events", std::move(events)}, {"next_cursor", cursor_json(page.next_cursor)}});
 }
 
 // Everything kept about the caller (GDPR art. 20), as one JSON document.
@@ -129,7 +121,7 @@ http::Response export_account(const Services& s, http::Request&, const Viewer& v
 
 http::Response delete_me(const Services& s, http::Request& req, const Viewer& viewer) {
     auto at = s.accounts.request_deletion(viewer, s.inspector.describe(req));
-    return http::json(202, {{"erase_at", at ? boost::json::value(rfc3339(*at)) : boost::json::value(nullptr)}});
+    return http::json(202, {{"erase_at", rfc3339_or_null(at)}});
 }
 
 http::Response public_profile(const Services& s, http::Request& req) {

@@ -2,11 +2,29 @@
 
 #include <boost/json.hpp>
 
+#include "common/refusal.hpp"
 #include "common/time.hpp"
 
 namespace api {
 
 std::string rfc3339(std::int64_t ms) { return common::format_utc(ms, common::kRfc3339); }
+
+boost::json::value rfc3339_or_null(const std::optional<std::int64_t>& ms) {
+    return ms ? boost::json::value(rfc3339(*ms)) : boost::json::value(nullptr);
+}
+
+boost::json::value cursor_json(const std::optional<std::string>& next_cursor) {
+    return next_cursor ? boost::json::value(*next_cursor) : boost::json::value(nullptr);
+}
+
+int page_limit(const http::Request& req, int fallback) {
+    auto text = req.query_param("limit");
+    if (!text) return fallback;
+    const bool digits = !text->empty() && text->size() <= 3 && text->find_first_not_of("0123456789") == std::string::npos;
+    const int limit = digits ? std::stoi(*text) : 0;
+    if (limit < 1 || limit > 100) throw common::invalid_input("limit must be a whole number from 1 to 100", "limit");
+    return limit;
+}
 
 boost::json::value user_json(const accounts::User& u) {
     boost::json::array providers;
@@ -21,17 +39,14 @@ boost::json::value user_json(const accounts::User& u) {
             {"locale", u.locale},
             {"created_at", rfc3339(u.created_at)},
             {"updated_at", rfc3339(u.updated_at)},
-            {"last_login_at", u.last_login_at ? boost::json::value(rfc3339(*u.last_login_at)) : boost::json::value(nullptr)}};
+            {"last_login_at", rfc3339_or_null(u.last_login_at)}};
 }
 
 boost::json::value admin_user_json(const accounts::User& u) {
     auto o = user_json(u).as_object();
-    auto time_or_null = [](const std::optional<std::int64_t>& t) {
-        return t ? boost::json::value(rfc3339(*t)) : boost::json::value(nullptr);
-    };
     o["role"] = u.role;
-    o["disabled_at"] = time_or_null(u.disabled_at);
-    o["erase_after"] = time_or_null(u.erase_after);
+    o["disabled_at"] = rfc3339_or_null(u.disabled_at);
+    o["erase_after"] = rfc3339_or_null(u.erase_after);
     return o;
 }
 
@@ -66,10 +81,8 @@ boost::json::value security_event_json(const audit::Event& e) {
 }
 
 boost::json::value passkey_json(const mfa::Passkey& p) {
-    return {{"id", p.id},
-            {"name", p.name},
-            {"created_at", rfc3339(p.created_at)},
-            {"last_used_at", p.last_used_at ? boost::json::value(rfc3339(*p.last_used_at)) : boost::json::value(nullptr)}};
+    return {
+        {"id", p.id}, {"name", p.name}, {"created_at", rfc3339(p.created_at)}, {"last_used_at", rfc3339_or_null(p.last_used_at)}};
 }
 
 boost::json::value mfa_status_json(const mfa::Status& st) {
@@ -84,7 +97,7 @@ boost::json::value session_json(const sessions::SessionRecord& s, const std::str
             {"location", location_json(s.location_json)},
             {"created_at", rfc3339(s.created_at)},
             {"last_active_at", rfc3339(s.last_active_at)},
-            {"logged_out_at", s.logged_out_at ? boost::json::value(rfc3339(*s.logged_out_at)) : boost::json::value(nullptr)},
+            {"logged_out_at", rfc3339_or_null(s.logged_out_at)},
             {"is_current", s.id == current_session_id}};
 }
 

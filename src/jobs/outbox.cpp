@@ -1,5 +1,7 @@
 #include "jobs/outbox.hpp"
 
+#include "db/like.hpp"
+
 #include "security/random.hpp"
 
 #include <soci/soci.h>
@@ -154,23 +156,11 @@ std::optional<JobRow> Outbox::find(const std::string& id) {
     return std::nullopt;
 }
 
-namespace {
-// A LIKE pattern matching `text` anywhere ('!' escapes the wildcards).
-std::string containing(const std::string& text) {
-    std::string out = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '!') out += '!';
-        out += c;
-    }
-    return out + "%";
-}
-}  // namespace
-
 std::size_t Outbox::forget(soci::session& tx, const std::vector<std::string>& needles, const std::vector<std::string>& history) {
     std::size_t gone = 0;
     auto remove = [&](const std::string& needle, const char* states) {
         if (needle.empty()) return;
-        const std::string pattern = containing(needle);
+        const std::string pattern = "%" + db::like_escaped(needle) + "%";
         soci::statement st =
             (tx.prepare << std::string("DELETE FROM jobs WHERE state IN ") + states + " AND payload LIKE :p ESCAPE '!'",
              soci::use(pattern));
