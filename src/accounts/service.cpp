@@ -67,11 +67,22 @@ void AccountService::require_password_rules(const std::string& password, const c
     if (n < kPasswordMin) throw common::invalid_field(field, "String should have at least 8 characters", "string_too_short");
     if (n > kPasswordMax) throw common::invalid_field(field, "String should have at most 128 characters", "string_too_long");
     auto s = strength_.estimate(password, inputs);
-    if (s.score >= policy_.min_password_score) return;
-    boost::json::array suggestions;
-    for (const auto& x : s.suggestions) suggestions.emplace_back(x);
-    throw common::Refusal(common::Refusal::Kind::invalid, "invalid_input", "The password is too easy to guess",
-                          {{"field", field}, {"feedback", {{"warning", s.warning}, {"suggestions", std::move(suggestions)}}}});
+    if (s.score < policy_.min_password_score) {
+        boost::json::array suggestions;
+        for (const auto& x : s.suggestions) suggestions.emplace_back(x);
+        throw common::Refusal(
+            common::Refusal::Kind::invalid, "invalid_input", "The password is too easy to guess",
+            {{"field", field}, {"feedback", {{"warning", s.warning}, {"suggestions", std::move(suggestions)}}}});
+    }
+    if (!breaches_) return;
+    const auto verdict = breaches_->check(password);
+    if (verdict.breached())
+        throw common::Refusal(common::Refusal::Kind::invalid, "password_breached",
+                              "This password appears in known data breaches; choose one you use nowhere else",
+                              {{"field", field}, {"breach_count", verdict.count}});
+    if (verdict.result == security::BreachVerdict::Result::unknown && breaches_->fail_closed())
+        throw common::Refusal(common::Refusal::Kind::unavailable, "unavailable",
+                              "New passwords cannot be checked against known breaches right now; retry shortly");
 }
 
 void AccountService::require_reauthentication(const sessions::Authenticated& viewer, const User& user,
@@ -282,6 +293,8 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     }
     std::optional<std::string> rehashed;
     if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
+    // The owner proved the password: whether it is a breached one tells an attacker nothing.
+    const std::uint64_t breach_count = breaches_ ? breaches_->check(password).count : 0;
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     const auto now = common::now_ms();
@@ -289,6 +302,10 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
     if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
     auto outcome = sign_in(tx, *user, meta, now, "password");
+    if (breach_count) {
+        flag_breached_password(tx, *user, meta, now, breach_count);
+        std::visit([&](auto& o) { o.password_breach_count = breach_count; }, outcome);
+    }
     tx.commit();
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return outcome;
@@ -537,6 +554,15 @@ void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t n
 
 audit::Page AccountService::activity(const std::string& user_id, const std::optional<std::string>& cursor, int limit) {
     return log_.list(user_id, cursor, limit);
+}
+
+void AccountService::flag_breached_password(db::Transaction& tx, const User& user, const RequestMeta& meta, std::int64_t now,
+                                            std::uint64_t breach_count) {
+    constexpr std::int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
+    const auto last = audit::last_recorded(tx.session(), user.id, audit::Kind::breached_password_used);
+    audit::record(tx, audit::Kind::breached_password_used, user.id, meta, {{"breach_count", breach_count}}, now);
+    if (!last || now - *last >= kWeekMs)
+        notify::enqueue(tx.session(), user.email, notify::emails::PasswordBreached{origin(meta), breach_count}, user.locale);
 }
 
 void AccountService::record_failed_sign_in(const std::optional<std::string>& user_id, const RequestMeta& meta,

@@ -13,6 +13,7 @@
 #include "notify/email.hpp"
 #include "ratelimit/limiter.hpp"
 #include "security/password_hasher.hpp"
+#include "security/breached.hpp"
 #include "security/strength.hpp"
 #include "sessions/session_store.hpp"
 
@@ -80,13 +81,15 @@ struct UserPage {
 struct SignedIn {
     std::string token;
     User user;
+    std::uint64_t password_breach_count = 0;  // the password just used appears in breaches this often
 };
 
 // A sign-in whose first factor was proven and whose second is owed: the ticket to finish
 // it with (POST /api/auth/login/mfa) and the factors the account has.
 struct MfaChallenge {
     std::string ticket;
-    std::vector<std::string> methods;  // "totp", "recovery_code", "passkey"
+    std::vector<std::string> methods;         // "totp", "recovery_code", "passkey"
+    std::uint64_t password_breach_count = 0;  // as SignedIn's
 };
 using SignInOutcome = std::variant<SignedIn, MfaChallenge>;
 
@@ -148,6 +151,8 @@ public:
     // every change they commit (other servers hear of it through the database). Null: none
     // (the default).
     void use_cache(ViewerCache* cache);
+    // Checks new passwords against known breaches (refused) and flags breached ones at login.
+    void use_breach_check(security::BreachedPasswords* breaches) { breaches_ = breaches; }
     User get(const std::string& user_id);
     std::optional<User> find(const std::string& user_id);
     User change_username(const std::string& user_id, const std::string& username);
@@ -214,6 +219,10 @@ private:
     // Queues the code request's job; `also` writes in the same transaction (its security event).
     void request_code(const CodeRequest& request, const std::function<void(db::Transaction&)>& also = nullptr);
     ratelimit::RateLimiter::Attempt take_attempt_of(const std::string& who);
+    // A sign-in used a breached password: the event, and the owner's email unless one went
+    // out in the last week.
+    void flag_breached_password(db::Transaction& tx, const User& user, const sessions::RequestMeta& meta, std::int64_t now,
+                                std::uint64_t breach_count);
     void require_code(db::Transaction& tx, codes::Purpose purpose, const std::string& email,
                       const std::optional<std::string>& user_id, const std::string& code, const char* field, std::int64_t now);
 
@@ -229,6 +238,7 @@ private:
     mfa::FactorStore factors_;
     mfa::PasskeyStore passkeys_;
     ViewerCache* cache_ = nullptr;
+    security::BreachedPasswords* breaches_ = nullptr;
 };
 
 // The worker's handler for kCodeRequestJob jobs.

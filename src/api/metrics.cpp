@@ -36,6 +36,17 @@ void register_metrics_route(http::Router& r, MetricsSources sources) {
                   observe::write_sample(out, "rate_limit_memory_evictions_total", "", static_cast<double>(memory->evictions));
               }
 
+              auto breaches = s.breach_checks();
+              observe::write_header(out, "breached_password_checks_total", "counter",
+                                    "Passwords checked against known breaches, by result (unknown: the API did not answer "
+                                    "and the password went unchecked, or was refused with HIBP_FAIL_CLOSED).");
+              observe::write_sample(out, "breached_password_checks_total", "result=\"clean\"",
+                                    static_cast<double>(breaches.clean));
+              observe::write_sample(out, "breached_password_checks_total", "result=\"breached\"",
+                                    static_cast<double>(breaches.breached));
+              observe::write_sample(out, "breached_password_checks_total", "result=\"unknown\"",
+                                    static_cast<double>(breaches.unknown));
+
               if (s.session_cache) {
                   auto c = s.session_cache();
                   observe::write_header(out, "session_cache_lookups_total", "counter",

@@ -3,6 +3,7 @@
 #include "http/router.hpp"
 #include "observe/metrics.hpp"
 #include "ratelimit/limit.hpp"
+#include "security/breached.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -27,6 +28,7 @@ struct MetricsSources {
     std::function<std::uint64_t()> rate_limit_rejections;
     std::function<std::uint64_t()> rate_limit_store_errors;
     std::function<std::optional<ratelimit::Store::MemoryUsage>()> rate_limit_memory;  // nullopt with Redis
+    std::function<security::BreachedPasswords::Counts()> breach_checks;
     std::function<SessionCacheStats()> session_cache;  // null: no cache (SQLite, or SESSION_CACHE_SIZE=0)
 };
 

@@ -72,7 +72,7 @@ constexpr const char* kSchemas = R"json({
       "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
       "email": {"type": "string", "format": "email"},
       "has_password": {"type": "boolean"},
-      "auth_providers": {"type": "array", "items": {"enum": ["email_password", "google", "facebook"]}},
+      "auth_providers": {"type": "array", "items": {"type": "string"}, "description": "email_password when the account has a password, then each linked sign-in provider (google, facebook, github, or one of your own OAUTH_PROVIDERS)"},
       "mfa_enabled": {"type": "boolean", "description": "Signing in asks for a second factor"},
       "locale": {"type": "string", "description": "The language of the user's emails (PATCH /api/users/@me changes it)"},
       "created_at": {"type": "string", "format": "date-time"},
@@ -200,7 +200,8 @@ constexpr const char* kSchemas = R"json({
     "required": ["authentication_token", "user"],
     "properties": {
       "authentication_token": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Send as Authorization: Bearer <token>"},
-      "user": {"$ref": "#/components/schemas/User"}
+      "user": {"$ref": "#/components/schemas/User"},
+      "password_breach_count": {"$ref": "#/components/schemas/PasswordBreachCount"}
     }
   },
   "MfaChallenge": {
@@ -209,8 +210,13 @@ constexpr const char* kSchemas = R"json({
     "properties": {
       "mfa_required": {"const": true},
       "mfa_ticket": {"type": "string", "description": "Send to POST /api/auth/login/mfa with a second factor; valid 5 minutes, once, 5 wrong tries"},
-      "methods": {"type": "array", "items": {"enum": ["totp", "recovery_code", "passkey"]}}
+      "methods": {"type": "array", "items": {"enum": ["totp", "recovery_code", "passkey"]}},
+      "password_breach_count": {"$ref": "#/components/schemas/PasswordBreachCount"}
     }
+  },
+  "PasswordBreachCount": {
+    "type": "integer", "minimum": 1,
+    "description": "Present only when the password just used appears in known data breaches (Have I Been Pwned), this many times: ask the user to change it (they are emailed too)"
   },
   "SignInResult": {
     "description": "Signed in, or (the account has a second factor) the ticket for the second step",

@@ -51,12 +51,21 @@ boost::json::value admin_user_json(const accounts::User& u) {
 }
 
 boost::json::value sign_in_json(const accounts::SignInOutcome& outcome) {
-    if (const auto* signed_in = std::get_if<accounts::SignedIn>(&outcome))
-        return {{"authentication_token", signed_in->token}, {"user", user_json(signed_in->user)}};
-    const auto& challenge = std::get<accounts::MfaChallenge>(outcome);
-    boost::json::array methods;
-    for (const auto& m : challenge.methods) methods.emplace_back(m);
-    return {{"mfa_required", true}, {"mfa_ticket", challenge.ticket}, {"methods", std::move(methods)}};
+    boost::json::object answer;
+    std::uint64_t breach_count = 0;
+    if (const auto* signed_in = std::get_if<accounts::SignedIn>(&outcome)) {
+        answer = {{"authentication_token", signed_in->token}, {"user", user_json(signed_in->user)}};
+        breach_count = signed_in->password_breach_count;
+    } else {
+        const auto& challenge = std::get<accounts::MfaChallenge>(outcome);
+        boost::json::array methods;
+        for (const auto& m : challenge.methods) methods.emplace_back(m);
+        answer = {{"mfa_required", true}, {"mfa_ticket", challenge.ticket}, {"methods", std::move(methods)}};
+        breach_count = challenge.password_breach_count;
+    }
+    // Only a password sign-in can say so; the owner is emailed too.
+    if (breach_count) answer["password_breach_count"] = breach_count;
+    return answer;
 }
 
 boost::json::value public_user_json(const accounts::User& u) {

@@ -13,7 +13,8 @@
 #include "db/migrations.hpp"
 #include "http/middleware.hpp"
 #include "oauth/facebook.hpp"
-#include "oauth/google.hpp"
+#include "oauth/github.hpp"
+#include "oauth/oidc.hpp"
 #include "observe/log.hpp"
 
 #include <boost/core/demangle.hpp>
@@ -61,6 +62,18 @@ std::shared_ptr<observe::SentryReporter> make_reporter(const config::Settings& s
     return std::make_shared<observe::SentryReporter>(std::move(options));
 }
 
+namespace {
+// The sign-in provider OAUTH_PROVIDERS names `name` (settings checked it is set up).
+std::unique_ptr<oauth::Provider> make_provider(const config::Settings& s, const std::string& name) {
+    const auto timeout = s.oauth_http_timeout;
+    if (name == "google") return std::make_unique<oauth::OidcProvider>(oauth::google_settings(s.google), timeout);
+    if (name == "facebook") return std::make_unique<oauth::FacebookProvider>(s.facebook, timeout);
+    if (name == "github") return std::make_unique<oauth::GitHubProvider>(s.github, timeout);
+    auto it = std::find_if(s.oidc_providers.begin(), s.oidc_providers.end(), [&](const auto& p) { return p.name == name; });
+    return std::make_unique<oauth::OidcProvider>(*it, timeout);
+}
+}  // namespace
+
 App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> reporter)
     : settings_(std::move(settings)),
       templates_(settings_.app_name, settings_.app_url),
@@ -78,6 +91,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     sessions_ = std::make_unique<sessions::SessionStore>(*pool_, settings_.sessions);
     data_key_ = std::make_unique<security::DataKey>(open_data_key(settings_));
     codes_ = std::make_unique<codes::EmailCodes>(*pool_, *data_key_);
+    breaches_ = std::make_unique<security::BreachedPasswords>(settings_.breached_passwords);
     accounts_ =
         std::make_unique<accounts::AccountService>(*pool_, *hasher_, strength_, *sessions_, *codes_,
                                                    accounts::AccountPolicy{.deletion_grace = settings_.account_deletion_grace,
@@ -89,6 +103,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                                                                 std::chrono::minutes(1));
         accounts_->use_cache(viewer_cache_.get());
     }
+    if (breaches_->enabled()) accounts_->use_breach_check(breaches_.get());
 
     passkeys_ = std::make_unique<mfa::Passkeys>(*pool_, *accounts_, settings_.webauthn);
     second_factor_ = std::make_unique<mfa::SecondFactor>(*pool_, *accounts_, *passkeys_, *data_key_, settings_.app_name);
@@ -97,10 +112,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                                                                         .allowed_origins = settings_.oauth_redirect_origins(),
                                                                         .default_redirect = settings_.app_url});
     worker_ = make_worker(settings_.jobs.threads, "serve");
-    if (settings_.google.enabled())
-        social_->add(std::make_unique<oauth::GoogleProvider>(settings_.google, settings_.oauth_http_timeout));
-    if (settings_.facebook.enabled())
-        social_->add(std::make_unique<oauth::FacebookProvider>(settings_.facebook, settings_.oauth_http_timeout));
+    for (const auto& name : settings_.sign_in_providers()) social_->add(make_provider(settings_, name));
 
     try {
         user_agents_ = geo::UserAgentParser::load(settings_.ua_regexes_path);
@@ -153,6 +165,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                   .rate_limit_rejections = [this] { return limiter_->rejections(); },
                   .rate_limit_store_errors = [this] { return limiter_->store_errors(); },
                   .rate_limit_memory = [&store] { return store.memory_usage(); },
+                  .breach_checks = [this] { return breaches_->counts(); },
                   .session_cache = viewer_cache_ ? std::function<api::SessionCacheStats()>([c = viewer_cache_.get()] {
                       return api::SessionCacheStats{c->enabled(), c->size(), c->hits(), c->misses()};
                   })

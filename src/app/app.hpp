@@ -83,7 +83,8 @@ private:
     std::unique_ptr<notify::EmailSender> sender_;
     std::unique_ptr<security::PasswordHasher> hasher_;
     security::StrengthEstimator strength_;
-    std::unique_ptr<accounts::ViewerCache> viewer_cache_;  // PostgreSQL only; outlives its users below
+    std::unique_ptr<security::BreachedPasswords> breaches_;  // Have I Been Pwned
+    std::unique_ptr<accounts::ViewerCache> viewer_cache_;    // PostgreSQL only; outlives its users below
     std::unique_ptr<sessions::SessionStore> sessions_;
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;

@@ -65,6 +65,16 @@ void record(db::Transaction& tx, Kind kind, const std::optional<std::string>& us
         });
 }
 
+std::optional<std::int64_t> last_recorded(soci::session& sql, const std::string& user_id, Kind kind) {
+    long long at = 0;
+    soci::indicator ind = soci::i_null;
+    const std::string kind_name(name(kind));
+    sql << "SELECT MAX(created_at) FROM security_events WHERE user_id = :u AND kind = :k", soci::into(at, ind),
+        soci::use(user_id), soci::use(kind_name);
+    if (ind != soci::i_ok) return std::nullopt;
+    return at;
+}
+
 void anonymise(db::Transaction& tx, const std::string& user_id) {
     tx.session() << "UPDATE security_events SET ip_address = NULL, device = NULL, location = NULL, details = '{}' "
                     "WHERE user_id = :u",

@@ -40,6 +40,7 @@ enum class Kind {
     account_enabled,
     signed_out_everywhere,
     role_changed,
+    breached_password_used,
 };
 
 // The one list of event kinds: stored by name, documented in OpenAPI and docs/api.md.
@@ -76,6 +77,8 @@ inline constexpr KindInfo kKinds[] = {
     {Kind::account_enabled, "account_enabled", "An operator enabled the account again"},
     {Kind::signed_out_everywhere, "signed_out_everywhere", "An operator ended every session (details.count)"},
     {Kind::role_changed, "role_changed", "An operator changed the account's role (details.role)"},
+    {Kind::breached_password_used, "breached_password_used",
+     "A sign-in used a password found in data breaches (details.breach_count); the owner is emailed (once a week at most)"},
 };
 std::string_view name(Kind kind);
 
@@ -96,6 +99,9 @@ struct Event {
 void record(db::Transaction& tx, Kind kind, const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
             const boost::json::object& details = {}, std::int64_t now = 0,
             const std::optional<std::string>& actor_id = std::nullopt);
+
+// When the user's latest event of `kind` was recorded (epoch ms), if there is one.
+std::optional<std::int64_t> last_recorded(soci::session& sql, const std::string& user_id, Kind kind);
 
 // Erasing the account: its events keep what happened and when, and lose where from and
 // their details (a passkey's name...).

@@ -20,6 +20,9 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {"invalid_input", 400,
      "A rule said no: a wrong or expired code, a password too easy to guess (with `feedback`), an address or username "
      "already taken; `field` names the field at fault"},
+    {"password_breached", 400,
+     "The new password appears in known data breaches (Have I Been Pwned); `breach_count` says how often it was seen, "
+     "`field` which field holds it"},
     {"invalid_credentials", 400,
      "The login, password or second factor is wrong; the same answer whether or not the account exists"},
     {"unauthenticated", 401, "No token, or an unknown, expired or revoked one"},

@@ -22,6 +22,7 @@ public:
         needs_confirmation,  // the caller must prove again who they are (403)
         not_found,           // (404)
         too_many,            // a limit; try again after `retry_after_seconds` (429)
+        unavailable,         // a service it needs does not answer; retry shortly (503)
     };
 
     Refusal(Kind kind, ErrorCode code, const std::string& message, boost::json::object extra = {})

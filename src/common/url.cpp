@@ -88,4 +88,12 @@ std::string with_query_param(std::string_view url, std::string_view name, std::s
     return out;
 }
 
+bool is_provider_endpoint(std::string_view url) {
+    auto parsed = parse_absolute_url(url);
+    if (!parsed) return false;
+    const auto& o = parsed->origin;
+    return o.starts_with("https://") || o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") ||
+           o == "http://localhost" || o.starts_with("http://localhost:");
+}
+
 }  // namespace common

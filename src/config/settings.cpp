@@ -240,10 +240,7 @@ Store endpoint(const Ref<std::string>& member) {
         const std::string value(t);
         auto parsed = common::parse_absolute_url(value);
         if (!parsed) Reader::fail(name, "must be an absolute http(s) URL (got '" + value + "')");
-        const auto& o = parsed->origin;
-        const bool loopback =
-            o.starts_with("http://127.0.0.1") || o.starts_with("http://[::1]") || o.starts_with("http://localhost");
-        if (!o.starts_with("https://") && !loopback) Reader::fail(name, "must use https (got '" + value + "')");
+        if (!common::is_provider_endpoint(value)) Reader::fail(name, "must use https (got '" + value + "')");
         if (value.find('?') != std::string::npos || value.find('#') != std::string::npos)
             Reader::fail(name, "must not carry a query or fragment (got '" + value + "')");
         auto& out = member(s);
@@ -430,6 +427,21 @@ const std::vector<Row>& rows() {
         {"ARGON2_MAX_CONCURRENT", "Passwords and sessions", "cores", "hashes running at once (each holds ARGON2_MEMORY_KIB)",
          integer(at(&S::argon2, &security::Argon2Params::max_concurrent), 1, 1024),
          [](const S&) { return std::to_string(cores()); }},
+        {"HIBP_ENABLED", "Passwords and sessions", "true",
+         "refuse new passwords found in data breaches (Have I Been Pwned's Pwned Passwords; only the first 5 hex digits of "
+         "the password's SHA-1 leave the server), and tell the owner when one is used to sign in",
+         boolean(at(&S::breached_passwords, &security::BreachCheckOptions::enabled))},
+        {"HIBP_API_URL", "Passwords and sessions", "https://api.pwnedpasswords.com",
+         "the Pwned Passwords range API, or a mirror of it (asked with a 2 s timeout; answers kept an hour)",
+         endpoint(at(&S::breached_passwords, &security::BreachCheckOptions::api_url))},
+        {"HIBP_DATASET_PATH", "Passwords and sessions", "",
+         "a local copy of the Pwned Passwords set (SHA-1 hashes ordered by hash, lines HASH:COUNT, as downloaded) searched "
+         "instead of the API, for networks without internet; scripts/pwned-dataset builds one from a word list",
+         text(at(&S::breached_passwords, &security::BreachCheckOptions::dataset_path))},
+        {"HIBP_FAIL_CLOSED", "Passwords and sessions", "false",
+         "when the API cannot be asked: false accepts a new password unchecked (counted in /metrics), true refuses it with "
+         "503 until the API answers; sign-ins are never refused for it",
+         boolean(at(&S::breached_passwords, &security::BreachCheckOptions::fail_closed))},
         {"SESSION_IDLE_TIMEOUT", "Passwords and sessions", "14d", "a token dies after this long unused",
          duration(at(&S::sessions, &sessions::SessionPolicy::idle_timeout), true)},
         {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case",
@@ -497,6 +509,31 @@ const std::vector<Row>& rows() {
          [](const S& s) {
              return s.server.port ? "http://localhost:" + std::to_string(s.server.port) : std::string("http://localhost");
          }},
+        {"OAUTH_PROVIDERS", "Social sign-in", "those of google, facebook, github with a client id",
+         "the sign-in providers, comma-separated, in the order to show them: google, facebook, github, and names of your "
+         "own for any OpenID Connect provider (Keycloak, Authentik, Okta, Entra...), each set up by the OAUTH_<NAME>_ "
+         "settings below; a provider not listed is off",
+         [](S& s, std::string_view name, std::string_view t) {
+             for (auto& item : split_list(t)) {
+                 std::string p(item);
+                 std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
+                 if (p.empty() || p.size() > 32 || !std::isalpha(static_cast<unsigned char>(p[0])) ||
+                     p.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+                     Reader::fail(name, "'" + std::string(item) +
+                                            "' is not a provider name (a letter, then letters, digits or '-'; at most 32)");
+                 if (std::find(s.oauth_providers.begin(), s.oauth_providers.end(), p) != s.oauth_providers.end())
+                     Reader::fail(name, "names '" + p + "' twice");
+                 s.oauth_providers.push_back(p);
+             }
+         },
+         [](const S&) { return std::string(); }},
+        {"OAUTH_<NAME>_ISSUER", "Social sign-in", "",
+         "an OpenID Connect provider of OAUTH_PROVIDERS: its issuer URL (https), e.g. "
+         "https://keycloak.example.com/realms/main; its endpoints and keys come from <issuer>/.well-known/openid-configuration",
+         nullptr},
+        {"OAUTH_<NAME>_CLIENT_ID", "Social sign-in", "", "the client id registered at that provider (required)", nullptr},
+        {"OAUTH_<NAME>_CLIENT_SECRET", "Social sign-in", "", "its client secret (required; sent with HTTP Basic)", nullptr},
+        {"OAUTH_<NAME>_SCOPES", "Social sign-in", "openid email profile", "the scopes to ask for", nullptr},
         {"GOOGLE_CLIENT_ID", "Social sign-in", "", "Google sign-in; unset: Google is disabled (its routes answer 404)",
          text(at(&S::google, &OAuthProviderSettings::client_id))},
         {"GOOGLE_CLIENT_SECRET", "Social sign-in", "", "required with GOOGLE_CLIENT_ID",
@@ -518,6 +555,16 @@ const std::vector<Row>& rows() {
          endpoint(at(&S::facebook, &OAuthProviderSettings::token_url))},
         {"FACEBOOK_GRAPH_URL", "Social sign-in", "https://graph.facebook.com/v19.0", "provider endpoint",
          endpoint(at(&S::facebook, &OAuthProviderSettings::identity_url))},
+        {"GITHUB_CLIENT_ID", "Social sign-in", "", "GitHub sign-in (an OAuth app's client id); unset: GitHub is disabled",
+         text(at(&S::github, &OAuthProviderSettings::client_id))},
+        {"GITHUB_CLIENT_SECRET", "Social sign-in", "", "required with GITHUB_CLIENT_ID",
+         text(at(&S::github, &OAuthProviderSettings::client_secret))},
+        {"GITHUB_AUTHORIZATION_URL", "Social sign-in", "https://github.com/login/oauth/authorize", "provider endpoint",
+         endpoint(at(&S::github, &OAuthProviderSettings::authorization_url))},
+        {"GITHUB_TOKEN_URL", "Social sign-in", "https://github.com/login/oauth/access_token", "provider endpoint",
+         endpoint(at(&S::github, &OAuthProviderSettings::token_url))},
+        {"GITHUB_API_URL", "Social sign-in", "https://api.github.com", "provider endpoint (the REST API: /user, /user/emails)",
+         endpoint(at(&S::github, &OAuthProviderSettings::identity_url))},
         {"OAUTH_REDIRECT_ALLOWED_ORIGINS", "Social sign-in", "APP_URL's origin",
          "origins redirect_to may point at, comma-separated (PUBLIC_URL's too while ACCOUNT_APP is on)", origins(at(&S::oauth_redirect_allowed_origins), false),
          [](const S& s) {
@@ -616,9 +663,47 @@ void check_together(const Settings& s) {
         Reader::fail(
             s.geoip_updates.account_id.empty() ? "GEOIP_ACCOUNT_ID" : "GEOIP_LICENSE_KEY",
             "is required with " + std::string(s.geoip_updates.account_id.empty() ? "GEOIP_LICENSE_KEY" : "GEOIP_ACCOUNT_ID"));
-    for (auto [prefix, p] : {std::pair{"GOOGLE", &s.google}, std::pair{"FACEBOOK", &s.facebook}})
-        if (p->enabled() && p->client_secret.empty())
-            Reader::fail(std::string(prefix) + "_CLIENT_SECRET", std::string("is required when ") + prefix + "_CLIENT_ID is set");
+}
+
+// OAUTH_PROVIDERS: which providers are on (the built-in ones with a client id when it is
+// unset), and the settings of each OpenID Connect provider it names.
+void read_providers(const Reader& r, Settings& s) {
+    const std::pair<const char*, OAuthProviderSettings*> builtin[] = {
+        {"google", &s.google}, {"facebook", &s.facebook}, {"github", &s.github}};
+    const bool listed = !s.oauth_providers.empty();
+    for (auto [name, p] : builtin) {
+        std::string prefix(name);
+        std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::toupper(c); });
+        const bool named = std::find(s.oauth_providers.begin(), s.oauth_providers.end(), name) != s.oauth_providers.end();
+        if (named && !p->enabled())
+            Reader::fail(prefix + "_CLIENT_ID", std::string("is required when OAUTH_PROVIDERS names ") + name);
+        if ((!listed || named) && p->enabled() && p->client_secret.empty())
+            Reader::fail(prefix + "_CLIENT_SECRET", "is required when " + prefix + "_CLIENT_ID is set");
+    }
+    for (const auto& name : s.oauth_providers) {
+        if (std::any_of(std::begin(builtin), std::end(builtin), [&](const auto& b) { return name == b.first; })) continue;
+        std::string prefix = "OAUTH_" + name + "_";
+        std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                       [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::toupper(c)); });
+        auto required = [&](const std::string& key) {
+            const auto* v = r.raw(key);
+            if (!v) Reader::fail(key, "is required when OAUTH_PROVIDERS names " + name);
+            return std::string(trim(*v));
+        };
+        oauth::OidcSettings p;
+        p.name = name;
+        p.issuer = required(prefix + "ISSUER");
+        while (p.issuer.ends_with('/')) p.issuer.pop_back();
+        if (auto u = common::parse_absolute_url(p.issuer);
+            !u || !common::is_provider_endpoint(p.issuer) || p.issuer.find_first_of("?#") != std::string::npos)
+            Reader::fail(prefix + "ISSUER", "must be the provider's https issuer URL, without query (got '" + p.issuer + "')");
+        p.client_id = required(prefix + "CLIENT_ID");
+        p.client_secret = required(prefix + "CLIENT_SECRET");
+        if (const auto* scopes = r.raw(prefix + "SCOPES")) p.scopes = std::string(trim(*scopes));
+        if (p.scopes.find("openid") == std::string::npos)
+            Reader::fail(prefix + "SCOPES", "must include openid (got '" + p.scopes + "')");
+        s.oidc_providers.push_back(std::move(p));
+    }
 }
 
 // `text` cut into lines of at most `width` characters, each starting with `prefix`.
@@ -659,10 +744,19 @@ Settings load_settings(const Env& env) {
             value = row.derive(s);
         else
             value = row.default_text;
-        if (!value.empty()) row.store(s, row.name, value);
+        if (!value.empty() && row.store) row.store(s, row.name, value);
     }
+    read_providers(r, s);
     check_together(s);
     return s;
+}
+
+std::vector<std::string> Settings::sign_in_providers() const {
+    if (!oauth_providers.empty()) return oauth_providers;
+    std::vector<std::string> on;
+    for (const auto& [name, p] : {std::pair{"google", &google}, std::pair{"facebook", &facebook}, std::pair{"github", &github}})
+        if (p->enabled()) on.emplace_back(name);
+    return on;
 }
 
 std::vector<std::string> Settings::oauth_redirect_origins() const {

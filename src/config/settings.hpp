@@ -4,8 +4,10 @@
 #include "geo/updater.hpp"
 #include "http/server.hpp"
 #include "jobs/worker.hpp"
+#include "oauth/oidc.hpp"
 #include "observe/sentry.hpp"
 #include "ratelimit/limiter.hpp"
+#include "security/breached.hpp"
 #include "security/password_hasher.hpp"
 #include "sessions/session_store.hpp"
 #include "webauthn/webauthn.hpp"
@@ -33,7 +35,7 @@ struct OAuthProviderSettings {
     std::string client_secret;
     std::string authorization_url;
     std::string token_url;
-    std::string identity_url;  // Google: the JWKS; Facebook: the Graph API base
+    std::string identity_url;  // Google: the JWKS; Facebook: the Graph API base; GitHub: the REST API base
     bool enabled() const { return !client_id.empty(); }
 };
 
@@ -76,6 +78,7 @@ struct Settings {
     bool dev_mailbox() const { return development && smtp_url.empty(); }
 
     security::Argon2Params argon2;
+    security::BreachCheckOptions breached_passwords;  // Have I Been Pwned
     ::sessions::SessionPolicy sessions;
     // PostgreSQL: tokens whose session and user `serve` keeps in memory for @me, kept
     // current by LISTEN/NOTIFY (0: off, every request reads the database).
@@ -84,9 +87,15 @@ struct Settings {
     std::chrono::milliseconds account_deletion_grace{};     // from a deletion request to the erasure
 
     // Social sign-in.
-    std::string public_url;  // where browsers reach this server
+    std::string public_url;                    // where browsers reach this server
+    std::vector<std::string> oauth_providers;  // OAUTH_PROVIDERS as given (empty: unset)
+    // The providers that are on, in the order to show them: OAUTH_PROVIDERS, or when it is
+    // unset google, facebook and github where a client id is set.
+    std::vector<std::string> sign_in_providers() const;
     OAuthProviderSettings google;
     OAuthProviderSettings facebook;
+    OAuthProviderSettings github;
+    std::vector<oauth::OidcSettings> oidc_providers;  // OAUTH_PROVIDERS' own OpenID Connect providers
     std::vector<std::string> oauth_redirect_allowed_origins;
     // Where redirect_to may point: the setting's origins, and this server's own while it
     // serves the account app (which signs in through PUBLIC_URL/account).

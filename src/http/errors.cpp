@@ -60,6 +60,8 @@ Error from_refusal(const common::Refusal& r) {
             return Error(403, r.code(), r.what(), r.extra());
         case Kind::not_found:
             return Error(404, r.code(), r.what(), r.extra());
+        case Kind::unavailable:
+            return Error(503, r.code(), r.what(), r.extra());
         case Kind::invalid:
             break;
     }

@@ -64,9 +64,18 @@ std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user)
 }  // namespace
 
 OutboundResponse fetch(const OutboundRequest& request) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) throw OutboundError("curl_easy_init failed");
-    CURL* c = curl.get();
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> owned(nullptr, curl_easy_cleanup);
+    CURL* c = nullptr;
+    if (request.keep_alive) {
+        // A reset handle keeps its connection cache; every option is set again below.
+        thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> kept(curl_easy_init(), curl_easy_cleanup);
+        c = kept.get();
+        if (c) curl_easy_reset(c);
+    } else {
+        owned.reset(curl_easy_init());
+        c = owned.get();
+    }
+    if (!c) throw OutboundError("curl_easy_init failed");
     OutboundResponse response;
     std::unique_ptr<std::FILE, decltype(&std::fclose)> file(nullptr, std::fclose);
     if (!request.save_to.empty()) {

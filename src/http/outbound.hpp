@@ -25,6 +25,9 @@ struct OutboundRequest {
     std::optional<std::pair<std::string, std::string>> basic_auth;
     // Non-empty: the body goes to this file (created or truncated), not into the response.
     std::string save_to;
+    // Reuse this thread's connection to the host (and its DNS answer and TLS session) from
+    // the previous such call: one round trip instead of three for a frequent small call.
+    bool keep_alive = false;
 };
 
 struct OutboundResponse {

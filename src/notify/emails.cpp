@@ -49,6 +49,12 @@ boost::json::object RecoveryCodeUsed::vars() const {
     return v;
 }
 
+boost::json::object PasswordBreached::vars() const {
+    auto v = origin.vars();
+    v["breach_count"] = std::to_string(breach_count);
+    return v;
+}
+
 boost::json::object PasskeyAdded::vars() const {
     auto v = origin.vars();
     v["name"] = passkey_name;

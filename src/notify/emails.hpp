@@ -6,6 +6,7 @@
 // variable a template uses is one its struct gives; docs/api.md lists them from here.
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <optional>
 
 #include <string>
@@ -77,6 +78,14 @@ struct PasswordChanged {
     Origin origin;
     boost::json::object vars() const { return origin.vars(); }
 };
+struct PasswordBreached {
+    static constexpr const char* name = "password-breached";
+    static constexpr const char* when =
+        "A sign-in used a password found in data breaches: asks to change it (once a week at most)";
+    Origin origin;
+    std::uint64_t breach_count = 0;
+    boost::json::object vars() const;
+};
 struct PasswordReset {
     static constexpr const char* name = "password-reset";
     static constexpr const char* when = "The password was reset with an emailed code";
@@ -144,8 +153,8 @@ struct AccountDeleted {
 
 // Every email type: for the tests that hold templates and structs together, and the API reference.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
-                       NewLoginDevice, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled, RecoveryCodeUsed,
-                       PasskeyAdded, AccountDeletionScheduled, AccountDeletionCancelled, AccountDeleted>;
+                       NewLoginDevice, PasswordChanged, PasswordBreached, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled,
+                       RecoveryCodeUsed, PasskeyAdded, AccountDeletionScheduled, AccountDeletionCancelled, AccountDeleted>;
 
 }  // namespace emails
 }  // namespace notify

@@ -4,15 +4,6 @@
 #include "security/hash.hpp"
 
 namespace oauth {
-namespace {
-
-std::string string_member(const boost::json::object& o, const char* name) {
-    auto it = o.find(name);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
-}
-
-}  // namespace
-
 std::string FacebookProvider::authorization_url(const AuthorizationRequest& r) const {
     return settings_.authorization_url + "?" +
            http::form_encode({{"response_type", "code"},
@@ -32,7 +23,7 @@ Identity FacebookProvider::identify(const std::string& code, const std::string& 
                                       {"code", code}});
     exchange.timeout = timeout_;
     exchange.headers = {{"Accept", "application/json"}};
-    auto token = string_member(call_json(exchange, "Facebook token endpoint"), "access_token");
+    auto token = text_member(call_json(exchange, "Facebook token endpoint"), "access_token");
     if (token.empty()) throw ProviderError("Facebook token endpoint returned no access_token");
 
     http::OutboundRequest me;
@@ -45,7 +36,7 @@ Identity FacebookProvider::identify(const std::string& code, const std::string& 
     auto profile = call_json(me, "Facebook Graph /me");
     // Facebook only shares confirmed addresses; an account without one has no
     // email here.
-    Identity identity{string_member(profile, "id"), string_member(profile, "email"), string_member(profile, "name")};
+    Identity identity{text_member(profile, "id"), text_member(profile, "email"), text_member(profile, "name")};
     if (identity.subject.empty()) throw ProviderError("Facebook Graph /me returned no id");
     return identity;
 }

@@ -19,4 +19,9 @@ boost::json::object call_json(const http::OutboundRequest& request, std::string_
     return std::move(value.as_object());
 }
 
+std::string text_member(const boost::json::object& o, std::string_view name) {
+    auto it = o.find(name);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
+}
+
 }  // namespace oauth

@@ -38,6 +38,9 @@ struct ProviderError : std::runtime_error {
 // naming `what`.
 boost::json::object call_json(const http::OutboundRequest& request, std::string_view what);
 
+// A string member of a provider's answer, or "" when absent or not a string.
+std::string text_member(const boost::json::object& o, std::string_view name);
+
 class Provider {
 public:
     virtual ~Provider() = default;

@@ -80,9 +80,15 @@ SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std
                           {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count()}, now);
         tx.commit();
     }
-    start.authorization_url = p.authorization_url(
-        {state, callback_url(name), security::base64url_encode(security::sha256_bytes(code_verifier(start.browser_secret))),
-         nonce(start.browser_secret)});
+    try {
+        start.authorization_url = p.authorization_url(
+            {state, callback_url(name), security::base64url_encode(security::sha256_bytes(code_verifier(start.browser_secret))),
+             nonce(start.browser_secret)});
+    } catch (const ProviderError& e) {  // an OpenID provider whose discovery document cannot be read
+        observe::warn("oauth.provider_unavailable", {{"provider", name}, {"reason", e.what()}});
+        throw common::Refusal(common::Refusal::Kind::unavailable, "unavailable",
+                              "The sign-in provider cannot be reached; try again shortly");
+    }
     return start;
 }
 

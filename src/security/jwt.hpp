@@ -1,7 +1,7 @@
 #pragma once
-// Just enough JOSE to trust a Google ID token: base64url, JWK RSA public keys
-// and RS256 signature checks with OpenSSL. Claims are checked by the caller,
-// who knows the issuer.
+// Just enough JOSE to trust an OpenID Connect ID token: base64url, JWK public keys (RSA and
+// EC P-256) and RS256/ES256 signature checks with OpenSSL. Claims are checked by the
+// caller, who knows the issuer.
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -21,17 +21,21 @@ struct JwtError : std::runtime_error {
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
 
-// An RSA public key built from a JWK's `n` and `e`.
-class RsaPublicKey {
+// A public signing key from a JWK: RSA (2048 bits or more) signs RS256, EC P-256 signs
+// ES256 — the two algorithms OpenID providers sign ID tokens with.
+class PublicJwk {
 public:
-    // Throws JwtError when the JWK is not a usable RSA key (kty, n, e; at least
-    // 2048 bits).
-    static RsaPublicKey from_jwk(const boost::json::object& jwk);
-    // True when `signature` is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of
-    // `data`.
-    bool verify_rs256(std::string_view data, std::string_view signature) const;
+    // Throws JwtError when the JWK is neither (kty, n/e or crv/x/y), or names another `alg`.
+    static PublicJwk from_jwk(const boost::json::object& jwk);
+    // "RS256" or "ES256".
+    const std::string& alg() const { return alg_; }
+    // True when `signature`, as a JWS carries it (ES256: r||s, 64 bytes), is a valid
+    // signature of `data` by this key under `alg`; false for any other algorithm, so a
+    // token cannot pick one the key was not made for.
+    bool verify(std::string_view alg, std::string_view data, std::string_view signature) const;
 
 private:
+    std::string alg_;
     std::shared_ptr<void> key_;  // EVP_PKEY
 };
 

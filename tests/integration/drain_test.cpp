@@ -31,6 +31,7 @@ protected:
                                                                                    {"DATA_DIR", dir_.string()},
                                                                                    {"DATABASE_URL", db_->url()},
                                                                                    {"DATA_ENCRYPTION_KEY", kTestDataKey},
+                                                                                   {"HIBP_ENABLED", "false"},
                                                                                    {"SHUTDOWN_DRAIN", drain},
                                                                                    {"LOG_LEVEL", "warning"}},
                                                 dir_ / "serve.log");

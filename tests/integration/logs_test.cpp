@@ -28,6 +28,7 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
                         {"DATA_DIR", dir.string()},
                         {"DATABASE_URL", db.url()},
                         {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
+                        {"HIBP_ENABLED", "false"},
                         {"LOG_FORMAT", "json"},
                         {"LOG_LEVEL", "debug"},
                         {"JOB_POLL_INTERVAL", "50ms"},

@@ -168,6 +168,7 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
             std::map<std::string, std::string>{{"PORT", std::to_string(ports.back())},
                                                {"DATABASE_URL", database.url()},
                                                {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
+                                               {"HIBP_ENABLED", "false"},
                                                {"REDIS_URL", redis_url},
                                                {"RATE_LIMIT_NAMESPACE", ns},
                                                {"DATA_DIR", (logs / std::to_string(i)).string()},

@@ -53,6 +53,7 @@ protected:
     std::map<std::string, std::string> worker_env(const std::string& smtp_url) const {
         return {{"DATABASE_URL", database_->url()},
                 {"DATA_ENCRYPTION_KEY", testing_support::kTestDataKey},
+                {"HIBP_ENABLED", "false"},
                 {"SMTP_URL", smtp_url},
                 {"LOG_LEVEL", "warning"},
                 {"JOB_POLL_INTERVAL", "50ms"},

@@ -311,9 +311,10 @@ HttpResponse Browser::send(const std::string& method, const std::string& url, co
         if (path_only.starts_with(c.path)) cookie_header += (cookie_header.empty() ? "" : "; ") + name + "=" + c.value;
     if (!cookie_header.empty()) headers.emplace_back("Cookie", cookie_header);
     headers.emplace_back("User-Agent", user_agent_);
+    headers.emplace_back("Host", "127.0.0.1:" + std::to_string(t.port));  // as browsers send it
     HttpClient client(t.port);
     auto res = client.request(method, t.path, body, headers);
-    if (auto set = res.header("set-cookie"); !set.empty()) {
+    for (const auto& set : res.set_cookies) {
         auto eq = set.find('=');
         auto semi = set.find(';');
         std::string name = set.substr(0, eq), value = set.substr(eq + 1, semi - eq - 1);
@@ -323,8 +324,10 @@ HttpResponse Browser::send(const std::string& method, const std::string& url, co
             auto next = set.find(';', at + 1);
             auto attr = set.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
             while (!attr.empty() && attr.front() == ' ') attr.erase(0, 1);
-            if (attr.starts_with("Path=")) c.path = attr.substr(5);
-            if (attr == "Max-Age=0") expired = true;
+            std::string lower = attr;
+            for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (lower.starts_with("path=")) c.path = attr.substr(5);
+            if (lower == "max-age=0" || lower.find("expires=thu, 01 jan 1970") == 0) expired = true;
             at = next;
         }
         if (expired)

@@ -54,8 +54,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     req.method_string(method);
     req.target(target);
     req.version(11);
-    req.set(bhttp::field::host, "127.0.0.1");
     for (const auto& [k, v] : headers) req.insert(k, v);  // a name given twice is sent twice
+    if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, "127.0.0.1");
     req.body() = body;
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") req.prepare_payload();
     bhttp::write(impl_->socket, req);
@@ -70,7 +70,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     for (const auto& f : res) {
         std::string name(f.name_string());
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out.headers[name] = std::string(f.value());
+        if (name == "set-cookie") out.set_cookies.emplace_back(f.value());
+        out.headers.emplace(name, std::string(f.value()));
     }
     out.body = res.body();
     out.keep_alive = res.keep_alive();

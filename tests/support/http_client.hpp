@@ -12,7 +12,8 @@ namespace testing_support {
 
 struct HttpResponse {
     int status = 0;
-    std::map<std::string, std::string> headers;  // lower-case names
+    std::map<std::string, std::string> headers;  // lower-case names (the first of repeated ones)
+    std::vector<std::string> set_cookies;        // every Set-Cookie, in order
     std::string body;
     bool keep_alive = true;
 

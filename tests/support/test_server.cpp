@@ -74,6 +74,8 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure, 
                     {"DATA_DIR", data_dir_.string()},
                     {"DATABASE_URL", db_->url()},
                     {"DATA_ENCRYPTION_KEY", kTestDataKey},
+                    // No test reaches the internet; the breached-password tests point at a fake.
+                    {"HIBP_ENABLED", "false"},
                     {"DATABASE_POOL_SIZE", "4"},
                     {"IO_THREADS", "2"},
                     {"WORKER_THREADS", "4"},

@@ -308,3 +308,49 @@ TEST(Settings, EveryDocumentedDefaultIsWhatLoadingNothingGives) {
     EXPECT_EQ(defaults.facebook.identity_url, "https://graph.facebook.com/v19.0");
     EXPECT_EQ(defaults.server.max_body_bytes, 64u * 1024);
 }
+
+TEST(Settings, OauthProvidersTurnsProvidersOnAndOffAndSetsUpOpenIdOnesByIssuer) {
+    // Unset: the built-in providers that have a client id.
+    EXPECT_TRUE(load_settings({}).sign_in_providers().empty());
+    auto s = load_settings(
+        {{"GITHUB_CLIENT_ID", "gh"}, {"GITHUB_CLIENT_SECRET", "x"}, {"GOOGLE_CLIENT_ID", "g"}, {"GOOGLE_CLIENT_SECRET", "y"}});
+    EXPECT_EQ(s.sign_in_providers(), (std::vector<std::string>{"google", "github"}));
+
+    // Listed: those, in that order; Google is off although it has a client id.
+    s = load_settings({{"OAUTH_PROVIDERS", "Keycloak, github"},
+                       {"GITHUB_CLIENT_ID", "gh"},
+                       {"GITHUB_CLIENT_SECRET", "x"},
+                       {"GOOGLE_CLIENT_ID", "g"},
+                       {"OAUTH_KEYCLOAK_ISSUER", "https://sso.example.com/realms/main/"},
+                       {"OAUTH_KEYCLOAK_CLIENT_ID", "starter"},
+                       {"OAUTH_KEYCLOAK_CLIENT_SECRET", "s3cret"}});
+    EXPECT_EQ(s.sign_in_providers(), (std::vector<std::string>{"keycloak", "github"}));
+    ASSERT_EQ(s.oidc_providers.size(), 1u);
+    EXPECT_EQ(s.oidc_providers[0].issuer, "https://sso.example.com/realms/main");
+    EXPECT_EQ(s.oidc_providers[0].client_id, "starter");
+    EXPECT_EQ(s.oidc_providers[0].scopes, "openid email profile");
+
+    auto refused = [](const config::Env& env, const std::string& says) {
+        try {
+            load_settings(env);
+            ADD_FAILURE() << "accepted; expected: " << says;
+        } catch (const config::ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << "a secret in the message";
+        }
+    };
+    refused({{"OAUTH_PROVIDERS", "acme"}}, "OAUTH_ACME_ISSUER: is required when OAUTH_PROVIDERS names acme");
+    refused({{"OAUTH_PROVIDERS", "my-idp"}, {"OAUTH_MY_IDP_ISSUER", "http://sso.example.com"}}, "OAUTH_MY_IDP_ISSUER: must be");
+    refused({{"OAUTH_PROVIDERS", "acme"}, {"OAUTH_ACME_ISSUER", "https://sso.example.com"}, {"OAUTH_ACME_CLIENT_ID", "c"}},
+            "OAUTH_ACME_CLIENT_SECRET: is required");
+    refused({{"OAUTH_PROVIDERS", "acme"},
+             {"OAUTH_ACME_ISSUER", "https://sso.example.com"},
+             {"OAUTH_ACME_CLIENT_ID", "c"},
+             {"OAUTH_ACME_CLIENT_SECRET", "s3cret"},
+             {"OAUTH_ACME_SCOPES", "email"}},
+            "OAUTH_ACME_SCOPES: must include openid");
+    refused({{"OAUTH_PROVIDERS", "google"}}, "GOOGLE_CLIENT_ID: is required when OAUTH_PROVIDERS names google");
+    refused({{"OAUTH_PROVIDERS", "github,github"}}, "names 'github' twice");
+    refused({{"OAUTH_PROVIDERS", "acme/../x"}}, "is not a provider name");
+    refused({{"GITHUB_CLIENT_ID", "gh"}}, "GITHUB_CLIENT_SECRET: is required");
+}

@@ -80,31 +80,63 @@ TEST(HmacSha256, MatchesRfc4231Case2) {
 }
 
 TEST(Rs256, AValidSignatureVerifiesAndAnyChangeBreaksIt) {
-    auto pub = security::RsaPublicKey::from_jwk(key().jwk());
+    auto pub = security::PublicJwk::from_jwk(key().jwk());
     std::string data = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0";
     auto sig = key().sign(data);
-    EXPECT_TRUE(pub.verify_rs256(data, sig));
-    EXPECT_FALSE(pub.verify_rs256(data + "x", sig));
+    EXPECT_TRUE(pub.verify("RS256", data, sig));
+    EXPECT_FALSE(pub.verify("RS256", data + "x", sig));
     auto flipped = sig;
     flipped[10] ^= 1;
-    EXPECT_FALSE(pub.verify_rs256(data, flipped));
-    EXPECT_FALSE(pub.verify_rs256(data, ""));
+    EXPECT_FALSE(pub.verify("RS256", data, flipped));
+    EXPECT_FALSE(pub.verify("RS256", data, ""));
     TestKey other;
-    EXPECT_FALSE(pub.verify_rs256(data, other.sign(data)));
+    EXPECT_FALSE(pub.verify("RS256", data, other.sign(data)));
+    EXPECT_FALSE(pub.verify("ES256", data, sig)) << "the token's alg must be the key's";
+    EXPECT_FALSE(pub.verify("none", data, ""));
+}
+
+// RFC 7515 Appendix A.3: the ES256 JWS example, verified with its published key.
+TEST(Es256, TheRfc7515ExampleVerifiesAndAnyChangeBreaksIt) {
+    boost::json::object jwk{{"kty", "EC"},
+                            {"crv", "P-256"},
+                            {"x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"},
+                            {"y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}};
+    auto pub = security::PublicJwk::from_jwk(jwk);
+    EXPECT_EQ(pub.alg(), "ES256");
+    const std::string input =
+        "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    const auto sig = *base64url_decode("DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
+    EXPECT_TRUE(pub.verify("ES256", input, sig));
+    EXPECT_FALSE(pub.verify("ES256", input + "x", sig));
+    auto flipped = sig;
+    flipped[40] ^= 1;
+    EXPECT_FALSE(pub.verify("ES256", input, flipped));
+    EXPECT_FALSE(pub.verify("ES256", input, sig.substr(0, 63))) << "r||s is exactly 64 bytes";
+    EXPECT_FALSE(pub.verify("RS256", input, sig));
+
+    auto off_curve = jwk;
+    off_curve["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1";
+    EXPECT_THROW(security::PublicJwk::from_jwk(off_curve), security::JwtError) << "a point not on P-256";
+    auto other_curve = jwk;
+    other_curve["crv"] = "P-384";
+    EXPECT_THROW(security::PublicJwk::from_jwk(other_curve), security::JwtError);
 }
 
 TEST(Rs256, UnusableJwksAreRefused) {
     auto jwk = key().jwk();
     jwk["kty"] = "EC";
-    EXPECT_THROW(security::RsaPublicKey::from_jwk(jwk), security::JwtError);
+    EXPECT_THROW(security::PublicJwk::from_jwk(jwk), security::JwtError);
+    jwk = key().jwk();
+    jwk["alg"] = "ES256";
+    EXPECT_THROW(security::PublicJwk::from_jwk(jwk), security::JwtError) << "an RSA key named ES256";
     jwk = key().jwk();
     jwk.erase("n");
-    EXPECT_THROW(security::RsaPublicKey::from_jwk(jwk), security::JwtError);
+    EXPECT_THROW(security::PublicJwk::from_jwk(jwk), security::JwtError);
     jwk = key().jwk();
     jwk["n"] = "not base64!";
-    EXPECT_THROW(security::RsaPublicKey::from_jwk(jwk), security::JwtError);
+    EXPECT_THROW(security::PublicJwk::from_jwk(jwk), security::JwtError);
     TestKey weak(1024);
-    EXPECT_THROW(security::RsaPublicKey::from_jwk(weak.jwk()), security::JwtError);
+    EXPECT_THROW(security::PublicJwk::from_jwk(weak.jwk()), security::JwtError);
 }
 
 TEST(Jwt, ParsesThreePartsAndRejectsEverythingElse) {

@@ -40,7 +40,10 @@ function signedIn(): boolean {
 
 function setToken(token: string | null): void {
   if (token) sessionStorage.setItem(tokenKey, token);
-  else sessionStorage.removeItem(tokenKey);
+  else {
+    sessionStorage.removeItem(tokenKey);
+    sessionStorage.removeItem("starter.breached");
+  }
   api.useToken(token);
 }
 
@@ -142,7 +145,13 @@ function strengthMeter(input: HTMLInputElement, others: () => string[]): void {
   });
 }
 
-function signedInWith(data: { authentication_token: string } | { mfa_ticket: string; methods: string[] }): void {
+type SignInAnswer = ({ authentication_token: string } | { mfa_ticket: string; methods: string[] }) & {
+  password_breach_count?: number;
+};
+
+function signedInWith(data: SignInAnswer): void {
+  // The password just used is a breached one: the account page asks to change it.
+  if (data.password_breach_count) sessionStorage.setItem("starter.breached", String(data.password_breach_count));
   if ("authentication_token" in data) {
     setToken(data.authentication_token);
     go("#/");
@@ -312,7 +321,7 @@ function mfaPage(): void {
       <button type="submit">Continue</button></form>
       ${methods.includes("passkey") ? passkeyHint() : ""}</section>`,
   );
-  const finish = (data: { authentication_token: string } | { mfa_ticket: string; methods: string[] }) => {
+  const finish = (data: SignInAnswer) => {
     sessionStorage.removeItem("starter.mfa_ticket");
     signedInWith(data);
   };
@@ -407,6 +416,16 @@ function sessionRows(sessions: Session[]): string {
     .join("");
 }
 
+// Set at sign-in when the password used appears in known data breaches.
+function breachedNotice(): string {
+  const count = Number(sessionStorage.getItem("starter.breached") ?? 0);
+  return count
+    ? `<div class="alert error" role="alert" id="breached">Your password appears in known data breaches (seen ${esc(
+        count.toLocaleString("en"),
+      )} times). It was not leaked here, but attackers try such passwords everywhere: change it now.</div>`
+    : "";
+}
+
 async function accountPage(): Promise<void> {
   const me = await api.GET("/api/users/@me");
   if (me.error || !me.data) {
@@ -428,7 +447,7 @@ async function accountPage(): Promise<void> {
      <section><h2>Sessions</h2><table><thead><tr><th>Device</th><th>Where</th><th>Last active</th><th></th></tr></thead>
       <tbody id="sessions">${sessionRows(sessions.data ?? [])}</tbody></table>
       <p><button class="danger" id="revoke-others">Sign out everywhere else</button></p><div id="revoke-step"></div></section>
-     <section><h2>${user.has_password ? "Change your password" : "Set a password"}</h2><form id="password" novalidate>
+     <section><h2>${user.has_password ? "Change your password" : "Set a password"}</h2>${breachedNotice()}<form id="password" novalidate>
       ${user.has_password ? field("current_password", "Current password", "password", 'autocomplete="current-password"') : ""}
       ${field("new_password", "New password", "password", 'autocomplete="new-password"')}
       <button type="submit">${user.has_password ? "Change" : "Set"} the password</button></form></section>
@@ -500,6 +519,7 @@ async function accountPage(): Promise<void> {
     const body = user.has_password ? { current_password: v.current_password, new_password: v.new_password } : { new_password: v.new_password };
     const { error } = await api.PATCH("/api/users/@me/password", { body });
     if (error) return error;
+    sessionStorage.removeItem("starter.breached");
     await accountPage();  // the other sessions are gone from the list too
     done("password", "Your password was changed; your other sessions ended.");
   });
@@ -683,6 +703,7 @@ const eventText: Record<SecurityEvent["kind"], (d: Record<string, unknown>) => s
   account_enabled: () => "Account enabled by an administrator",
   signed_out_everywhere: (d) => `Signed out everywhere by an administrator (${d.count} session${d.count === 1 ? "" : "s"})`,
   role_changed: (d) => `Role changed to ${d.role}`,
+  breached_password_used: () => "Signed in with a password found in data breaches",
 };
 
 function factorName(factor: unknown): string {

@@ -852,6 +852,7 @@ export interface components {
              * @description Stable, machine-readable:
              *     - `malformed_request` (400): The body is not a JSON object (or not UTF-8), or the HTTP request itself is malformed (431 when its headers pass 16 KiB)
              *     - `invalid_input` (400): A rule said no: a wrong or expired code, a password too easy to guess (with `feedback`), an address or username already taken; `field` names the field at fault
+             *     - `password_breached` (400): The new password appears in known data breaches (Have I Been Pwned); `breach_count` says how often it was seen, `field` which field holds it
              *     - `invalid_credentials` (400): The login, password or second factor is wrong; the same answer whether or not the account exists
              *     - `unauthenticated` (401): No token, or an unknown, expired or revoked one
              *     - `reauthentication_required` (403): The call needs the current password or a recent sign-in (`POST /api/auth/reauthenticate`)
@@ -865,7 +866,7 @@ export interface components {
              * @example invalid_input
              * @enum {string}
              */
-            code: "malformed_request" | "invalid_input" | "invalid_credentials" | "unauthenticated" | "reauthentication_required" | "not_found" | "method_not_allowed" | "payload_too_large" | "validation_failed" | "rate_limited" | "unexpected" | "unavailable";
+            code: "malformed_request" | "invalid_input" | "password_breached" | "invalid_credentials" | "unauthenticated" | "reauthentication_required" | "not_found" | "method_not_allowed" | "payload_too_large" | "validation_failed" | "rate_limited" | "unexpected" | "unavailable";
             /** @description For humans */
             message: string;
             /** @description The request field the error is about */
@@ -1008,9 +1009,10 @@ export interface components {
              *     - `account_enabled`: An operator enabled the account again
              *     - `signed_out_everywhere`: An operator ended every session (details.count)
              *     - `role_changed`: An operator changed the account's role (details.role)
+             *     - `breached_password_used`: A sign-in used a password found in data breaches (details.breach_count); the owner is emailed (once a week at most)
              * @enum {string}
              */
-            kind: "registered" | "signed_in" | "sign_in_failed" | "signed_out" | "reauthenticated" | "session_revoked" | "other_sessions_revoked" | "password_changed" | "password_reset_requested" | "password_reset" | "email_change_requested" | "email_changed" | "second_factor_added" | "second_factor_removed" | "recovery_codes_renewed" | "account_deletion_requested" | "account_deletion_cancelled" | "account_deleted" | "account_disabled" | "account_enabled" | "signed_out_everywhere" | "role_changed";
+            kind: "registered" | "signed_in" | "sign_in_failed" | "signed_out" | "reauthenticated" | "session_revoked" | "other_sessions_revoked" | "password_changed" | "password_reset_requested" | "password_reset" | "email_change_requested" | "email_changed" | "second_factor_added" | "second_factor_removed" | "recovery_codes_renewed" | "account_deletion_requested" | "account_deletion_cancelled" | "account_deleted" | "account_disabled" | "account_enabled" | "signed_out_everywhere" | "role_changed" | "breached_password_used";
             /** Format: date-time */
             created_at: string;
             ip_address: string;
@@ -1074,6 +1076,7 @@ export interface components {
             /** @description Send as Authorization: Bearer <token> */
             authentication_token: string;
             user: components["schemas"]["User"];
+            password_breach_count?: components["schemas"]["PasswordBreachCount"];
         };
         MfaChallenge: {
             /** @constant */
@@ -1081,7 +1084,10 @@ export interface components {
             /** @description Send to POST /api/auth/login/mfa with a second factor; valid 5 minutes, once, 5 wrong tries */
             mfa_ticket: string;
             methods: ("totp" | "recovery_code" | "passkey")[];
+            password_breach_count?: components["schemas"]["PasswordBreachCount"];
         };
+        /** @description Present only when the password just used appears in known data breaches (Have I Been Pwned), this many times: ask the user to change it (they are emailed too) */
+        PasswordBreachCount: number;
         /** @description Signed in, or (the account has a second factor) the ticket for the second step */
         SignInResult: components["schemas"]["SignedIn"] | components["schemas"]["MfaChallenge"];
         TotpEnrolment: {
@@ -1360,7 +1366,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,7 +1437,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,7 +1508,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInResult"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +1577,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1816,7 +1822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1885,7 +1891,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2063,7 +2069,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2143,7 +2149,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2232,7 +2238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2321,7 +2327,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2402,7 +2408,7 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityActivity"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2680,7 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2829,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Passkey"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2918,7 +2924,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyRequestOptions"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2989,7 +2995,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3060,7 +3066,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3129,7 +3135,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,7 +3260,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3390,7 +3396,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3466,7 +3472,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3540,7 +3546,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserPage"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3969,7 +3975,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4035,7 +4041,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4215,7 +4221,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInResult"];
                 };
             };
-            /** @description Refused (malformed_request, invalid_input, invalid_credentials) */
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
             400: {
                 headers: {
                     [name: string]: unknown;
