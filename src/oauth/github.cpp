@@ -48,7 +48,8 @@ Identity GitHubProvider::identify(const std::string& code, const std::string& re
     // GitHub answers a bad code with 200 and {"error": ...}.
     auto token = text_member(answer, "access_token");
     if (token.empty())
-        throw ProviderError("GitHub token endpoint returned no access_token (" + text_member(answer, "error").substr(0, 60) + ")");
+        throw ProviderError("GitHub token endpoint returned no access_token (" + text_member(answer, "error").substr(0, 60) +
+                            ")");
 
     auto api = [&](const std::string& path) {
         http::OutboundRequest r;

@@ -193,10 +193,8 @@ Identity OidcProvider::identify(const std::string& code, const std::string& redi
     request.url = where.token_url;
     request.timeout = timeout_;
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    http::Fields form{{"grant_type", "authorization_code"},
-                      {"code", code},
-                      {"redirect_uri", redirect_uri},
-                      {"code_verifier", code_verifier}};
+    http::Fields form{
+        {"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirect_uri}, {"code_verifier", code_verifier}};
     if (settings_.secret_in_body) {
         form.emplace_back("client_id", settings_.client_id);
         form.emplace_back("client_secret", settings_.client_secret);

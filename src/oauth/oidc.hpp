@@ -24,8 +24,8 @@ struct OAuthProviderSettings;
 namespace oauth {
 
 struct OidcSettings {
-    std::string name;    // in the routes: /api/oauth/<name>/...
-    std::string issuer;  // exactly as its ID tokens' `iss` and its discovery document say
+    std::string name;                        // in the routes: /api/oauth/<name>/...
+    std::string issuer;                      // exactly as its ID tokens' `iss` and its discovery document say
     std::vector<std::string> other_issuers;  // also accepted as `iss` (Google: "accounts.google.com")
     std::string client_id;
     std::string client_secret;

@@ -22,10 +22,10 @@
 namespace security {
 namespace {
 
-constexpr std::size_t kPrefix = 5;                          // hex digits the range API is sent
-constexpr std::size_t kCachedPrefixes = 64;                 // ~35 KB each with padding
-constexpr std::chrono::minutes kCacheLife{60};              // the set changes a few times a year
-constexpr std::chrono::seconds kPauseAfterFailure{30};      // the API is down: don't wait on it per request
+constexpr std::size_t kPrefix = 5;                      // hex digits the range API is sent
+constexpr std::size_t kCachedPrefixes = 64;             // ~35 KB each with padding
+constexpr std::chrono::minutes kCacheLife{60};          // the set changes a few times a year
+constexpr std::chrono::seconds kPauseAfterFailure{30};  // the API is down: don't wait on it per request
 
 char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
@@ -209,20 +209,19 @@ BreachVerdict BreachedPasswords::check(std::string_view password) {
                 std::string cause = e.what();
                 for (auto at = cause.find(prefix); at != std::string::npos; at = cause.find(prefix))
                     cause.replace(at, prefix.size(), "*****");
-                observe::warn("hibp.unavailable", {{"api", options_.api_url},
-                                                   {"error", cause},
-                                                   {"effect", options_.fail_closed
-                                                                  ? "new passwords are refused (503) for 30 s"
-                                                                  : "new passwords are accepted unchecked for 30 s"}});
+                observe::warn("hibp.unavailable",
+                              {{"api", options_.api_url},
+                               {"error", cause},
+                               {"effect", options_.fail_closed ? "new passwords are refused (503) for 30 s"
+                                                               : "new passwords are accepted unchecked for 30 s"}});
             }
         }
-        if (found)
-            verdict = {*found > 0 ? BreachVerdict::Result::breached : BreachVerdict::Result::clean, *found};
+        if (found) verdict = {*found > 0 ? BreachVerdict::Result::breached : BreachVerdict::Result::clean, *found};
     }
     OPENSSL_cleanse(hash.data(), hash.size());
     (verdict.result == BreachVerdict::Result::clean      ? state_->clean
      : verdict.result == BreachVerdict::Result::breached ? state_->breached
-                                                          : state_->unknown)
+                                                         : state_->unknown)
         .fetch_add(1, std::memory_order_relaxed);
     return verdict;
 }

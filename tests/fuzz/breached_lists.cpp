@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         start = end + 1;
     }
     const bool well_formed = !lines.empty() && std::all_of(lines.begin(), lines.end(), [](std::string_view l) {
-        return l.size() > 41 && l[40] == ':' && l.substr(0, 40).find_first_not_of("0123456789ABCDEFabcdef") == std::string_view::npos;
+        return l.size() > 41 && l[40] == ':' &&
+               l.substr(0, 40).find_first_not_of("0123456789ABCDEFabcdef") == std::string_view::npos;
     });
     if (!well_formed || lines.size() * 64 < size / 2) return 0;
     for (std::size_t i = 1; i < lines.size(); ++i)

@@ -28,6 +28,7 @@ protected:
         s.public_url = "http://127.0.0.1:" + std::to_string(s.server.port);
         s.google = fake_.google_settings();
         s.facebook = fake_.facebook_settings();
+        s.github = fake_.github_settings();
         s.oauth_http_timeout = std::chrono::milliseconds(1500);
     }
 
@@ -355,6 +356,30 @@ TEST_F(SocialSignIn, FacebookSignsInWithAnAppsecretProof) {
     fake_.consent_as({"fb-" + security::random_hex(4), ""});
     Browser other;
     EXPECT_EQ(error_code(walk(other, "facebook")), "oauth_account_create");
+}
+
+TEST_F(SocialSignIn, GitHubSignsInWithThePrimaryVerifiedAddressOnly) {
+    const auto email = fresh_email();
+    const auto id = std::to_string(10'000'000 + std::stoi(security::random_hex(3), nullptr, 16));
+    fake_.consent_as({id, email, "Octo Cat"});
+    Browser b;
+    auto start = b.get(starter("/api/oauth/github/login"));
+    ASSERT_EQ(start.status, 302);
+    EXPECT_EQ(query_value(start.header("location"), "code_challenge_method"), "S256");
+    auto [token, user] = sign_in(b, "github");
+    ASSERT_FALSE(token.empty());
+    EXPECT_EQ(user["email"], email) << "the primary address, not the older verified one";
+    EXPECT_EQ(boost::json::serialize(user["auth_providers"]), R"(["github"])");
+
+    // The same GitHub account again: the same account here, found by GitHub's id.
+    Browser again;
+    auto [token2, user2] = sign_in(again, "github");
+    EXPECT_EQ(user2["id"], user["id"]);
+
+    // A primary address GitHub has not verified is no address: no account is made.
+    fake_.consent_as({std::to_string(20'000'000 + std::stoi(security::random_hex(3), nullptr, 16)), fresh_email(), "X", false});
+    Browser unverified;
+    EXPECT_EQ(error_code(walk(unverified, "github")), "oauth_account_create");
 }
 
 TEST_F(SocialSignIn, ASocialUserCanSetAPasswordAndChangeTheirEmail) {

@@ -32,8 +32,8 @@ protected:
         log_ = std::filesystem::temp_directory_path() / ("oidc-provider-" + security::random_hex(4) + ".log");
         op_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{"/usr/bin/node", std::string(STARTER_SOURCE_DIR) + "/tests/support/oidc_provider.js",
-                                     std::to_string(op_port_), kClientId, kClientSecret,
-                                     starter("/api/oauth/acme/callback"), alg()},
+                                     std::to_string(op_port_), kClientId, kClientSecret, starter("/api/oauth/acme/callback"),
+                                     alg()},
             std::map<std::string, std::string>{{"NODE_PATH", tools_}}, log_);
         const bool up = wait_until(
             [&] {
@@ -89,9 +89,9 @@ protected:
                 return {};
             }
             const bool login = page.body.find("name=\"login\"") != std::string::npos;
-            auto sent = b.post_form(absolute(action[1].str()), login ? "prompt=login&login=" + common::url_encode(who) +
-                                                                            "&password=anything"
-                                                                      : std::string("prompt=consent"));
+            auto sent = b.post_form(
+                absolute(action[1].str()),
+                login ? "prompt=login&login=" + common::url_encode(who) + "&password=anything" : std::string("prompt=consent"));
             url = sent.header("location");
         }
         ADD_FAILURE() << "the flow never came back";

@@ -109,6 +109,11 @@ config::OAuthProviderSettings FakeProviders::google_settings() const {
             base_url() + "/oauth2/v3/certs"};
 }
 
+config::OAuthProviderSettings FakeProviders::github_settings() const {
+    return {kGitHubClientId, kGitHubSecret, base_url() + "/login/oauth/authorize", base_url() + "/login/oauth/access_token",
+            base_url() + "/api"};
+}
+
 config::OAuthProviderSettings FakeProviders::facebook_settings() const {
     return {kFacebookAppId, kFacebookSecret, base_url() + "/v19.0/dialog/oauth", base_url() + "/v19.0/oauth/access_token",
             base_url() + "/v19.0"};
@@ -183,16 +188,17 @@ std::string FakeProviders::respond(const Received& request, Reply& reply) {
         return boost::json::serialize(boost::json::object{{"error", what}});
     };
 
-    if (method == "GET" && (path == "/o/oauth2/v2/auth" || path == "/v19.0/dialog/oauth")) {
-        const bool google = path.starts_with("/o/");
+    if (method == "GET" && (path == "/o/oauth2/v2/auth" || path == "/v19.0/dialog/oauth" || path == "/login/oauth/authorize")) {
+        const std::string provider = path.starts_with("/o/") ? "google" : path.starts_with("/v19") ? "facebook" : "github";
         std::lock_guard lock(s_->mutex);
         s_->authorization_queries.push_back(query);
-        if (value_of(params, "client_id") != (google ? kGoogleClientId : kFacebookAppId)) return error(400, "invalid_client");
-        if (value_of(params, "response_type") != "code") return error(400, "unsupported_response_type");
-        if (google && value_of(params, "code_challenge_method") != "S256")
+        const char* client = provider == "google" ? kGoogleClientId : provider == "facebook" ? kFacebookAppId : kGitHubClientId;
+        if (value_of(params, "client_id") != client) return error(400, "invalid_client");
+        if (provider != "github" && value_of(params, "response_type") != "code") return error(400, "unsupported_response_type");
+        if (provider != "facebook" && value_of(params, "code_challenge_method") != "S256")
             return error(400, "invalid_request: PKCE S256 required");
-        Grant g{google ? "google" : "facebook", value_of(params, "redirect_uri"), value_of(params, "code_challenge"),
-                value_of(params, "nonce"), s_->person};
+        Grant g{provider, value_of(params, "redirect_uri"), value_of(params, "code_challenge"), value_of(params, "nonce"),
+                s_->person};
         if (g.redirect_uri.empty()) return error(400, "redirect_uri_mismatch");
         std::string code = "4/" + security::random_hex(16);
         s_->codes[code] = g;
@@ -256,6 +262,42 @@ std::string FakeProviders::respond(const Received& request, Reply& reply) {
         s_->access_tokens[token] = g.person;
         return boost::json::serialize(
             boost::json::object{{"access_token", token}, {"token_type", "bearer"}, {"expires_in", 5183944}});
+    }
+
+    if (method == "POST" && path == "/login/oauth/access_token") {
+        // GitHub answers a bad exchange with 200 and an error member.
+        const auto form = http::form_decode(body);
+        std::lock_guard lock(s_->mutex);
+        if (s_->token_failure) return error(s_->token_failure, "server_error");
+        auto it = s_->codes.find(value_of(form, "code"));
+        if (it == s_->codes.end() || it->second.provider != "github") return error(200, "bad_verification_code");
+        Grant g = it->second;
+        s_->codes.erase(it);
+        if (value_of(form, "client_id") != kGitHubClientId || value_of(form, "client_secret") != kGitHubSecret)
+            return error(200, "incorrect_client_credentials");
+        if (value_of(form, "redirect_uri") != g.redirect_uri) return error(200, "redirect_uri_mismatch");
+        if (security::base64url_encode(security::sha256_bytes(value_of(form, "code_verifier"))) != g.code_challenge)
+            return error(200, "bad_verification_code");
+        std::string token = "gho_" + security::random_hex(18);
+        s_->access_tokens[token] = g.person;
+        return boost::json::serialize(
+            boost::json::object{{"access_token", token}, {"token_type", "bearer"}, {"scope", "read:user,user:email"}});
+    }
+
+    if (method == "GET" && (path == "/api/user" || path == "/api/user/emails")) {
+        std::lock_guard lock(s_->mutex);
+        auto auth = request.headers.find("authorization");
+        auto it = auth == request.headers.end() || !auth->second.starts_with("Bearer ")
+                      ? s_->access_tokens.end()
+                      : s_->access_tokens.find(auth->second.substr(7));
+        if (it == s_->access_tokens.end()) return error(401, "Bad credentials");
+        const Person& p = it->second;
+        if (path == "/api/user")
+            return boost::json::serialize(boost::json::object{
+                {"id", std::stoll(p.subject)}, {"login", "octo" + p.subject}, {"name", p.name}, {"email", nullptr}});
+        boost::json::array emails{{{"email", "old." + p.subject + "@example.org"}, {"primary", false}, {"verified", true}}};
+        if (!p.email.empty()) emails.push_back({{"email", p.email}, {"primary", true}, {"verified", p.email_verified}});
+        return boost::json::serialize(emails);
     }
 
     if (method == "GET" && path == "/v19.0/me") {

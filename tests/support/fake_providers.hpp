@@ -1,9 +1,10 @@
 #pragma once
-// Google and Facebook as the starter sees them, on a loopback port: the
+// Google, Facebook and GitHub as the starter sees them, on a loopback port: the
 // authorization endpoints (which consent at once, as the configured person, and
 // redirect back), the token endpoints (client secret, redirect_uri and PKCE
-// checked), Google's JWKS with a test RSA key, and Facebook's Graph /me
-// (appsecret_proof checked). Knobs make it misbehave the ways real providers
+// checked), Google's JWKS with a test RSA key, Facebook's Graph /me
+// (appsecret_proof checked) and GitHub's /user and /user/emails (the person's address
+// primary, verified or not as configured, next to an older verified one). Knobs make it misbehave the ways real providers
 // and attackers do.
 #include "config/settings.hpp"
 #include "support/http_client.hpp"
@@ -44,6 +45,8 @@ public:
     static constexpr const char* kGoogleSecret = "google-test-secret";
     static constexpr const char* kFacebookAppId = "1234567890";
     static constexpr const char* kFacebookSecret = "facebook-test-secret";
+    static constexpr const char* kGitHubClientId = "Iv1.0123456789abcdef";
+    static constexpr const char* kGitHubSecret = "github-test-secret";
 
     FakeProviders();
     ~FakeProviders();
@@ -52,6 +55,7 @@ public:
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     config::OAuthProviderSettings google_settings() const;
     config::OAuthProviderSettings facebook_settings() const;
+    config::OAuthProviderSettings github_settings() const;
 
     void consent_as(const Person& p);
     void tweak_id_tokens(const IdTokenTweaks& t);

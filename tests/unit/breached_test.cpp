@@ -26,8 +26,7 @@ TEST(BreachedPasswords, ARangeAnswerGivesTheSuffixsCountAndPaddingLinesCountNoth
     EXPECT_EQ(count_in_range(body, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"), 0u) << "last line, no line end";
     EXPECT_EQ(count_in_range(body, "1E4C9B93F3F0682250B6CF8331B7EE68FD7"), 0u);
     EXPECT_EQ(count_in_range("", "1E4C9B93F3F0682250B6CF8331B7EE68FD8"), 0u);
-    EXPECT_EQ(count_in_range("1E4C9B93F3F0682250B6CF8331B7EE68FD8\n", "1E4C9B93F3F0682250B6CF8331B7EE68FD8"), 0u)
-        << "no count";
+    EXPECT_EQ(count_in_range("1E4C9B93F3F0682250B6CF8331B7EE68FD8\n", "1E4C9B93F3F0682250B6CF8331B7EE68FD8"), 0u) << "no count";
 }
 
 TEST(BreachedPasswords, TheBinarySearchFindsEveryLineOfASortedDatasetAndNothingElse) {
