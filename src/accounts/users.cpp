@@ -19,10 +19,12 @@ struct UserColumns {
                     erase_ind = soci::i_null;
 
     static std::string select(bool pg) {
+        // "provider email" per linked identity, one per line (neither holds a space or a line end).
         const std::string providers =
-            pg ? "(SELECT string_agg(provider, ',' ORDER BY provider) FROM oauth_accounts WHERE user_id = u.id)"
-               : "(SELECT group_concat(provider, ',') FROM (SELECT provider FROM oauth_accounts "
-                 "WHERE user_id = u.id ORDER BY provider))";
+            pg ? "(SELECT string_agg(provider || ' ' || COALESCE(email, ''), E'\\n' ORDER BY provider) FROM oauth_accounts "
+                 "WHERE user_id = u.id)"
+               : "(SELECT group_concat(provider || ' ' || COALESCE(email, ''), char(10)) FROM (SELECT provider, email FROM "
+                 "oauth_accounts WHERE user_id = u.id ORDER BY provider))";
         return "u.id, u.username, u.email, u.password_hash, u.created_at, u.updated_at, u.last_login_at, " + providers +
                ", u.mfa_enabled, u.disabled_at, u.erase_after, u.role, u.locale";
     }
@@ -50,9 +52,12 @@ struct UserColumns {
         if (linked_ind == soci::i_ok) {
             std::string_view rest = linked;
             while (!rest.empty()) {
-                auto comma = rest.find(',');
-                u.oauth_providers.emplace_back(rest.substr(0, comma));
-                rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+                auto line = rest.substr(0, rest.find('\n'));
+                auto space = line.find(' ');
+                u.oauth_providers.push_back({std::string(line.substr(0, space)), space == std::string_view::npos
+                                                                                     ? std::string()
+                                                                                     : std::string(line.substr(space + 1))});
+                rest = line.size() == rest.size() ? std::string_view() : rest.substr(line.size() + 1);
             }
         }
         return u;

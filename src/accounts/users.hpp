@@ -12,6 +12,12 @@
 
 namespace accounts {
 
+// A provider identity linked to an account, as its owner sees it.
+struct LinkedIdentity {
+    std::string provider;  // "google", "github", an OAUTH_PROVIDERS name
+    std::string email;     // the address the provider gave; "" when it gave none
+};
+
 struct User {
     std::string id;
     std::string username;
@@ -20,12 +26,12 @@ struct User {
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     std::optional<std::int64_t> last_login_at;
-    std::vector<std::string> oauth_providers;  // "google", "facebook"
-    bool mfa_enabled = false;                  // a confirmed second factor: sign-in asks for it
-    std::optional<std::int64_t> disabled_at;   // by an operator: every sign-in is refused
-    std::optional<std::int64_t> erase_after;   // deletion asked for: erased then, unless a sign-in comes first
-    std::string role = "user";                 // or "admin": may use /api/admin
-    std::string locale = "en";                 // the language of their emails (notify::kLocales)
+    std::vector<LinkedIdentity> oauth_providers;  // by provider name
+    bool mfa_enabled = false;                     // a confirmed second factor: sign-in asks for it
+    std::optional<std::int64_t> disabled_at;      // by an operator: every sign-in is refused
+    std::optional<std::int64_t> erase_after;      // deletion asked for: erased then, unless a sign-in comes first
+    std::string role = "user";                    // or "admin": may use /api/admin
+    std::string locale = "en";                    // the language of their emails (notify::kLocales)
 
     bool has_password() const { return password_hash.has_value(); }
     bool is_admin() const { return role == "admin"; }

@@ -21,6 +21,18 @@ struct LoginCodeRequest {
     }
 };
 
+struct LinkRequest {
+    std::optional<std::string> redirect_to;
+    static constexpr const char* schema_name = "LinkRequest";
+    static http::FieldTable<LinkRequest> fields() {
+        return {http::text("redirect_to", &LinkRequest::redirect_to)
+                    .max(2048)
+                    .describe("Where the provider's callback sends the browser: ?linked=<provider>, or ?error_code=...; on "
+                              "OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL)")};
+    }
+    static boost::json::object example() { return {{"redirect_to", "http://localhost:3000/settings"}}; }
+};
+
 std::string cookie_name(std::string_view provider) { return "starter_oauth_" + std::string(provider); }
 
 // The flow cookie goes only to this provider's callback; SameSite=Lax still
@@ -71,7 +83,8 @@ http::Response redirect(const std::string& location) {
 
 }  // namespace
 
-void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const RequestInspector& inspector, bool secure_cookies) {
+void register_oauth_routes(Routes& routes, oauth::SocialSignIn& social, const RequestInspector& inspector, bool secure_cookies) {
+    auto& r = routes.router();
     auto login = [&social, secure_cookies](http::Request& req) {
         const std::string provider(req.param("provider"));
         auto start = social.begin(provider, field(request_params(req), "redirect_to"));
@@ -113,6 +126,41 @@ void register_oauth_routes(http::Router& r, oauth::SocialSignIn& social, const R
                 .refuses(404);
         if (std::string_view(method) == "POST") route.accepts_form();
     }
+
+    // Linking: an API call from the signed-in app, which then sends the browser to the
+    // provider. The flow cookie set here binds the callback to this browser, so a link flow
+    // started by someone else cannot be finished in the victim's browser.
+    routes
+        .post<LinkRequest>(
+            "/api/oauth/{provider}/link",
+            [&social, secure_cookies](const Services&, http::Request& req, const Viewer& viewer, LinkRequest& body) {
+                const std::string provider(req.param("provider"));
+                auto start = social.begin_link(provider, viewer, body.redirect_to);
+                auto res = http::json(200, {{"authorization_url", start.authorization_url}});
+                res.insert(boost::beast::http::field::set_cookie,
+                           flow_cookie(provider, start.browser_secret, kFlowCookieSeconds, secure_cookies));
+                res.set(boost::beast::http::field::cache_control, "no-store");
+                return res;
+            })
+        .limit("30/hour")
+        .describe("social sign-in",
+                  "Start linking a provider to your account (recent sign-in): send the browser to authorization_url; the "
+                  "provider's callback ends on redirect_to?linked=<provider>, or ?error_code=oauth_identity_in_use (that "
+                  "identity belongs to another account) or oauth_provider_already_linked")
+        .returns(200, "LinkStart")
+        .refuses(400, 401, 403, 404, 422);
+    routes
+        .del("/api/oauth/{provider}/link",
+             [&social, &inspector](const Services&, http::Request& req, const Viewer& viewer) {
+                 social.unlink(std::string(req.param("provider")), viewer, inspector.describe(req));
+                 return http::no_content();
+             })
+        .limit("30/hour")
+        .describe("social sign-in",
+                  "Unlink a provider from your account (recent sign-in); refused while it is the account's only way to sign "
+                  "in (no password, passkey or other provider)")
+        .returns(204)
+        .refuses(400, 401, 403, 404);
 
     auto& token = r.post("/api/oauth/token", [&social](http::Request& req) {
         auto body = http::parse_body<LoginCodeRequest>(req.body());

@@ -66,13 +66,14 @@ constexpr const char* kSchemas = R"json({
   },
   "User": {
     "type": "object",
-    "required": ["id", "username", "email", "has_password", "auth_providers", "mfa_enabled", "locale", "created_at", "updated_at", "last_login_at"],
+    "required": ["id", "username", "email", "has_password", "auth_providers", "linked_providers", "mfa_enabled", "locale", "created_at", "updated_at", "last_login_at"],
     "properties": {
       "id": {"type": "string", "format": "uuid"},
       "username": {"type": "string", "minLength": 2, "maxLength": 32, "pattern": "^[A-Za-z0-9_.-]+$"},
       "email": {"type": "string", "format": "email"},
       "has_password": {"type": "boolean"},
       "auth_providers": {"type": "array", "items": {"type": "string"}, "description": "email_password when the account has a password, then each linked sign-in provider (google, facebook, github, or one of your own OAUTH_PROVIDERS)"},
+      "linked_providers": {"type": "array", "items": {"type": "object", "required": ["provider", "email"], "properties": {"provider": {"type": "string"}, "email": {"type": ["string", "null"], "description": "The address the provider gave"}}}, "description": "Each sign-in provider identity linked to the account (POST /api/oauth/{provider}/link), with the address the provider gave"},
       "mfa_enabled": {"type": "boolean", "description": "Signing in asks for a second factor"},
       "locale": {"type": "string", "description": "The language of the user's emails (PATCH /api/users/@me changes it)"},
       "created_at": {"type": "string", "format": "date-time"},
@@ -80,7 +81,7 @@ constexpr const char* kSchemas = R"json({
       "last_login_at": {"type": ["string", "null"], "format": "date-time"}
     },
     "example": {"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "username": "jane", "email": "jane@example.com",
-                "has_password": true, "auth_providers": ["email_password"], "mfa_enabled": false, "locale": "en", "created_at": "2026-11-24T10:00:00Z",
+                "has_password": true, "auth_providers": ["email_password"], "linked_providers": [], "mfa_enabled": false, "locale": "en", "created_at": "2026-11-24T10:00:00Z",
                 "updated_at": "2026-11-24T10:00:00Z", "last_login_at": "2026-11-24T10:00:00Z"}
   },
   "PublicUser": {
@@ -221,6 +222,11 @@ constexpr const char* kSchemas = R"json({
   "SignInResult": {
     "description": "Signed in, or (the account has a second factor) the ticket for the second step",
     "oneOf": [{"$ref": "#/components/schemas/SignedIn"}, {"$ref": "#/components/schemas/MfaChallenge"}]
+  },
+  "LinkStart": {
+    "type": "object",
+    "required": ["authorization_url"],
+    "properties": {"authorization_url": {"type": "string", "format": "uri", "description": "Send the browser here (the flow cookie set by this answer must go with it)"}}
   },
   "TotpEnrolment": {
     "type": "object",

@@ -27,14 +27,19 @@ int page_limit(const http::Request& req, int fallback) {
 }
 
 boost::json::value user_json(const accounts::User& u) {
-    boost::json::array providers;
+    boost::json::array providers, linked;
     if (u.has_password()) providers.emplace_back("email_password");
-    for (const auto& p : u.oauth_providers) providers.emplace_back(p);
+    for (const auto& p : u.oauth_providers) {
+        providers.emplace_back(p.provider);
+        linked.push_back(boost::json::object{{"provider", p.provider},
+                                             {"email", p.email.empty() ? boost::json::value() : boost::json::value(p.email)}});
+    }
     return {{"id", u.id},
             {"username", u.username},
             {"email", u.email},
             {"has_password", u.has_password()},
             {"auth_providers", std::move(providers)},
+            {"linked_providers", std::move(linked)},
             {"mfa_enabled", u.mfa_enabled},
             {"locale", u.locale},
             {"created_at", rfc3339(u.created_at)},

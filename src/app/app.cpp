@@ -139,7 +139,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     api::register_user_routes(routes);
     api::register_mfa_routes(routes);
     api::register_admin_routes(routes);
-    api::register_oauth_routes(router_, *social_, *inspector_, settings_.public_url.starts_with("https://"));
+    api::register_oauth_routes(routes, *social_, *inspector_, settings_.public_url.starts_with("https://"));
     auto swagger_ui = api::load_swagger_ui(settings_.swagger_ui_dir);
     if (swagger_ui.empty())
         observe::warn("docs.swagger_ui_unavailable",

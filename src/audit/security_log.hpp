@@ -41,6 +41,8 @@ enum class Kind {
     signed_out_everywhere,
     role_changed,
     breached_password_used,
+    provider_linked,
+    provider_unlinked,
 };
 
 // The one list of event kinds: stored by name, documented in OpenAPI and docs/api.md.
@@ -79,6 +81,8 @@ inline constexpr KindInfo kKinds[] = {
     {Kind::role_changed, "role_changed", "An operator changed the account's role (details.role)"},
     {Kind::breached_password_used, "breached_password_used",
      "A sign-in used a password found in data breaches (details.breach_count); the owner is emailed (once a week at most)"},
+    {Kind::provider_linked, "provider_linked", "A sign-in provider was linked to the account (details.provider, details.email)"},
+    {Kind::provider_unlinked, "provider_unlinked", "A sign-in provider was unlinked from the account (details.provider)"},
 };
 std::string_view name(Kind kind);
 

@@ -55,6 +55,19 @@ boost::json::object PasswordBreached::vars() const {
     return v;
 }
 
+boost::json::object ProviderLinked::vars() const {
+    auto v = origin.vars();
+    v["provider"] = provider;
+    v["provider_email"] = provider_email;
+    return v;
+}
+
+boost::json::object ProviderUnlinked::vars() const {
+    auto v = origin.vars();
+    v["provider"] = provider;
+    return v;
+}
+
 boost::json::object PasskeyAdded::vars() const {
     auto v = origin.vars();
     v["name"] = passkey_name;

@@ -129,6 +129,23 @@ struct PasskeyAdded {
     boost::json::object vars() const;
 };
 
+struct ProviderLinked {
+    static constexpr const char* name = "provider-linked";
+    static constexpr const char* when =
+        "A sign-in provider (Google, GitHub...) was linked to the account: it can sign in with it";
+    Origin origin;
+    std::string provider;
+    std::string provider_email;  // "" when the provider gave none
+    boost::json::object vars() const;
+};
+struct ProviderUnlinked {
+    static constexpr const char* name = "provider-unlinked";
+    static constexpr const char* when = "A sign-in provider was unlinked from the account";
+    Origin origin;
+    std::string provider;
+    boost::json::object vars() const;
+};
+
 struct AccountDeletionScheduled {
     static constexpr const char* name = "account-deletion-scheduled";
     static constexpr const char* when =
@@ -154,7 +171,8 @@ struct AccountDeleted {
 // Every email type: for the tests that hold templates and structs together, and the API reference.
 using All = std::tuple<EmailVerificationRequest, EmailAlreadyRegistered, ResetPasswordRequest, EmailChangeRequest, Onboarding,
                        NewLoginDevice, PasswordChanged, PasswordBreached, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled,
-                       RecoveryCodeUsed, PasskeyAdded, AccountDeletionScheduled, AccountDeletionCancelled, AccountDeleted>;
+                       RecoveryCodeUsed, PasskeyAdded, ProviderLinked, ProviderUnlinked, AccountDeletionScheduled,
+                       AccountDeletionCancelled, AccountDeleted>;
 
 }  // namespace emails
 }  // namespace notify

@@ -4,6 +4,7 @@
 #include "common/time.hpp"
 #include "common/refusal.hpp"
 #include "common/url.hpp"
+#include "notify/emails.hpp"
 #include "observe/log.hpp"
 #include "security/hash.hpp"
 #include "security/jwt.hpp"
@@ -25,6 +26,12 @@ struct SignInRefused : std::runtime_error {
 constexpr const char* kCallbackFailed = "oauth_callback";
 constexpr const char* kCreateFailed = "oauth_account_create";
 constexpr const char* kNotLinked = "oauth_account_not_linked";
+constexpr const char* kIdentityInUse = "oauth_identity_in_use";
+constexpr const char* kAlreadyLinked = "oauth_provider_already_linked";
+
+void warn_refused(const std::string& provider, const char* code, const std::string& why) {
+    observe::warn("oauth.sign_in_failed", {{"provider", provider}, {"error_code", code}, {"reason", why}});
+}
 
 // The PKCE verifier and the OIDC nonce come from the browser's secret cookie,
 // so nothing stored server-side is enough to finish a flow.
@@ -58,7 +65,42 @@ Provider& SocialSignIn::provider(const std::string& name) const {
     return *it->second;
 }
 
-SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std::string>& redirect_to) {
+std::string display_name(std::string_view provider) {
+    if (provider == "google") return "Google";
+    if (provider == "facebook") return "Facebook";
+    if (provider == "github") return "GitHub";
+    return std::string(provider);
+}
+
+SignInStart SocialSignIn::begin_link(const std::string& provider, const sessions::Authenticated& viewer,
+                                     const std::optional<std::string>& redirect_to) {
+    (void)this->provider(provider);  // 404 for a provider that is off, before asking for a recent sign-in
+    accounts_.require_recent_authentication(viewer);
+    return begin(provider, redirect_to, viewer.user_id);
+}
+
+void SocialSignIn::unlink(const std::string& provider, const sessions::Authenticated& viewer, const sessions::RequestMeta& meta) {
+    accounts_.require_recent_authentication(viewer);
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    auto& s = tx.session();
+    auto user = users_.by_id(s, viewer.user_id);
+    const auto& linked = user ? user->oauth_providers : std::vector<accounts::LinkedIdentity>{};
+    if (std::none_of(linked.begin(), linked.end(), [&](const auto& l) { return l.provider == provider; }))
+        throw common::Refusal(common::Refusal::Kind::not_found, "not_found", "This provider is not linked to your account");
+    if (!user->has_password() && linked.size() == 1 && passkeys_.count(s, user->id) == 0)
+        throw common::invalid_input("Set a password or add a passkey first: this provider is your only way to sign in",
+                                    "provider");
+    const auto now = common::now_ms();
+    store_.unlink(s, user->id, provider);
+    audit::record(tx, audit::Kind::provider_unlinked, user->id, meta, {{"provider", provider}}, now);
+    notify::enqueue(s, user->email, notify::emails::ProviderUnlinked{accounts::origin(meta), display_name(provider)},
+                    user->locale);
+    tx.commit();
+}
+
+SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std::string>& redirect_to,
+                                const std::optional<std::string>& link_user_id) {
     auto& p = provider(name);
     std::string target = redirect_to.value_or(policy_.default_redirect);
     auto url = common::parse_absolute_url(target);
@@ -76,8 +118,9 @@ SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std
     {
         auto lease = pool_.acquire();
         db::Transaction tx(lease);
-        store_.save_state(tx.session(), security::sha256_hex(state),
-                          {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count()}, now);
+        store_.save_state(
+            tx.session(), security::sha256_hex(state),
+            {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count(), link_user_id}, now);
         tx.commit();
     }
     try {
@@ -96,7 +139,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
                                    const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta) {
     auto& p = provider(name);
     auto refuse = [&](const std::string& target, const char* code, const std::string& why) {
-        observe::warn("oauth.sign_in_failed", {{"provider", name}, {"error_code", code}, {"reason", why}});
+        warn_refused(name, code, why);
         return common::with_query_param(target, "error_code", code);
     };
 
@@ -133,6 +176,8 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         return refuse(pending->redirect_to, kCallbackFailed, e.what());
     }
 
+    if (pending->link_user_id) return finish_link(name, *pending, identity, meta);
+
     // 3. The account rules, and a one-time code for the front end.
     const std::string login_code = security::random_hex(32);
     try {
@@ -148,6 +193,41 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         return refuse(pending->redirect_to, e.code, e.what());
     }
     return common::with_query_param(pending->redirect_to, "code", login_code);
+}
+
+std::string SocialSignIn::finish_link(const std::string& name, const PendingSignIn& pending, const Identity& identity,
+                                      const sessions::RequestMeta& meta) {
+    auto refuse = [&](const char* code, const std::string& why) {
+        warn_refused(name, code, why);
+        return common::with_query_param(pending.redirect_to, "error_code", code);
+    };
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    auto& s = tx.session();
+    const auto now = common::now_ms();
+    auto user = users_.by_id(s, *pending.link_user_id);
+    if (!user || user->disabled_at) return refuse(kCallbackFailed, "the account to link to is gone or disabled");
+    const auto done = common::with_query_param(pending.redirect_to, "linked", name);
+    if (auto owner = store_.linked_user(s, name, identity.subject)) {
+        // Never moved from one account to another: its owner there would lose a way in.
+        if (*owner != user->id) return refuse(kIdentityInUse, "this identity is linked to another account");
+        return done;  // linked already
+    }
+    if (std::any_of(user->oauth_providers.begin(), user->oauth_providers.end(),
+                    [&](const auto& l) { return l.provider == name; }))
+        return refuse(kAlreadyLinked, "the account has another identity of this provider");
+    const auto email = accounts::normalize_email(identity.email).value_or("");
+    try {
+        store_.link(s, user->id, name, identity.subject, email, now);
+    } catch (const soci::soci_error& e) {  // a concurrent flow linked it first
+        return refuse(kIdentityInUse, std::string("linking lost a race: ") + db::describe_error(e));
+    }
+    audit::record(tx, audit::Kind::provider_linked, user->id, meta, {{"provider", name}, {"email", email}}, now);
+    notify::enqueue(s, user->email, notify::emails::ProviderLinked{accounts::origin(meta), display_name(name), email},
+                    user->locale);
+    tx.commit();
+    observe::info("oauth.linked", {{"provider", name}, {"user_id", user->id}});
+    return done;
 }
 
 accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
@@ -172,13 +252,13 @@ accounts::User SocialSignIn::resolve_account(db::Transaction& tx, const std::str
     user.created_at = user.updated_at = now;
     try {
         accounts_.create_user(s, user);
-        store_.link(s, user.id, provider, identity.subject, now);
+        store_.link(s, user.id, provider, identity.subject, *email, now);
         audit::record(tx, audit::Kind::registered, user.id, meta, {{"method", provider}}, now);
     } catch (const soci::soci_error& e) {
         // A concurrent sign-in took the username, email or link first.
         throw SignInRefused(kCreateFailed, std::string("account creation lost a race: ") + db::describe_error(e));
     }
-    user.oauth_providers.push_back(provider);
+    user.oauth_providers.push_back({provider, *email});
     return user;
 }
 

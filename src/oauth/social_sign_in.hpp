@@ -3,6 +3,7 @@
 // PKCE), finish it on the callback (verify, apply the account rules, hand out a
 // one-time login code), and redeem that code for a session.
 #include "accounts/service.hpp"
+#include "mfa/passkey_store.hpp"
 #include "db/pool.hpp"
 #include "oauth/provider.hpp"
 #include "oauth/store.hpp"
@@ -50,8 +51,20 @@ public:
     std::string callback_url(std::string_view provider) const;
 
     // Refuses (common::Refusal) a disabled provider (not found) and a redirect_to
-    // outside the allowed origins.
-    SignInStart begin(const std::string& provider, const std::optional<std::string>& redirect_to);
+    // outside the allowed origins. `link_user_id`: the flow links the identity to that
+    // user instead of signing in.
+    SignInStart begin(const std::string& provider, const std::optional<std::string>& redirect_to,
+                      const std::optional<std::string>& link_user_id = std::nullopt);
+    // A flow that links the provider's identity to the caller's account (recent sign-in
+    // required). Its callback ends on redirect_to with ?linked=<provider>, or with
+    // ?error_code=oauth_identity_in_use (linked to another account) or
+    // oauth_provider_already_linked (the caller has another identity of this provider).
+    SignInStart begin_link(const std::string& provider, const sessions::Authenticated& viewer,
+                           const std::optional<std::string>& redirect_to);
+    // Removes the caller's identity of `provider` (recent sign-in required). Refuses when
+    // none is linked (404) and when it is the account's last way to sign in (no password,
+    // passkey or other provider).
+    void unlink(const std::string& provider, const sessions::Authenticated& viewer, const sessions::RequestMeta& meta);
     // Always answers where to send the browser: redirect_to with ?code=..., or
     // with
     // ?error_code=oauth_callback|oauth_account_create|oauth_account_not_linked.
@@ -68,6 +81,9 @@ private:
     accounts::User resolve_account(db::Transaction& tx, const std::string& provider, const Identity& identity,
                                    const sessions::RequestMeta& meta, std::int64_t now);
     std::string unique_username(soci::session& s, const std::string& email) const;
+    // The end of a link flow: where to send the browser.
+    std::string finish_link(const std::string& provider, const PendingSignIn& pending, const Identity& identity,
+                            const sessions::RequestMeta& meta);
 
     db::Pool& pool_;
     accounts::AccountService& accounts_;
@@ -75,6 +91,10 @@ private:
     std::map<std::string, std::unique_ptr<Provider>> providers_;
     OAuthStore store_;
     accounts::UserRepository users_;
+    mfa::PasskeyStore passkeys_;
 };
+
+// How a provider is named to people: "Google", "GitHub", or the OAUTH_PROVIDERS name.
+std::string display_name(std::string_view provider);
 
 }  // namespace oauth

@@ -25,17 +25,25 @@ bool delete_once(soci::session& s, const std::string& table, const std::string& 
 void OAuthStore::save_state(soci::session& s, const std::string& state_hash, const PendingSignIn& p, std::int64_t now) const {
     prune_expired(s, "oauth_states", now);
     long long expires = p.expires_at;
-    s << "INSERT INTO oauth_states (state_hash, provider, browser_hash, redirect_to, expires_at) VALUES (:h, :p, :b, :r, :e)",
-        soci::use(state_hash), soci::use(p.provider), soci::use(p.browser_hash), soci::use(p.redirect_to), soci::use(expires);
+    const std::string link = p.link_user_id.value_or("");
+    soci::indicator link_ind = p.link_user_id ? soci::i_ok : soci::i_null;
+    s << "INSERT INTO oauth_states (state_hash, provider, browser_hash, redirect_to, expires_at, link_user_id) "
+         "VALUES (:h, :p, :b, :r, :e, :l)",
+        soci::use(state_hash), soci::use(p.provider), soci::use(p.browser_hash), soci::use(p.redirect_to), soci::use(expires),
+        soci::use(link, link_ind);
 }
 
 std::optional<PendingSignIn> OAuthStore::find_state(soci::session& s, const std::string& state_hash) const {
     PendingSignIn p;
     long long expires = 0;
-    s << "SELECT provider, browser_hash, redirect_to, expires_at FROM oauth_states WHERE state_hash = :h", soci::into(p.provider),
-        soci::into(p.browser_hash), soci::into(p.redirect_to), soci::into(expires), soci::use(state_hash);
+    std::string link;
+    soci::indicator link_ind = soci::i_null;
+    s << "SELECT provider, browser_hash, redirect_to, expires_at, link_user_id FROM oauth_states WHERE state_hash = :h",
+        soci::into(p.provider), soci::into(p.browser_hash), soci::into(p.redirect_to), soci::into(expires),
+        soci::into(link, link_ind), soci::use(state_hash);
     if (!s.got_data()) return std::nullopt;
     p.expires_at = expires;
+    if (link_ind == soci::i_ok) p.link_user_id = link;
     return p;
 }
 
@@ -72,12 +80,20 @@ std::optional<std::string> OAuthStore::linked_user(soci::session& s, const std::
 }
 
 void OAuthStore::link(soci::session& s, const std::string& user_id, const std::string& provider, const std::string& subject,
-                      std::int64_t now) const {
+                      const std::string& email, std::int64_t now) const {
     std::string id = security::uuid4();
     long long t = now;
-    s << "INSERT INTO oauth_accounts (id, user_id, provider, provider_user_id, "
-         "created_at) VALUES (:id, :u, :p, :s, :t)",
-        soci::use(id), soci::use(user_id), soci::use(provider), soci::use(subject), soci::use(t);
+    soci::indicator email_ind = email.empty() ? soci::i_null : soci::i_ok;
+    s << "INSERT INTO oauth_accounts (id, user_id, provider, provider_user_id, email, created_at) "
+         "VALUES (:id, :u, :p, :s, :e, :t)",
+        soci::use(id), soci::use(user_id), soci::use(provider), soci::use(subject), soci::use(email, email_ind), soci::use(t);
+}
+
+bool OAuthStore::unlink(soci::session& s, const std::string& user_id, const std::string& provider) const {
+    soci::statement st =
+        (s.prepare << "DELETE FROM oauth_accounts WHERE user_id = :u AND provider = :p", soci::use(user_id), soci::use(provider));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
 }
 
 }  // namespace oauth

@@ -14,6 +14,7 @@ struct PendingSignIn {
     std::string browser_hash;
     std::string redirect_to;
     std::int64_t expires_at = 0;
+    std::optional<std::string> link_user_id;  // a link flow: the identity goes to this user
 };
 
 struct LoginGrant {
@@ -37,7 +38,9 @@ public:
 
     std::optional<std::string> linked_user(soci::session& s, const std::string& provider, const std::string& subject) const;
     void link(soci::session& s, const std::string& user_id, const std::string& provider, const std::string& subject,
-              std::int64_t now) const;
+              const std::string& email, std::int64_t now) const;
+    // True when the user had an identity of this provider, now gone.
+    bool unlink(soci::session& s, const std::string& user_id, const std::string& provider) const;
 };
 
 }  // namespace oauth

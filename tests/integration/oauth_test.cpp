@@ -420,6 +420,118 @@ TEST_F(SocialSignIn, ThePostFormsOfTheRoutesWork) {
     EXPECT_FALSE(query_value(back.header("location"), "code").empty()) << back.header("location");
 }
 
+// Linking: a signed-in user attaches a provider identity to their account through the same
+// browser flow, and detaches it again; nothing is ever linked by matching emails.
+class AccountLinking : public SocialSignIn {
+protected:
+    // The browser of `token`'s owner starts a link flow and walks it; where it ends.
+    HttpResponse link(Browser& b, const std::string& token, const std::string& provider = "google") {
+        auto start =
+            b.request_json("POST", starter("/api/oauth/" + provider + "/link"), body({{"redirect_to", kAfter}}), bearer(token));
+        EXPECT_EQ(start.status, 200) << start.body;
+        if (start.status != 200) return start;
+        auto consent = b.get(std::string(start.json().at("authorization_url").as_string()));
+        EXPECT_EQ(consent.status, 302) << consent.body;
+        return b.get(consent.header("location"));
+    }
+    boost::json::object me(const std::string& token) { return client_->get("/api/users/@me", bearer(token)).json().as_object(); }
+};
+
+TEST_F(AccountLinking, APasswordUserLinksGoogleSignsInWithItAndUnlinksIt) {
+    const auto email = fresh_email();
+    auto [token, user] = sign_up(email, "link_" + security::random_hex(3));
+    const auto google_email = "jane." + security::random_hex(3) + "@gmail.example";
+    fake_.consent_as({"g-" + security::random_hex(4), google_email});  // another address: no matching needed
+
+    Browser b;
+    auto back = link(b, token);
+    ASSERT_EQ(back.status, 302);
+    EXPECT_EQ(query_value(back.header("location"), "linked"), "google") << back.header("location");
+    auto profile = me(token);
+    EXPECT_EQ(boost::json::serialize(profile["auth_providers"]), R"(["email_password","google"])");
+    EXPECT_EQ(boost::json::serialize(profile["linked_providers"]),
+              R"([{"provider":"google","email":")" + google_email + R"("}])");
+    EXPECT_NE(mail_to(email, "Google was linked").text.find(google_email), std::string::npos);
+
+    // Google now signs into this account.
+    Browser elsewhere;
+    auto [google_token, google_user] = sign_in(elsewhere, "google");
+    EXPECT_EQ(google_user["id"], user["id"]);
+
+    auto unlink = client_->request("DELETE", "/api/oauth/google/link", "", bearer(token));
+    EXPECT_EQ(unlink.status, 204) << unlink.body;
+    EXPECT_EQ(boost::json::serialize(me(token)["auth_providers"]), R"(["email_password"])");
+    EXPECT_FALSE(mail_to(email, "Google was unlinked").text.empty());
+    EXPECT_EQ(client_->request("DELETE", "/api/oauth/google/link", "", bearer(token)).status, 404);
+    // And Google no longer signs in here: its address is not this account's, so it makes a new one.
+    Browser after;
+    auto [other_token, other_user] = sign_in(after, "google");
+    EXPECT_NE(other_user["id"], user["id"]);
+}
+
+TEST_F(AccountLinking, LinkingNeedsARecentSignInAndAnIdentityNobodyElseHas) {
+    auto [token, user] = sign_up(fresh_email(), "recent_" + security::random_hex(3));
+    age_session(token);
+    Browser b;
+    auto stale = b.request_json("POST", starter("/api/oauth/google/link"), "{}", bearer(token));
+    EXPECT_EQ(stale.status, 403) << stale.body;
+    EXPECT_EQ(stale.json().at("code"), std::string("reauthentication_required"));
+    EXPECT_EQ(b.request_json("POST", starter("/api/oauth/google/link"), "{}").status, 401);
+
+    // An identity that signs into another account is refused, and stays where it is.
+    const auto subject = "g-" + security::random_hex(4);
+    fake_.consent_as({subject, fresh_email()});
+    Browser theirs;
+    auto [their_token, their_user] = sign_in(theirs, "google");
+    auto [mine, my_user] = sign_up(fresh_email(), "mine_" + security::random_hex(3));
+    Browser me_browser;
+    EXPECT_EQ(error_code(link(me_browser, mine)), "oauth_identity_in_use");
+    EXPECT_EQ(count("SELECT COUNT(*) FROM oauth_accounts WHERE provider_user_id = '" + subject + "'"), 1);
+    Browser theirs_again;
+    EXPECT_EQ(sign_in(theirs_again, "google").second["id"], their_user["id"]);
+
+    // A second Google identity for an account that has one is refused too.
+    fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
+    Browser first;
+    ASSERT_EQ(query_value(link(first, mine).header("location"), "linked"), "google");
+    fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
+    Browser second;
+    EXPECT_EQ(error_code(link(second, mine)), "oauth_provider_already_linked");
+}
+
+// Login CSRF's twin: someone starts a link flow for their own account and has the victim's
+// browser finish it, to attach the victim's Google to the attacker's account. The flow
+// cookie is in the attacker's browser only, so the victim's callback links nothing.
+TEST_F(AccountLinking, ALinkFlowCannotBeFinishedInAnotherBrowser) {
+    auto [attacker, attacker_user] = sign_up(fresh_email(), "mallory_" + security::random_hex(3));
+    const auto subject = "g-" + security::random_hex(4);
+    fake_.consent_as({subject, fresh_email()});
+    Browser mallory;
+    auto start =
+        mallory.request_json("POST", starter("/api/oauth/google/link"), body({{"redirect_to", kAfter}}), bearer(attacker));
+    ASSERT_EQ(start.status, 200) << start.body;
+    Browser victim;
+    auto consent = victim.get(std::string(start.json().at("authorization_url").as_string()));
+    auto back = victim.get(consent.header("location"));
+    EXPECT_EQ(error_code(back), "oauth_callback");
+    EXPECT_EQ(count("SELECT COUNT(*) FROM oauth_accounts WHERE provider_user_id = '" + subject + "'"), 0);
+}
+
+TEST_F(AccountLinking, TheLastWayToSignInCannotBeUnlinked) {
+    fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
+    Browser b;
+    auto [token, user] = sign_in(b, "google");
+    auto refused = client_->request("DELETE", "/api/oauth/google/link", "", bearer(token));
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(refused.json().at("field"), std::string("provider"));
+    // With GitHub linked too, Google can go.
+    fake_.consent_as({std::to_string(30'000'000 + std::stoi(security::random_hex(3), nullptr, 16)), fresh_email()});
+    Browser linker;
+    ASSERT_EQ(query_value(link(linker, token, "github").header("location"), "linked"), "github");
+    EXPECT_EQ(client_->request("DELETE", "/api/oauth/google/link", "", bearer(token)).status, 204);
+    EXPECT_EQ(client_->request("DELETE", "/api/oauth/github/link", "", bearer(token)).status, 400) << "now GitHub is the last";
+}
+
 class SocialSignInDisabled : public AccountsFixture {};
 
 TEST_F(SocialSignInDisabled, AProviderWithoutClientIdAnswers404) {

@@ -340,6 +340,12 @@ Target split_url(const std::string& url) {
 
 HttpResponse Browser::get(const std::string& url) { return send("GET", url, "", {}); }
 
+HttpResponse Browser::request_json(const std::string& method, const std::string& url, const std::string& json,
+                                   std::vector<std::pair<std::string, std::string>> headers) {
+    headers.emplace_back("Content-Type", "application/json");
+    return send(method, url, json, std::move(headers));
+}
+
 HttpResponse Browser::post_form(const std::string& url, const std::string& form) {
     return send("POST", url, form, {{"Content-Type", "application/x-www-form-urlencoded"}});
 }

@@ -91,6 +91,9 @@ public:
         : user_agent_(std::move(user_agent)) {}
     HttpResponse get(const std::string& url);
     HttpResponse post_form(const std::string& url, const std::string& form);
+    // A fetch() from a page: JSON, with the page's cookies (and any extra headers).
+    HttpResponse request_json(const std::string& method, const std::string& url, const std::string& json,
+                              std::vector<std::pair<std::string, std::string>> headers = {});
     bool has_cookie(const std::string& name) const { return cookies_.contains(name); }
     void forget_cookies() { cookies_.clear(); }
 

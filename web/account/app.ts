@@ -458,6 +458,7 @@ async function accountPage(): Promise<void> {
       <form id="email-confirm" novalidate hidden>${field("email_verification_code", "8-digit code", "text", 'inputmode="numeric"')}
       <button type="submit">Confirm the new email</button></form></section>
      <section id="second-factor"><h2>Second factor</h2><div id="mfa-status"></div></section>
+     ${providers.length ? `<section><h2>Sign-in providers</h2><div id="providers">${providerRows(user)}</div></section>` : ""}
      <section><h2>Delete your account</h2><p>Every session ends at once; your data is erased after a grace period,
       during which signing in keeps the account.</p>
       <p><button class="danger" id="delete-account">Delete my account</button></p><div id="delete-step"></div></section>
@@ -466,6 +467,7 @@ async function accountPage(): Promise<void> {
   );
   void secondFactorSection(user);
   void activitySection();
+  wireProviders();
   const done = (id: string, text: string) =>
     form(id).insertAdjacentHTML("beforebegin", `<div class="alert ok" role="status">${esc(text)}</div>`);
   onSubmit(form("username"), async (v) => {
@@ -703,6 +705,8 @@ const eventText: Record<SecurityEvent["kind"], (d: Record<string, unknown>) => s
   account_enabled: () => "Account enabled by an administrator",
   signed_out_everywhere: (d) => `Signed out everywhere by an administrator (${d.count} session${d.count === 1 ? "" : "s"})`,
   role_changed: (d) => `Role changed to ${d.role}`,
+  provider_linked: (d) => `Linked ${providerLabel(String(d.provider))}${d.email ? ` (${d.email})` : ""}`,
+  provider_unlinked: (d) => `Unlinked ${providerLabel(String(d.provider))}`,
   breached_password_used: () => "Signed in with a password found in data breaches",
 };
 
@@ -742,9 +746,75 @@ async function signOut(): Promise<void> {
   go("#/signin");
 }
 
-// A social sign-in comes back to /account?code=... (or ?error_code=...).
+// ---- sign-in providers: link and unlink -------------------------------------------------
+
+const providerLabel = (p: string) => ({ google: "Google", facebook: "Facebook", github: "GitHub" })[p] ?? p;
+const linkErrors: Record<string, string> = {
+  oauth_identity_in_use: "That account is already linked to another account here.",
+  oauth_provider_already_linked: "Another account of that provider is linked already; unlink it first.",
+};
+let linkNotice = "";  // what the last link flow ended with (?linked= or ?error_code= on /account)
+
+function providerRows(user: User): string {
+  const notice = linkNotice ? `<div class="alert ${linkNotice.startsWith("!") ? "error" : "ok"}" role="status">${esc(linkNotice.replace(/^!/, ""))}</div>` : "";
+  linkNotice = "";
+  return `${notice}<table><tbody>${providers
+    .map((p) => {
+      const linked = user.linked_providers.find((l) => l.provider === p);
+      return linked
+        ? `<tr><td>${esc(providerLabel(p))}</td><td>${esc(linked.email ?? "")}</td><td><button class="secondary" data-unlink="${esc(p)}">Unlink</button></td></tr>`
+        : `<tr><td>${esc(providerLabel(p))}</td><td class="muted">not linked</td><td><button class="secondary" data-link="${esc(p)}">Link</button></td></tr>`;
+    })
+    .join("")}</tbody></table><div id="provider-step"></div>`;
+}
+
+function wireProviders(): void {
+  const box = document.getElementById("providers");
+  if (!box) return;
+  const step = () => document.getElementById("provider-step") as HTMLElement;
+  box.querySelectorAll<HTMLButtonElement>("[data-link]").forEach((button) =>
+    button.addEventListener("click", async () => {
+      const provider = button.dataset.link as string;
+      const { data, error } = await withRecentSignIn(
+        () =>
+          api.POST("/api/oauth/{provider}/link", {
+            params: { path: { provider } },
+            body: { redirect_to: `${publicUrl}/account` },
+          }),
+        step(),
+      );
+      if (data) location.href = data.authorization_url;  // the provider, then back here with ?linked=
+      else if (error) step().innerHTML = `<div class="alert error" role="alert">${esc((error as ApiError).message)}</div>`;
+    }),
+  );
+  box.querySelectorAll<HTMLButtonElement>("[data-unlink]").forEach((button) =>
+    button.addEventListener("click", async () => {
+      const provider = button.dataset.unlink as string;
+      const { error } = await withRecentSignIn(
+        () => api.DELETE("/api/oauth/{provider}/link", { params: { path: { provider } } }),
+        step(),
+      );
+      if (error) {
+        step().innerHTML = `<div class="alert error" role="alert">${esc((error as ApiError).message)}</div>`;
+        return;
+      }
+      linkNotice = `${providerLabel(provider)} was unlinked.`;
+      void accountPage();
+    }),
+  );
+}
+
+// A social sign-in comes back to /account?code=... (or ?error_code=...); a link flow with
+// ?linked=<provider> (or ?error_code=...) while signed in.
 async function finishSocialSignIn(): Promise<boolean> {
   const params = new URLSearchParams(location.search);
+  if (signedIn() && (params.get("linked") || params.get("error_code"))) {
+    const linked = params.get("linked");
+    const failed = params.get("error_code") ?? "";
+    linkNotice = linked ? `${providerLabel(linked)} is linked: you can sign in with it.` : `!${linkErrors[failed] ?? "Linking failed; try again."}`;
+    history.replaceState(null, "", "/account");
+    return false;
+  }
   const code = params.get("code");
   if (!code) return false;
   history.replaceState(null, "", "/account");

@@ -776,6 +776,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/oauth/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start linking a provider to your account (recent sign-in): send the browser to authorization_url; the provider's callback ends on redirect_to?linked=<provider>, or ?error_code=oauth_identity_in_use (that identity belongs to another account) or oauth_provider_already_linked
+         * @description Rate limit: 30/hour per client IP, plus the API-wide limit
+         */
+        post: operations["post_api_oauth_provider_link"];
+        /**
+         * Unlink a provider from your account (recent sign-in); refused while it is the account's only way to sign in (no password, passkey or other provider)
+         * @description Rate limit: 30/hour per client IP, plus the API-wide limit
+         */
+        delete: operations["delete_api_oauth_provider_link"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/oauth/token": {
         parameters: {
             query?: never;
@@ -921,6 +945,7 @@ export interface components {
          *       "auth_providers": [
          *         "email_password"
          *       ],
+         *       "linked_providers": [],
          *       "mfa_enabled": false,
          *       "locale": "en",
          *       "created_at": "2026-11-24T10:00:00Z",
@@ -935,7 +960,14 @@ export interface components {
             /** Format: email */
             email: string;
             has_password: boolean;
-            auth_providers: ("email_password" | "google" | "facebook")[];
+            /** @description email_password when the account has a password, then each linked sign-in provider (google, facebook, github, or one of your own OAUTH_PROVIDERS) */
+            auth_providers: string[];
+            /** @description Each sign-in provider identity linked to the account (POST /api/oauth/{provider}/link), with the address the provider gave */
+            linked_providers: {
+                provider: string;
+                /** @description The address the provider gave */
+                email: string | null;
+            }[];
             /** @description Signing in asks for a second factor */
             mfa_enabled: boolean;
             /** @description The language of the user's emails (PATCH /api/users/@me changes it) */
@@ -1010,9 +1042,11 @@ export interface components {
              *     - `signed_out_everywhere`: An operator ended every session (details.count)
              *     - `role_changed`: An operator changed the account's role (details.role)
              *     - `breached_password_used`: A sign-in used a password found in data breaches (details.breach_count); the owner is emailed (once a week at most)
+             *     - `provider_linked`: A sign-in provider was linked to the account (details.provider, details.email)
+             *     - `provider_unlinked`: A sign-in provider was unlinked from the account (details.provider)
              * @enum {string}
              */
-            kind: "registered" | "signed_in" | "sign_in_failed" | "signed_out" | "reauthenticated" | "session_revoked" | "other_sessions_revoked" | "password_changed" | "password_reset_requested" | "password_reset" | "email_change_requested" | "email_changed" | "second_factor_added" | "second_factor_removed" | "recovery_codes_renewed" | "account_deletion_requested" | "account_deletion_cancelled" | "account_deleted" | "account_disabled" | "account_enabled" | "signed_out_everywhere" | "role_changed" | "breached_password_used";
+            kind: "registered" | "signed_in" | "sign_in_failed" | "signed_out" | "reauthenticated" | "session_revoked" | "other_sessions_revoked" | "password_changed" | "password_reset_requested" | "password_reset" | "email_change_requested" | "email_changed" | "second_factor_added" | "second_factor_removed" | "recovery_codes_renewed" | "account_deletion_requested" | "account_deletion_cancelled" | "account_deleted" | "account_disabled" | "account_enabled" | "signed_out_everywhere" | "role_changed" | "breached_password_used" | "provider_linked" | "provider_unlinked";
             /** Format: date-time */
             created_at: string;
             ip_address: string;
@@ -1090,6 +1124,13 @@ export interface components {
         PasswordBreachCount: number;
         /** @description Signed in, or (the account has a second factor) the ticket for the second step */
         SignInResult: components["schemas"]["SignedIn"] | components["schemas"]["MfaChallenge"];
+        LinkStart: {
+            /**
+             * Format: uri
+             * @description Send the browser here (the flow cookie set by this answer must go with it)
+             */
+            authorization_url: string;
+        };
         TotpEnrolment: {
             /** @description Base32, for typing into an authenticator app */
             secret: string;
@@ -1263,6 +1304,15 @@ export interface components {
         ConfirmTotpRequest: {
             /** @description The 6-digit code the authenticator app shows now */
             code: string;
+        };
+        /**
+         * @example {
+         *       "redirect_to": "http://localhost:3000/settings"
+         *     }
+         */
+        LinkRequest: {
+            /** @description Where the provider's callback sends the browser: ?linked=<provider>, or ?error_code=...; on OAUTH_REDIRECT_ALLOWED_ORIGINS (default APP_URL) */
+            redirect_to?: string;
         };
         LoginCodeRequest: {
             /** @description From redirect_to?code=... after a social sign-in; 60 s, once */
@@ -4167,6 +4217,182 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_oauth_provider_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkStart"];
+                };
+            };
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Needs the current password or a recent sign-in (reauthentication_required) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Field errors (validation_failed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After (rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description A bug; quote request_id (unexpected) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_oauth_provider_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (malformed_request, invalid_input, password_breached, invalid_credentials) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or expired token (unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Needs the current password or a recent sign-in (reauthentication_required) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not found (not_found) */
             404: {
