@@ -108,8 +108,9 @@ void register_oauth_routes(Routes& routes, oauth::SocialSignIn& social, const Re
     auto callback = [&social, &inspector, secure_cookies](http::Request& req) {
         const std::string provider(req.param("provider"));
         auto params = request_params(req);
-        auto target = social.complete(provider, {field(params, "state"), field(params, "code"), field(params, "error")},
-                                      read_cookie(req, cookie_name(provider)), inspector.describe(req));
+        auto target = social.complete(
+            provider, {field(params, "state"), field(params, "code"), field(params, "error"), field(params, "iss")},
+            read_cookie(req, cookie_name(provider)), inspector.describe(req));
         auto res = redirect(target);
         res.insert(boost::beast::http::field::set_cookie, flow_cookie(provider, "", 0, secure_cookies));  // spent either way
         return res;
@@ -122,6 +123,7 @@ void register_oauth_routes(Routes& routes, oauth::SocialSignIn& social, const Re
                 .query("code", "The provider's authorization code")
                 .query("state", "The state sent to the provider")
                 .query("error", "Set by the provider when the user declined")
+                .query("iss", "The OpenID provider that answered (RFC 9207); must be the one the flow went to")
                 .returns(302)
                 .refuses(404);
         if (std::string_view(method) == "POST") route.accepts_form();

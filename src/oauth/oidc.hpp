@@ -74,6 +74,7 @@ public:
     OidcProvider(OidcSettings settings, std::chrono::milliseconds timeout);
 
     std::string_view name() const override { return settings_.name; }
+    std::string_view issuer() const override { return settings_.issuer; }
     std::string authorization_url(const AuthorizationRequest& request) const override;
     Identity identify(const std::string& code, const std::string& redirect_uri, const std::string& code_verifier,
                       const std::string& nonce) override;

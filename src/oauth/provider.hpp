@@ -46,6 +46,8 @@ public:
     virtual ~Provider() = default;
     virtual std::string_view name() const = 0;
     virtual std::string authorization_url(const AuthorizationRequest& request) const = 0;
+    // An OpenID provider's issuer, checked against a callback's `iss` (RFC 9207); "" for others.
+    virtual std::string_view issuer() const { return {}; }
     // Exchanges the authorization code and verifies the identity. Throws
     // ProviderError.
     virtual Identity identify(const std::string& code, const std::string& redirect_uri, const std::string& code_verifier,

@@ -165,6 +165,9 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
         return refuse(policy_.default_redirect, kCallbackFailed, "no state");
     }
     if (params.error) return refuse(pending->redirect_to, kCallbackFailed, "provider error: " + params.error->substr(0, 100));
+    // A mix-up attack (RFC 9207): another provider's answer replayed at this callback.
+    if (params.iss && !p.issuer().empty() && *params.iss != p.issuer())
+        return refuse(pending->redirect_to, kCallbackFailed, "the callback names another issuer");
     if (!params.code || params.code->empty() || params.code->size() > 2048)
         return refuse(pending->redirect_to, kCallbackFailed, "no authorization code");
 

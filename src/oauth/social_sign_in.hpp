@@ -38,6 +38,7 @@ struct CallbackParams {
     std::optional<std::string> state;
     std::optional<std::string> code;
     std::optional<std::string> error;
+    std::optional<std::string> iss;  // RFC 9207: the issuer that answered, when it says
 };
 
 class SocialSignIn {

@@ -1,6 +1,7 @@
 #include "security/breached.hpp"
 
 #include "http/outbound.hpp"
+#include "security/hash.hpp"
 #include "observe/log.hpp"
 
 #include <openssl/evp.h>
@@ -66,14 +67,9 @@ std::string sha1_upper_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha1(), nullptr) != 1) throw std::runtime_error("sha1 failed");
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(2 * len);
-    for (unsigned int i = 0; i < len; ++i) {
-        out += digits[digest[i] >> 4];
-        out += digits[digest[i] & 0xF];
-    }
+    auto out = to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
     OPENSSL_cleanse(digest, sizeof digest);
+    for (auto& c : out) c = upper(c);
     return out;
 }
 

@@ -168,6 +168,34 @@ TEST_F(OpenIdProvider, AnAccountWithTheSameEmailIsNeverTakenOverSilently) {
     EXPECT_EQ(query_value(sign_in_as(b, who), "error_code"), "oauth_account_not_linked");
 }
 
+// RFC 9207: the provider names itself in the callback (oidc-provider does); an answer that
+// names another issuer is a mix-up attack and signs nobody in.
+TEST_F(OpenIdProvider, ACallbackNamingAnotherIssuerIsRefused) {
+    Browser b;
+    auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfter)));
+    ASSERT_EQ(start.status, 302);
+    // Walk to the provider's redirect back, without following it.
+    std::string url = start.header("location");
+    std::string callback;
+    for (int hop = 0; hop < 16 && callback.empty(); ++hop) {
+        auto page = b.get(absolute(url));
+        if (page.status == 302 || page.status == 303) {
+            url = page.header("location");
+            if (url.starts_with(starter("/"))) callback = url;
+            continue;
+        }
+        std::smatch action;
+        ASSERT_TRUE(std::regex_search(page.body, action, std::regex(R"re(action="([^"]+)")re")));
+        const bool login = page.body.find("name=\"login\"") != std::string::npos;
+        url = b.post_form(absolute(action[1].str()), login ? "prompt=login&login=mixup&password=x" : "prompt=consent")
+                  .header("location");
+        if (url.starts_with(starter("/"))) callback = url;
+    }
+    ASSERT_EQ(query_value(callback, "iss"), issuer()) << callback;
+    auto forged = callback.substr(0, callback.find("&iss=")) + "&iss=" + common::url_encode("https://evil.example.com");
+    EXPECT_EQ(query_value(b.get(forged).header("location"), "error_code"), "oauth_callback");
+}
+
 TEST_F(OpenIdProvider, WhenTheProviderCannotBeReachedSignInAnswers503) {
     op_->kill(SIGTERM);
     op_->wait();
