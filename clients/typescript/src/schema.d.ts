@@ -4140,6 +4140,8 @@ export interface operations {
                 state?: string;
                 /** @description Set by the provider when the user declined */
                 error?: string;
+                /** @description The OpenID provider that answered (RFC 9207); must be the one the flow went to */
+                iss?: string;
             };
             header?: never;
             path: {
@@ -4197,6 +4199,8 @@ export interface operations {
                 state?: string;
                 /** @description Set by the provider when the user declined */
                 error?: string;
+                /** @description The OpenID provider that answered (RFC 9207); must be the one the flow went to */
+                iss?: string;
             };
             header?: never;
             path: {
