@@ -210,7 +210,7 @@ std::string SocialSignIn::finish_link(const std::string& name, const PendingSign
     const auto now = common::now_ms();
     auto user = users_.by_id(s, *pending.link_user_id);
     if (!user || user->disabled_at) return refuse(kCallbackFailed, "the account to link to is gone or disabled");
-    const auto done = common::with_query_param(pending.redirect_to, "linked", name);
+    auto done = common::with_query_param(pending.redirect_to, "linked", name);
     if (auto owner = store_.linked_user(s, name, identity.subject)) {
         // Never moved from one account to another: its owner there would lose a way in.
         if (*owner != user->id) return refuse(kIdentityInUse, "this identity is linked to another account");
