@@ -4,6 +4,7 @@
 
 #include <soci/session.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,6 +35,10 @@ struct User {
     std::string locale = "en";                    // the language of their emails (notify::kLocales)
 
     bool has_password() const { return password_hash.has_value(); }
+    bool linked_to(std::string_view provider) const {
+        return std::any_of(oauth_providers.begin(), oauth_providers.end(),
+                           [&](const LinkedIdentity& l) { return l.provider == provider; });
+    }
     bool is_admin() const { return role == "admin"; }
 };
 

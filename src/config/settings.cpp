@@ -665,13 +665,16 @@ void check_together(const Settings& s) {
             "is required with " + std::string(s.geoip_updates.account_id.empty() ? "GEOIP_LICENSE_KEY" : "GEOIP_ACCOUNT_ID"));
 }
 
+// The sign-in providers with settings of their own (GOOGLE_*, FACEBOOK_*, GITHUB_*).
+constexpr std::pair<const char*, OAuthProviderSettings Settings::*> kBuiltinProviders[] = {
+    {"google", &Settings::google}, {"facebook", &Settings::facebook}, {"github", &Settings::github}};
+
 // OAUTH_PROVIDERS: which providers are on (the built-in ones with a client id when it is
 // unset), and the settings of each OpenID Connect provider it names.
 void read_providers(const Reader& r, Settings& s) {
-    const std::pair<const char*, OAuthProviderSettings*> builtin[] = {
-        {"google", &s.google}, {"facebook", &s.facebook}, {"github", &s.github}};
     const bool listed = !s.oauth_providers.empty();
-    for (auto [name, p] : builtin) {
+    for (auto [name, member] : kBuiltinProviders) {
+        const auto* p = &(s.*member);
         std::string prefix(name);
         std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::toupper(c); });
         const bool named = std::find(s.oauth_providers.begin(), s.oauth_providers.end(), name) != s.oauth_providers.end();
@@ -681,7 +684,9 @@ void read_providers(const Reader& r, Settings& s) {
             Reader::fail(prefix + "_CLIENT_SECRET", "is required when " + prefix + "_CLIENT_ID is set");
     }
     for (const auto& name : s.oauth_providers) {
-        if (std::any_of(std::begin(builtin), std::end(builtin), [&](const auto& b) { return name == b.first; })) continue;
+        if (std::any_of(std::begin(kBuiltinProviders), std::end(kBuiltinProviders),
+                        [&](const auto& b) { return name == b.first; }))
+            continue;
         std::string prefix = "OAUTH_" + name + "_";
         std::transform(prefix.begin(), prefix.end(), prefix.begin(),
                        [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::toupper(c)); });
@@ -754,8 +759,8 @@ Settings load_settings(const Env& env) {
 std::vector<std::string> Settings::sign_in_providers() const {
     if (!oauth_providers.empty()) return oauth_providers;
     std::vector<std::string> on;
-    for (const auto& [name, p] : {std::pair{"google", &google}, std::pair{"facebook", &facebook}, std::pair{"github", &github}})
-        if (p->enabled()) on.emplace_back(name);
+    for (auto [name, member] : kBuiltinProviders)
+        if ((this->*member).enabled()) on.emplace_back(name);
     return on;
 }
 

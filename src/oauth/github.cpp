@@ -67,12 +67,7 @@ Identity GitHubProvider::identify(const std::string& code, const std::string& re
     if (identity.subject.empty()) throw ProviderError("GitHub /user returned no id");
     identity.name = text_member(user, "name").empty() ? text_member(user, "login") : text_member(user, "name");
 
-    http::OutboundResponse emails;
-    try {
-        emails = http::fetch(api("/user/emails"));
-    } catch (const http::OutboundError& e) {
-        throw ProviderError(std::string("GitHub /user/emails: ") + e.what());
-    }
+    auto emails = call(api("/user/emails"), "GitHub /user/emails");
     if (emails.status != 200) throw ProviderError("GitHub /user/emails answered HTTP " + std::to_string(emails.status));
     // The profile's public email may be unverified; only the verified primary one counts.
     identity.email = primary_verified_email(emails.body);

@@ -63,12 +63,7 @@ http::OutboundResponse get(const std::string& url, std::chrono::milliseconds tim
     request.url = url;
     request.timeout = timeout;
     request.headers = {{"Accept", "application/json"}};
-    http::OutboundResponse response;
-    try {
-        response = http::fetch(request);
-    } catch (const http::OutboundError& e) {
-        throw ProviderError(std::string(what) + ": " + e.what());
-    }
+    auto response = call(request, what);
     if (response.status != 200) throw ProviderError(std::string(what) + " answered HTTP " + std::to_string(response.status));
     return response;
 }

@@ -4,13 +4,16 @@
 
 namespace oauth {
 
-boost::json::object call_json(const http::OutboundRequest& request, std::string_view what) {
-    http::OutboundResponse response;
+http::OutboundResponse call(const http::OutboundRequest& request, std::string_view what) {
     try {
-        response = http::fetch(request);
+        return http::fetch(request);
     } catch (const http::OutboundError& e) {
         throw ProviderError(std::string(what) + ": " + e.what());
     }
+}
+
+boost::json::object call_json(const http::OutboundRequest& request, std::string_view what) {
+    auto response = call(request, what);
     if (response.status < 200 || response.status > 299)
         throw ProviderError(std::string(what) + " answered HTTP " + std::to_string(response.status));
     boost::system::error_code ec;

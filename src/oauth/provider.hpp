@@ -33,6 +33,10 @@ struct ProviderError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Performs a provider call; a call that does not complete (network failure, timeout,
+// oversized answer) is a ProviderError naming `what`. The status is the caller's to judge.
+http::OutboundResponse call(const http::OutboundRequest& request, std::string_view what);
+
 // Performs a provider call and returns its JSON object answer; anything else
 // (network failure, timeout, non-2xx status, non-JSON) is a ProviderError
 // naming `what`.

@@ -29,8 +29,10 @@ constexpr const char* kNotLinked = "oauth_account_not_linked";
 constexpr const char* kIdentityInUse = "oauth_identity_in_use";
 constexpr const char* kAlreadyLinked = "oauth_provider_already_linked";
 
-void warn_refused(const std::string& provider, const char* code, const std::string& why) {
+// Where a refused flow sends the browser (`target` with ?error_code=), logged with why.
+std::string refused(const std::string& provider, const std::string& target, const char* code, const std::string& why) {
     observe::warn("oauth.sign_in_failed", {{"provider", provider}, {"error_code", code}, {"reason", why}});
+    return common::with_query_param(target, "error_code", code);
 }
 
 // The PKCE verifier and the OIDC nonce come from the browser's secret cookie,
@@ -85,10 +87,9 @@ void SocialSignIn::unlink(const std::string& provider, const sessions::Authentic
     db::Transaction tx(lease);
     auto& s = tx.session();
     auto user = users_.by_id(s, viewer.user_id);
-    const auto& linked = user ? user->oauth_providers : std::vector<accounts::LinkedIdentity>{};
-    if (std::none_of(linked.begin(), linked.end(), [&](const auto& l) { return l.provider == provider; }))
+    if (!user || !user->linked_to(provider))
         throw common::Refusal(common::Refusal::Kind::not_found, "not_found", "This provider is not linked to your account");
-    if (!user->has_password() && linked.size() == 1 && passkeys_.count(s, user->id) == 0)
+    if (!user->has_password() && user->oauth_providers.size() == 1 && passkeys_.count(s, user->id) == 0)
         throw common::invalid_input("Set a password or add a passkey first: this provider is your only way to sign in",
                                     "provider");
     const auto now = common::now_ms();
@@ -114,15 +115,8 @@ SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std
     SignInStart start;
     start.browser_secret = security::random_hex(32);
     const std::string state = security::random_hex(32);
-    const auto now = common::now_ms();
-    {
-        auto lease = pool_.acquire();
-        db::Transaction tx(lease);
-        store_.save_state(
-            tx.session(), security::sha256_hex(state),
-            {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count(), link_user_id}, now);
-        tx.commit();
-    }
+    // First the provider's address (an OpenID provider may have to be asked): a provider
+    // that cannot be reached leaves no flow behind.
     try {
         start.authorization_url = p.authorization_url(
             {state, callback_url(name), security::base64url_encode(security::sha256_bytes(code_verifier(start.browser_secret))),
@@ -132,6 +126,13 @@ SignInStart SocialSignIn::begin(const std::string& name, const std::optional<std
         throw common::Refusal(common::Refusal::Kind::unavailable, "unavailable",
                               "The sign-in provider cannot be reached; try again shortly");
     }
+    const auto now = common::now_ms();
+    auto lease = pool_.acquire();
+    db::Transaction tx(lease);
+    store_.save_state(tx.session(), security::sha256_hex(state),
+                      {name, security::sha256_hex(start.browser_secret), target, now + policy_.state_ttl.count(), link_user_id},
+                      now);
+    tx.commit();
     return start;
 }
 
@@ -139,8 +140,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
                                    const std::optional<std::string>& browser_secret, const sessions::RequestMeta& meta) {
     auto& p = provider(name);
     auto refuse = [&](const std::string& target, const char* code, const std::string& why) {
-        warn_refused(name, code, why);
-        return common::with_query_param(target, "error_code", code);
+        return refused(name, target, code, why);
     };
 
     // 1. The state must be one we issued, for this provider, unexpired, unused,
@@ -200,10 +200,7 @@ std::string SocialSignIn::complete(const std::string& name, const CallbackParams
 
 std::string SocialSignIn::finish_link(const std::string& name, const PendingSignIn& pending, const Identity& identity,
                                       const sessions::RequestMeta& meta) {
-    auto refuse = [&](const char* code, const std::string& why) {
-        warn_refused(name, code, why);
-        return common::with_query_param(pending.redirect_to, "error_code", code);
-    };
+    auto refuse = [&](const char* code, const std::string& why) { return refused(name, pending.redirect_to, code, why); };
     auto lease = pool_.acquire();
     db::Transaction tx(lease);
     auto& s = tx.session();
@@ -216,9 +213,7 @@ std::string SocialSignIn::finish_link(const std::string& name, const PendingSign
         if (*owner != user->id) return refuse(kIdentityInUse, "this identity is linked to another account");
         return done;  // linked already
     }
-    if (std::any_of(user->oauth_providers.begin(), user->oauth_providers.end(),
-                    [&](const auto& l) { return l.provider == name; }))
-        return refuse(kAlreadyLinked, "the account has another identity of this provider");
+    if (user->linked_to(name)) return refuse(kAlreadyLinked, "the account has another identity of this provider");
     const auto email = accounts::normalize_email(identity.email).value_or("");
     try {
         store_.link(s, user->id, name, identity.subject, email, now);
