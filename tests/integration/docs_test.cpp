@@ -16,13 +16,6 @@ using namespace testing_support;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 class Docs : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {

@@ -28,23 +28,23 @@ protected:
         tools_ = env_or_empty("STARTER_TEST_NODE_TOOLS");
         if (tools_.empty()) GTEST_SKIP() << "STARTER_TEST_NODE_TOOLS is not set (scripts/test sets it)";
         starter_port_ = free_port();
-        op_port_ = free_port();
         log_ = std::filesystem::temp_directory_path() / ("oidc-provider-" + security::random_hex(4) + ".log");
         op_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{"/usr/bin/node", std::string(STARTER_SOURCE_DIR) + "/tests/support/oidc_provider.js",
-                                     std::to_string(op_port_), kClientId, kClientSecret, starter("/api/oauth/acme/callback"),
-                                     alg()},
+                                     kClientId, kClientSecret, starter("/api/oauth/acme/callback"), alg()},
             std::map<std::string, std::string>{{"NODE_PATH", tools_}}, log_);
+        // The provider picks its port and prints "ready PORT" once it listens.
+        std::string printed;
         const bool up = wait_until(
             [&] {
-                try {
-                    return HttpClient(op_port_).get("/.well-known/openid-configuration").status == 200;
-                } catch (const std::exception&) {
-                    return false;
-                }
+                printed = read_file(log_);
+                std::smatch ready;
+                if (!std::regex_search(printed, ready, std::regex(R"(ready (\d+))"))) return op_->exited();
+                op_port_ = static_cast<std::uint16_t>(std::stoi(ready[1].str()));
+                return true;
             },
-            std::chrono::seconds(20));
-        ASSERT_TRUE(up) << "oidc-provider did not start; see " << log_;
+            std::chrono::seconds(30));
+        ASSERT_TRUE(up && op_port_ != 0) << "oidc-provider did not start; it printed:\n" << printed;
         AccountsFixture::SetUp();
     }
     void TearDown() override {

@@ -19,13 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 class PasskeysInChromium : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {

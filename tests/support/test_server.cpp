@@ -150,13 +150,6 @@ std::string decode_base64(const std::string& in) {
     return out;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& to) {
     std::vector<Mail> out;
     std::error_code ec;
@@ -174,6 +167,13 @@ std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& t
 }
 
 }  // namespace
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 
 std::string Mail::header(const std::string& name) const {
     std::istringstream in(headers);

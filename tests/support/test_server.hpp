@@ -77,6 +77,8 @@ std::vector<Mail> sink_mail_to(const std::string& to);
 // Messages the file outbox under `data_dir` holds for `to`.
 std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const std::string& to);
 std::string env_or_empty(const char* name);
+// A whole file as bytes (empty when it cannot be read).
+std::string read_file(const std::filesystem::path& p);
 
 // Skips the current test when PostgreSQL was requested but no URL was given.
 #define STARTER_REQUIRE_DATABASE()                                                          \
