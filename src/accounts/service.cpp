@@ -266,6 +266,10 @@ void AccountService::create_user(soci::session& tx, const User& user) {
     notify::enqueue(tx, user.email, notify::emails::Onboarding{user.username}, user.locale);
 }
 
+void AccountService::identities_changed(db::Transaction& tx, const std::string& user_id, std::int64_t now) {
+    users_.identities_changed(tx, user_id, now);
+}
+
 SignInOutcome AccountService::login(const std::string& login, const std::string& password, const RequestMeta& meta) {
     std::optional<User> user;
     {

@@ -119,6 +119,10 @@ public:
     // way an account is made (registration, social sign-in). Throws what the insert throws
     // (a unique violation when a concurrent request took the username or email).
     void create_user(soci::session& tx, const User& user);
+    // An identity was linked to or unlinked from the user in `tx` (oauth_accounts): their
+    // linked_providers changed, so, as with every account write, updated_at moves and the
+    // servers' cached copies of the user are forgotten at commit.
+    void identities_changed(db::Transaction& tx, const std::string& user_id, std::int64_t now);
     // Starts a session for `user` in `tx` as every sign-in does: records the login time and
     // the signed_in event (`how`: its details, e.g. {"method": "passkey"}), and emails the
     // new-login-device alert when this device or country is new for them.

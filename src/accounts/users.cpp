@@ -231,6 +231,12 @@ void UserRepository::set_locale(db::Transaction& tx, const std::string& id, cons
         soci::use(id);
 }
 
+void UserRepository::identities_changed(db::Transaction& tx, const std::string& id, std::int64_t now) const {
+    long long t = now;
+    changed(tx, id);
+    tx.session() << "UPDATE users SET updated_at = :t WHERE id = :id", soci::use(t), soci::use(id);
+}
+
 std::vector<User> UserRepository::search(soci::session& s, const std::string& prefix, const std::string& after_username,
                                          int limit) const {
     const std::string pattern = db::like_escaped(lower(prefix)) + "%";

@@ -74,6 +74,9 @@ public:
     void set_disabled(db::Transaction& tx, const std::string& id, std::optional<std::int64_t> since, std::int64_t now) const;
     void set_role(db::Transaction& tx, const std::string& id, const std::string& role, std::int64_t now) const;
     void set_locale(db::Transaction& tx, const std::string& id, const std::string& locale, std::int64_t now) const;
+    // An identity was linked to or unlinked from the user (oauth_accounts): the user's
+    // linked_providers changed, so updated_at moves and on_change() is told.
+    void identities_changed(db::Transaction& tx, const std::string& id, std::int64_t now) const;
     // Users whose username or email starts with `prefix` (case-insensitive; empty: all), by
     // username, those after `after_username` (a previous page's last), `limit` at most.
     std::vector<User> search(soci::session& s, const std::string& prefix, const std::string& after_username, int limit) const;

@@ -94,6 +94,7 @@ void SocialSignIn::unlink(const std::string& provider, const sessions::Authentic
                                     "provider");
     const auto now = common::now_ms();
     store_.unlink(s, user->id, provider);
+    accounts_.identities_changed(tx, user->id, now);
     audit::record(tx, audit::Kind::provider_unlinked, user->id, meta, {{"provider", provider}}, now);
     notify::enqueue(s, user->email, notify::emails::ProviderUnlinked{accounts::origin(meta), display_name(provider)},
                     user->locale);
@@ -217,6 +218,7 @@ std::string SocialSignIn::finish_link(const std::string& name, const PendingSign
     const auto email = accounts::normalize_email(identity.email).value_or("");
     try {
         store_.link(s, user->id, name, identity.subject, email, now);
+        accounts_.identities_changed(tx, user->id, now);
     } catch (const soci::soci_error& e) {  // a concurrent flow linked it first
         return refuse(kIdentityInUse, std::string("linking lost a race: ") + db::describe_error(e));
     }

@@ -469,6 +469,25 @@ TEST_F(AccountLinking, APasswordUserLinksGoogleSignsInWithItAndUnlinksIt) {
     EXPECT_NE(other_user["id"], user["id"]);
 }
 
+// On PostgreSQL a server keeps who a token belongs to in memory: linking and unlinking
+// must forget it as they commit, not when the database's notification comes back a moment
+// later (the account app reloads the profile at once and showed Google still linked).
+TEST_F(AccountLinking, TheProfileShowsEachLinkAndUnlinkAtOnce) {
+    auto [token, user] = sign_up(fresh_email(), "swift_" + security::random_hex(3));
+    const auto google_email = "jane." + security::random_hex(3) + "@gmail.example";
+    fake_.consent_as({"g-" + security::random_hex(4), google_email});
+    for (int round = 0; round < 60; ++round) {  // a few rounds in a hundred lost the race before the fix
+        ASSERT_EQ(boost::json::serialize(me(token)["linked_providers"]), "[]") << "round " << round;
+        Browser b;
+        ASSERT_EQ(link(b, token).status, 302);
+        ASSERT_EQ(boost::json::serialize(me(token)["linked_providers"]),
+                  R"([{"provider":"google","email":")" + google_email + R"("}])")
+            << "round " << round;
+        ASSERT_EQ(client_->request("DELETE", "/api/oauth/google/link", "", bearer(token)).status, 204);
+    }
+    ASSERT_EQ(boost::json::serialize(me(token)["linked_providers"]), "[]");
+}
+
 TEST_F(AccountLinking, LinkingNeedsARecentSignInAndAnIdentityNobodyElseHas) {
     auto [token, user] = sign_up(fresh_email(), "recent_" + security::random_hex(3));
     age_session(token);
