@@ -2,10 +2,12 @@
 // development mailbox at /dev/mail, served only in development; and, in Chromium, sign-up
 // with the code read at /dev/mail, sign-in, revoking a session and changing the password
 // through the app, then an authenticator app and passkeys (Chromium's virtual
-// authenticator) used to sign in (tests/browser/account.js), with screenshots.
+// authenticator) used to sign in (tests/browser/account.js), with screenshots; and linking
+// Google and the breached-password warning (tests/browser/providers.js).
 #include "support/accounts_fixture.hpp"
 #include "common/url.hpp"
 #include "support/fake_providers.hpp"
+#include "support/fake_pwned.hpp"
 #include "support/process.hpp"
 
 #include <boost/json.hpp>
@@ -17,6 +19,13 @@
 using namespace testing_support;
 
 namespace {
+
+// Where a browser test leaves its screenshots (under the build's test directory).
+std::filesystem::path artifacts() {
+    auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
+    std::filesystem::create_directories(dir);
+    return dir;
+}
 
 class AccountApp : public AccountsFixture {
 protected:
@@ -30,16 +39,12 @@ protected:
         s.webauthn.id = "localhost";
         s.webauthn.origins = {origin_};
     }
-    std::filesystem::path artifacts() {
-        auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
-        std::filesystem::create_directories(dir);
-        return dir;
-    }
     std::string origin_;
 };
 
 // Development with Google on: the app's button starts the flow at PUBLIC_URL and asks to
-// come back to PUBLIC_URL/account, which is then an allowed redirect.
+// come back to PUBLIC_URL/account, which is then an allowed redirect. Passwords are
+// checked against a fake of Have I Been Pwned.
 class AccountAppWithGoogle : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {
@@ -48,8 +53,11 @@ protected:
         s.server.port = free_port();
         s.public_url = "http://127.0.0.1:" + std::to_string(s.server.port);
         s.google = fake_.google_settings();
+        s.breached_passwords.enabled = true;
+        s.breached_passwords.api_url = pwned_.base_url();
     }
     FakeProviders fake_;
+    FakePwnedPasswords pwned_;
 };
 
 class Production : public AccountsFixture {};
@@ -154,4 +162,40 @@ TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionChangesThePas
     // The browser's passkey was removed at the end; the authenticator app stays.
     auto answer = boost::json::parse(new_login.body).as_object();
     EXPECT_EQ(boost::json::serialize(answer["methods"]), R"(["totp","recovery_code"])") << new_login.body;
+}
+
+TEST_F(AccountAppWithGoogle, InChromiumABreachedPasswordIsFlaggedGoogleIsLinkedAndUnlinkedAndThePasswordReplaced) {
+    const auto chromium = env_or_empty("STARTER_TEST_CHROMIUM"), tools = env_or_empty("STARTER_TEST_NODE_TOOLS");
+    if (chromium.empty() || tools.empty())
+        GTEST_SKIP() << "STARTER_TEST_CHROMIUM / STARTER_TEST_NODE_TOOLS are not set (scripts/test sets them)";
+    const auto email = fresh_email(), username = "links_" + security::random_hex(3);
+    sign_up(email, username);
+    // The password leaks after it was chosen; a new server has no answer cached for it.
+    pwned_.add(kPassword, 1234);
+    const std::string breached_too = "winter sunshine lemonade 1987";
+    pwned_.add(breached_too, 7);
+    restart();
+    const Person google{"google-sub-" + security::random_hex(4), "jane." + security::random_hex(3) + "@gmail.example"};
+    fake_.consent_as(google);
+    auto [rc, out] = run_command({"/usr/bin/node", std::string(STARTER_SOURCE_DIR) + "/tests/browser/providers.js"},
+                                 {{"NODE_PATH", tools},
+                                  {"CHROMIUM", chromium},
+                                  {"STARTER_URL", server_->app().settings().public_url},
+                                  {"STARTER_LOGIN", username},
+                                  {"STARTER_PASSWORD", kPassword},
+                                  {"STARTER_BREACHED_PASSWORD", breached_too},
+                                  {"STARTER_PROVIDER_EMAIL", google.email},
+                                  {"ARTIFACTS", artifacts().string()}});
+    ASSERT_EQ(rc, 0) << out;
+    // Seen from the server: the owner was told by email, Google is no longer linked, and
+    // only the new password signs in.
+    mail_to(email, "breach");
+    auto old_login = client_->post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}}));
+    EXPECT_EQ(old_login.status, 400);
+    auto login =
+        client_->post_json("/api/auth/login", body({{"login", email}, {"password", std::string(kPassword) + " renewed"}}));
+    ASSERT_EQ(login.status, 200) << login.body;
+    EXPECT_FALSE(login.json().as_object().contains("password_breach_count")) << login.body;
+    auto me = client_->get("/api/users/@me", bearer(login.json().as_object()["authentication_token"].as_string().c_str()));
+    EXPECT_EQ(boost::json::serialize(me.json().as_object()["linked_providers"]), "[]") << me.body;
 }

@@ -24,14 +24,6 @@ protected:
         s.breached_passwords.api_url = pwned_.base_url();
         s.breached_passwords.fail_closed = fail_closed_;
     }
-    // The server again, on the same database (a new process: nothing cached).
-    void restart() {
-        auto db = server_->database();
-        client_.reset();
-        server_.reset();
-        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); }, nullptr, db);
-        client_ = std::make_unique<HttpClient>(server_->port());
-    }
     double metric(const std::string& series) {
         auto text = client_->get("/metrics").body;
         auto at = text.find("\n" + series + " ");

@@ -37,6 +37,14 @@ protected:
         client_ = std::make_unique<HttpClient>(server_->port());
     }
     virtual void configure(config::Settings&) {}
+    // The server again, on the same database (as a new process would be: nothing cached).
+    void restart() {
+        auto db = server_->database();
+        client_.reset();
+        server_.reset();
+        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); }, nullptr, db);
+        client_ = std::make_unique<HttpClient>(server_->port());
+    }
 
     static std::string fresh_email() { return "user." + security::random_hex(5) + "@example.com"; }
 

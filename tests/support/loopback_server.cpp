@@ -5,16 +5,43 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/socket.h>
+
 #include <cctype>
+#include <list>
+#include <mutex>
 
 namespace testing_support {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+// One accepted connection, answered on its own thread.
+struct LoopbackServer::Connection {
+    tcp::socket socket;
+    std::thread thread{};
+    bool open = true;  // guarded by Io::mutex: false once its thread is done with the socket
+};
+
 struct LoopbackServer::Io {
     asio::io_context io;
     tcp::acceptor acceptor{io};
+    std::mutex mutex;
+    std::list<Connection> connections;
+
+    // Joins the threads of connections already answered.
+    void reap() {
+        std::list<Connection> done;
+        {
+            std::lock_guard lock(mutex);
+            for (auto it = connections.begin(); it != connections.end();) {
+                auto next = std::next(it);
+                if (!it->open) done.splice(done.end(), connections, it);
+                it = next;
+            }
+        }
+        for (auto& c : done) c.thread.join();
+    }
 };
 
 LoopbackServer::LoopbackServer(std::function<Reply(const Received&)> handler)
@@ -37,6 +64,12 @@ LoopbackServer::~LoopbackServer() {
     } catch (const std::exception&) {
     }
     thread_.join();
+    {  // a client may hold a connection open without sending anything (browsers do): end it
+        std::lock_guard lock(io_->mutex);
+        for (auto& c : io_->connections)
+            if (c.open) ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+    }
+    for (auto& c : io_->connections) c.thread.join();
 }
 
 void LoopbackServer::serve() {
@@ -44,15 +77,24 @@ void LoopbackServer::serve() {
         tcp::socket socket(io_->io);
         boost::system::error_code ec;
         io_->acceptor.accept(socket, ec);
+        io_->reap();
         if (ec || stopping_) continue;
-        boost::beast::flat_buffer buffer;
-        bhttp::request<bhttp::string_body> req;
-        bhttp::read(socket, buffer, req, ec);
-        if (ec) continue;
+        std::lock_guard lock(io_->mutex);
+        auto& c = io_->connections.emplace_back(Connection{std::move(socket)});
+        c.thread = std::thread([this, &c] { answer(c); });
+    }
+}
+
+void LoopbackServer::answer(Connection& c) {
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buffer;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::read(c.socket, buffer, req, ec);
+    if (!ec) {
         Received in{std::string(req.method_string()), std::string(req.target()), {}, req.body()};
         for (const auto& h : req) {
             std::string name(h.name_string());
-            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             in.headers[name] = std::string(h.value());
         }
         Reply out = handler_(in);
@@ -64,9 +106,12 @@ void LoopbackServer::serve() {
         for (const auto& [k, v] : out.headers) res.set(k, v);
         res.body() = out.body;
         res.prepare_payload();
-        bhttp::write(socket, res, ec);
-        socket.shutdown(tcp::socket::shutdown_both, ec);
+        bhttp::write(c.socket, res, ec);
     }
+    std::lock_guard lock(io_->mutex);
+    c.socket.shutdown(tcp::socket::shutdown_both, ec);
+    c.socket.close(ec);
+    c.open = false;
 }
 
 }  // namespace testing_support

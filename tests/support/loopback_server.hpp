@@ -1,6 +1,8 @@
 #pragma once
 // A tiny HTTP/1.1 server on 127.0.0.1 for fakes of outside services (OAuth providers,
-// Sentry): one request per connection, answered by a handler on the server's thread.
+// Sentry): one request per connection, each connection answered on a thread of its own
+// (a browser may keep an idle connection open beside the one it uses), so the handler
+// must be safe to call concurrently.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -36,7 +38,9 @@ public:
     bool stopping() const { return stopping_; }
 
 private:
+    struct Connection;
     void serve();
+    void answer(Connection& c);
     struct Io;
     std::unique_ptr<Io> io_;
     std::function<Reply(const Received&)> handler_;
