@@ -4,6 +4,7 @@
 
 #include "http/errors.hpp"
 #include "notify/mailbox.hpp"
+#include "oauth/provider.hpp"
 
 #include <map>
 #include <memory>
@@ -82,7 +83,8 @@ void register_web_routes(http::Router& r, WebOptions options) {
     if (options.account_app) {
         auto index = embedded_web_files().at("account/index.html");
         std::string providers;
-        for (const auto& p : options.providers) providers += (providers.empty() ? "" : ",") + p;
+        for (const auto& p : options.providers)
+            providers += (providers.empty() ? "" : ",") + p + ":" + oauth::display_name(p);  // "google:Google"
         replace_all(index, "{{app_name}}", escape_html(options.app_name));
         replace_all(index, "{{providers}}", escape_html(providers));
         std::string locales;

@@ -27,4 +27,11 @@ std::string text_member(const boost::json::object& o, std::string_view name) {
     return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
 }
 
+std::string display_name(std::string_view provider) {
+    if (provider == "google") return "Google";
+    if (provider == "facebook") return "Facebook";
+    if (provider == "github") return "GitHub";
+    return std::string(provider);
+}
+
 }  // namespace oauth

@@ -45,6 +45,9 @@ boost::json::object call_json(const http::OutboundRequest& request, std::string_
 // A string member of a provider's answer, or "" when absent or not a string.
 std::string text_member(const boost::json::object& o, std::string_view name);
 
+// How a provider is named to people: "Google", "GitHub", or the OAUTH_PROVIDERS name.
+std::string display_name(std::string_view provider);
+
 class Provider {
 public:
     virtual ~Provider() = default;

@@ -67,13 +67,6 @@ Provider& SocialSignIn::provider(const std::string& name) const {
     return *it->second;
 }
 
-std::string display_name(std::string_view provider) {
-    if (provider == "google") return "Google";
-    if (provider == "facebook") return "Facebook";
-    if (provider == "github") return "GitHub";
-    return std::string(provider);
-}
-
 SignInStart SocialSignIn::begin_link(const std::string& provider, const sessions::Authenticated& viewer,
                                      const std::optional<std::string>& redirect_to) {
     (void)this->provider(provider);  // 404 for a provider that is off, before asking for a recent sign-in

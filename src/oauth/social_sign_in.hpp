@@ -95,7 +95,4 @@ private:
     mfa::PasskeyStore passkeys_;
 };
 
-// How a provider is named to people: "Google", "GitHub", or the OAUTH_PROVIDERS name.
-std::string display_name(std::string_view provider);
-
 }  // namespace oauth

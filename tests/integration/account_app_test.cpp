@@ -120,7 +120,7 @@ TEST_F(AccountApp, TheMailboxShowsDeliveredEmailsNewestFirstAndNothingElse) {
 TEST_F(AccountAppWithGoogle, TheSocialButtonsFlowComesBackToTheApp) {
     auto page = client_->get("/account");
     ASSERT_EQ(page.status, 200);
-    EXPECT_NE(page.body.find("<meta name=\"starter-providers\" content=\"google\">"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("<meta name=\"starter-providers\" content=\"google:Google\">"), std::string::npos) << page.body;
     const auto app = server_->app().settings().public_url + "/account";
     auto start = client_->get("/api/oauth/google/login?redirect_to=" + common::url_encode(app));
     EXPECT_EQ(start.status, 302) << start.body;

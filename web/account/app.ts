@@ -17,10 +17,16 @@ api.useToken(sessionStorage.getItem(tokenKey));
 
 const main = document.getElementById("main") as HTMLElement;
 const nav = document.getElementById("nav") as HTMLElement;
-const providers = (document.querySelector('meta[name="starter-providers"]')?.getAttribute("content") ?? "")
-  .split(",")
-  .filter((p) => p && !p.startsWith("{{"));
 const meta = (name: string) => document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? "";
+// The sign-in providers on, as the server names and shows them: "google:Google,github:GitHub".
+const providerLabels = new Map(
+  meta("starter-providers")
+    .split(",")
+    .filter((p) => p && !p.startsWith("{{"))
+    .map((p) => [p.split(":")[0], p.split(":")[1] || p.split(":")[0]] as const),
+);
+const providers = [...providerLabels.keys()];
+const providerLabel = (p: string) => providerLabels.get(p) ?? p;
 // Social sign-in starts and ends on this server's public origin: its cookie lives there.
 const publicUrl = meta("starter-public-url").startsWith("http") ? meta("starter-public-url") : location.origin;
 const passkeyDomain = meta("starter-passkey-rp-id");
@@ -277,7 +283,7 @@ function signInPage(): void {
   const social = providers
     .map((p) => {
       const start = `${publicUrl}/api/oauth/${encodeURIComponent(p)}/login?redirect_to=${encodeURIComponent(`${publicUrl}/account`)}`;
-      return `<a class="button secondary" href="${esc(start)}">Continue with ${esc(p[0].toUpperCase() + p.slice(1))}</a>`;
+      return `<a class="button secondary" href="${esc(start)}">Continue with ${esc(providerLabel(p))}</a>`;
     })
     .join("");
   const passkey = passkeysHere() ? `<form id="passkey-signin"><button type="submit" class="secondary">Sign in with a passkey</button></form>` : "";
@@ -748,7 +754,6 @@ async function signOut(): Promise<void> {
 
 // ---- sign-in providers: link and unlink -------------------------------------------------
 
-const providerLabel = (p: string) => ({ google: "Google", facebook: "Facebook", github: "GitHub" })[p] ?? p;
 const linkErrors: Record<string, string> = {
   oauth_identity_in_use: "That account is already linked to another account here.",
   oauth_provider_already_linked: "Another account of that provider is linked already; unlink it first.",
