@@ -220,7 +220,9 @@ TEST_F(Accounts, PasswordChangeKeepsTheCallersSessionAndEndsTheOthers) {
     auto email = fresh_email();
     auto [token, user] = sign_up(email, "pw_" + security::random_hex(3));
     std::string other(login(email, kPassword).json().at("authentication_token").as_string());
-    auto change = [&](json::object o) { return client_->request("PATCH", "/api/users/@me/password", body(o), bearer(token)); };
+    auto change = [&, token = token](json::object o) {
+        return client_->request("PATCH", "/api/users/@me/password", body(o), bearer(token));
+    };
 
     auto missing = change({{"new_password", kOtherPassword}});
     EXPECT_EQ(missing.status, 403);
@@ -281,7 +283,9 @@ TEST_F(Accounts, EmailChangeSendsACodeToTheNewAddressAndTellsTheOldOne) {
     auto email = fresh_email();
     auto [token, user] = sign_up(email, "move_" + security::random_hex(3));
     auto target = fresh_email();
-    auto ask = [&](json::object o) { return client_->post_json("/api/users/@me/email-change-request", body(o), bearer(token)); };
+    auto ask = [&, token = token](json::object o) {
+        return client_->post_json("/api/users/@me/email-change-request", body(o), bearer(token));
+    };
     EXPECT_EQ(ask({{"email", target}}).status, 403);
     EXPECT_EQ(ask({{"email", target}, {"current_password", "wrong password here"}}).status, 400);
     EXPECT_EQ(ask({{"email", "bad"}, {"current_password", kPassword}}).status, 422);
@@ -289,7 +293,7 @@ TEST_F(Accounts, EmailChangeSendsACodeToTheNewAddressAndTellsTheOldOne) {
     auto code = code_in(mail_to(target, "Confirm your new"));
     ASSERT_EQ(code.size(), 8u);
 
-    auto confirm = [&](const std::string& c) {
+    auto confirm = [&, token = token](const std::string& c) {
         return client_->request("PATCH", "/api/users/@me/email", body({{"email", target}, {"email_verification_code", c}}),
                                 bearer(token));
     };
@@ -320,7 +324,9 @@ TEST_F(Accounts, UsernameUpdateAndPublicProfile) {
     auto [token, user] = sign_up(fresh_email(), "name_" + security::random_hex(3));
     auto other_name = "busy_" + security::random_hex(3);
     sign_up(fresh_email(), other_name);
-    auto patch = [&](json::object o) { return client_->request("PATCH", "/api/users/@me", body(o), bearer(token)); };
+    auto patch = [&, token = token](json::object o) {
+        return client_->request("PATCH", "/api/users/@me", body(o), bearer(token));
+    };
     auto renamed = "renamed_" + security::random_hex(3);
     auto ok = patch({{"username", renamed}});
     ASSERT_EQ(ok.status, 200) << ok.body;

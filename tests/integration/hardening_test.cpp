@@ -184,7 +184,7 @@ TEST_F(CheckThenUse, OfConcurrentPasswordChangesOnlyTheOneThatHappenedSucceeds) 
         auto [token, user] = sign_up(email, "change_" + security::random_hex(3));
         std::mutex m;
         std::vector<std::string> accepted;
-        auto statuses = at_once(server_->port(), 10, [&](HttpClient& c, int i) {
+        auto statuses = at_once(server_->port(), 10, [&, token = token](HttpClient& c, int i) {
             const std::string next = std::string(kOtherPassword) + " " + std::to_string(i);
             auto r = c.request("PATCH", "/api/users/@me/password",
                                body({{"current_password", kPassword}, {"new_password", next}}), bearer(token));
@@ -365,7 +365,7 @@ TEST_F(AlwaysAccepted, TheRequestPathDoesTheSameWorkForKnownAndUnknownAddresses)
     compare("email-verification-request", email, [&](const std::string& to) {
         return client_->post_json("/api/auth/email-verification-request", body({{"email", to}}));
     });
-    compare("email-change-request", other, [&](const std::string& to) {
+    compare("email-change-request", other, [&, token = token](const std::string& to) {
         return client_->post_json("/api/users/@me/email-change-request", body({{"email", to}, {"current_password", kPassword}}),
                                   bearer(token));
     });

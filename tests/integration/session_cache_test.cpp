@@ -66,7 +66,7 @@ TEST_F(SessionCache, RepeatedMeIsServedFromMemoryWithTheSameAnswer) {
     ASSERT_EQ(from_database.status, 200);
     ASSERT_EQ(from_database.json().as_object().at("has_password"), true);
     // The cached answer is the database's, to the byte (the copy drops the hash, not the fact).
-    bool compared = wait_until([&] {
+    bool compared = wait_until([&, token = token] {
         const auto hits = cache_->hits();
         auto r = client_->get("/api/users/@me", bearer(token));
         if (cache_->hits() == hits) return false;
@@ -130,7 +130,7 @@ TEST_F(SessionCache, ChangesMadeByAnotherProcessReachItThroughTheDatabase) {
     // A rename by another server (or by hand in psql) shows up in the cached answer...
     sql_elsewhere("UPDATE users SET username = 'renamed_elsewhere' WHERE id = '" + id + "'");
     EXPECT_TRUE(wait_until(
-        [&] {
+        [&, token = token] {
             return client_->get("/api/users/@me", bearer(token)).json().as_object().at("username") ==
                    std::string("renamed_elsewhere");
         },
@@ -140,7 +140,7 @@ TEST_F(SessionCache, ChangesMadeByAnotherProcessReachItThroughTheDatabase) {
     // ...and so does a revocation.
     warm(token);
     sql_elsewhere("UPDATE sessions SET token_hash = NULL, logged_out_at = 1 WHERE user_id = '" + id + "'");
-    EXPECT_TRUE(wait_until([&] { return status_with(token) == 401; }, std::chrono::seconds(5)))
+    EXPECT_TRUE(wait_until([&, token = token] { return status_with(token) == 401; }, std::chrono::seconds(5)))
         << "a session revoked elsewhere was still accepted";
 }
 
