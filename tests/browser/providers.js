@@ -6,85 +6,49 @@
 //   env: STARTER_URL STARTER_LOGIN STARTER_PASSWORD STARTER_BREACHED_PASSWORD
 //        STARTER_PROVIDER_EMAIL CHROMIUM ARTIFACTS; NODE_PATH: npm tools
 const path = require('node:path');
-const { launch } = require('./chromium');
+const { env, type, walk } = require('./chromium');
 
-const env = (name) => {
-  if (!process.env[name]) throw new Error(`${name} is not set`);
-  return process.env[name];
-};
 const url = env('STARTER_URL');
-
-async function type(page, selector, text) {
-  await page.waitForSelector(selector, { visible: true });
-  await page.$eval(selector, (input) => {
-    input.value = '';
-  });
-  await page.type(selector, text);
-}
 
 // The provider row of `label` (Google...): [its cells' text].
 const providerRow = (page, label) =>
   page.$$eval('#providers tr', (rows, l) => rows.map((r) => [...r.cells].map((c) => c.textContent)).find((cells) => cells[0] === l) ?? null, label);
 
-async function main() {
-  const browser = await launch(env('CHROMIUM'));
-  const errors = [];
-  let page;
-  try {
-    page = await browser.newPage();
-    await page.setViewport({ width: 1100, height: 900 });
-    page.on('pageerror', (e) => errors.push(e.message));
+walk('providers', async (page) => {
+  // Signed in with a password seen in breaches: it works, and the banner asks for a new one.
+  await page.goto(`${url}/account#/signin`);
+  await type(page, '#signin [name=login]', env('STARTER_LOGIN'));
+  await type(page, '#signin [name=password]', env('STARTER_PASSWORD'));
+  await page.click('#signin button[type=submit]');
+  const banner = await page.waitForSelector('#breached', { visible: true, timeout: 15000 });
+  const warning = await banner.evaluate((b) => b.textContent);
+  if (!warning.includes('seen 1,234 times')) throw new Error(`the breach banner says: ${warning}`);
 
-    // Signed in with a password seen in breaches: it works, and the banner asks for a new one.
-    await page.goto(`${url}/account#/signin`);
-    await type(page, '#signin [name=login]', env('STARTER_LOGIN'));
-    await type(page, '#signin [name=password]', env('STARTER_PASSWORD'));
-    await page.click('#signin button[type=submit]');
-    const banner = await page.waitForSelector('#breached', { visible: true, timeout: 15000 });
-    const warning = await banner.evaluate((b) => b.textContent);
-    if (!warning.includes('seen 1,234 times')) throw new Error(`the breach banner says: ${warning}`);
+  // Link Google: to the provider (which consents at once) and back to the app.
+  await page.waitForSelector('[data-link="google"]');
+  await Promise.all([page.waitForNavigation(), page.click('[data-link="google"]')]);
+  await page.waitForFunction(() => document.querySelector('#providers .alert.ok')?.textContent.includes('Google is linked'), {
+    timeout: 15000,
+  });
+  if (new URL(page.url()).search) throw new Error(`the address keeps the flow's query: ${page.url()}`);
+  const linked = await providerRow(page, 'Google');
+  if (!linked || linked[1] !== env('STARTER_PROVIDER_EMAIL')) throw new Error(`the Google row after linking: ${JSON.stringify(linked)}`);
+  await page.waitForSelector('#activity li[data-kind="provider_linked"]');
+  await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-providers.png'), fullPage: true });
 
-    // Link Google: to the provider (which consents at once) and back to the app.
-    await page.waitForSelector('[data-link="google"]');
-    await Promise.all([page.waitForNavigation(), page.click('[data-link="google"]')]);
-    await page.waitForFunction(() => document.querySelector('#providers .alert.ok')?.textContent.includes('Google is linked'), {
-      timeout: 15000,
-    });
-    if (new URL(page.url()).search) throw new Error(`the address keeps the flow's query: ${page.url()}`);
-    const linked = await providerRow(page, 'Google');
-    if (!linked || linked[1] !== env('STARTER_PROVIDER_EMAIL')) throw new Error(`the Google row after linking: ${JSON.stringify(linked)}`);
-    await page.waitForSelector('#activity li[data-kind="provider_linked"]');
-    await page.screenshot({ path: path.join(env('ARTIFACTS'), 'account-providers.png'), fullPage: true });
+  // Unlink it: the password still signs in, so it may go.
+  await page.click('[data-unlink="google"]');
+  await page.waitForFunction(() => document.querySelector('#providers .alert.ok')?.textContent.includes('Google was unlinked'));
+  const unlinked = await providerRow(page, 'Google');
+  if (!unlinked || unlinked[1] !== 'not linked') throw new Error(`the Google row after unlinking: ${JSON.stringify(unlinked)}`);
 
-    // Unlink it: the password still signs in, so it may go.
-    await page.click('[data-unlink="google"]');
-    await page.waitForFunction(() => document.querySelector('#providers .alert.ok')?.textContent.includes('Google was unlinked'));
-    const unlinked = await providerRow(page, 'Google');
-    if (!unlinked || unlinked[1] !== 'not linked') throw new Error(`the Google row after unlinking: ${JSON.stringify(unlinked)}`);
-
-    // A breached new password is refused next to its field; a fresh one ends the warning.
-    await type(page, '#password [name=current_password]', env('STARTER_PASSWORD'));
-    await type(page, '#password [name=new_password]', env('STARTER_BREACHED_PASSWORD'));
-    await page.click('#password button[type=submit]');
-    await page.waitForFunction(() => /breaches/.test(document.querySelector('#password [data-error-for="new_password"]')?.textContent ?? ''));
-    await type(page, '#password [name=new_password]', `${env('STARTER_PASSWORD')} renewed`);
-    await page.click('#password button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent.includes('password was changed'));
-    if (await page.$('#breached')) throw new Error('the breach banner stayed after the password was changed');
-    if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
-  } catch (e) {
-    if (page) {
-      await page.screenshot({ path: path.join(env('ARTIFACTS'), 'providers-failure.png'), fullPage: true }).catch(() => {});
-      const shown = await page.evaluate(() => `${location.href}\n${document.querySelector('main')?.innerText}`).catch(() => '');
-      console.error(`The page showed: ${shown}\nPage errors: ${errors.join('; ')}`);
-    }
-    throw e;
-  } finally {
-    await browser.close();
-  }
-}
-
-main().catch((e) => {
-  console.error(e.stack || String(e));
-  process.exit(1);
+  // A breached new password is refused next to its field; a fresh one ends the warning.
+  await type(page, '#password [name=current_password]', env('STARTER_PASSWORD'));
+  await type(page, '#password [name=new_password]', env('STARTER_BREACHED_PASSWORD'));
+  await page.click('#password button[type=submit]');
+  await page.waitForFunction(() => /breaches/.test(document.querySelector('#password [data-error-for="new_password"]')?.textContent ?? ''));
+  await type(page, '#password [name=new_password]', `${env('STARTER_PASSWORD')} renewed`);
+  await page.click('#password button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('.alert.ok')?.textContent.includes('password was changed'));
+  if (await page.$('#breached')) throw new Error('the breach banner stayed after the password was changed');
 });
