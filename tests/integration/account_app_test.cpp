@@ -20,13 +20,6 @@ using namespace testing_support;
 
 namespace {
 
-// Where a browser test leaves its screenshots (under the build's test directory).
-std::filesystem::path artifacts() {
-    auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
-    std::filesystem::create_directories(dir);
-    return dir;
-}
-
 class AccountApp : public AccountsFixture {
 protected:
     void configure(config::Settings& s) override {
@@ -150,7 +143,7 @@ TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionChangesThePas
                                   {"STARTER_EMAIL", email},
                                   {"STARTER_USERNAME", "web_" + security::random_hex(3)},
                                   {"STARTER_PASSWORD", kPassword},
-                                  {"ARTIFACTS", artifacts().string()}});
+                                  {"ARTIFACTS", artifacts_dir().string()}});
     ASSERT_EQ(rc, 0) << out;
     // What the browser did, seen from the server: the password it set last is the one that works.
     auto old_login = client_->post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}}));
@@ -158,7 +151,7 @@ TEST_F(AccountApp, InChromiumANewcomerSignsUpSignsInRevokesASessionChangesThePas
     auto new_login =
         client_->post_json("/api/auth/login", body({{"login", email}, {"password", std::string(kPassword) + " again"}}));
     EXPECT_EQ(new_login.status, 200) << new_login.body;
-    EXPECT_TRUE(std::filesystem::exists(artifacts() / "account.png"));
+    EXPECT_TRUE(std::filesystem::exists(artifacts_dir() / "account.png"));
     // The browser's passkey was removed at the end; the authenticator app stays.
     auto answer = boost::json::parse(new_login.body).as_object();
     EXPECT_EQ(boost::json::serialize(answer["methods"]), R"(["totp","recovery_code"])") << new_login.body;
@@ -185,7 +178,7 @@ TEST_F(AccountAppWithGoogle, InChromiumABreachedPasswordIsFlaggedGoogleIsLinkedA
                                   {"STARTER_PASSWORD", kPassword},
                                   {"STARTER_BREACHED_PASSWORD", breached_too},
                                   {"STARTER_PROVIDER_EMAIL", google.email},
-                                  {"ARTIFACTS", artifacts().string()}});
+                                  {"ARTIFACTS", artifacts_dir().string()}});
     ASSERT_EQ(rc, 0) << out;
     // Seen from the server: the owner was told by email, Google is no longer linked, and
     // only the new password signs in.

@@ -174,10 +174,7 @@ TEST_F(DevicesWithGeoIpUpdates, TheServerDownloadsTheDatabaseAndLocatesRequestsW
     auto email = register_from(kChromeMac);
     EXPECT_FALSE(location_of_a_login_from(email, "8.8.8.8")) << "no database has been downloaded yet";
 
-    std::ifstream in(real_database(), std::ios::binary);
-    std::ostringstream db;
-    db << in.rdbuf();
-    fake_.serve(FakeMaxMind::archive_of({{"GeoLite2-City.mmdb", db.str()}}));
+    fake_.serve(FakeMaxMind::archive_of({{"GeoLite2-City.mmdb", read_file(real_database())}}));
     std::optional<boost::json::object> location;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!(location = location_of_a_login_from(email, "8.8.8.8")) && std::chrono::steady_clock::now() < deadline)

@@ -27,12 +27,6 @@ protected:
         EXPECT_EQ(r.header("content-type"), "application/json");
         return r.json().as_object();
     }
-    std::filesystem::path artifacts() {
-        // Per database: the sqlite and postgres runs of a test may run at once.
-        auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
-        std::filesystem::create_directories(dir);
-        return dir;
-    }
 };
 
 TEST_F(Docs, EveryRouteTheRouterServesIsInTheDocument) {
@@ -70,9 +64,9 @@ TEST_F(Docs, EveryRouteTheRouterServesIsInTheDocument) {
 TEST_F(Docs, TheDocumentPassesSwaggerParser) {
     const auto tools = env_or_empty("STARTER_TEST_NODE_TOOLS");
     if (tools.empty()) GTEST_SKIP() << "STARTER_TEST_NODE_TOOLS is not set (scripts/test sets it)";
-    auto file = artifacts() / "openapi.json";
+    auto file = artifacts_dir() / "openapi.json";
     std::ofstream(file) << boost::json::serialize(document());
-    const auto out = artifacts() / "openapi-validation.txt";
+    const auto out = artifacts_dir() / "openapi-validation.txt";
     const std::string cmd = "NODE_PATH='" + tools + "' node '" + STARTER_SOURCE_DIR + "/tests/support/validate_openapi.js' '" +
                             file.string() + "' > '" + out.string() + "' 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(out);
@@ -91,9 +85,9 @@ TEST_F(Docs, SwaggerUiShowsTheOperationsInHeadlessChromium) {
     const std::string flags =
         " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-dev-shm-usage"
         " --no-first-run --virtual-time-budget=15000 --user-data-dir='" +
-        (artifacts() / "chromium-profile").string() + "'";
-    const auto dom = artifacts() / "swagger-ui-dom.html";
-    const auto shot = artifacts() / "swagger-ui.png";
+        (artifacts_dir() / "chromium-profile").string() + "'";
+    const auto dom = artifacts_dir() / "swagger-ui-dom.html";
+    const auto shot = artifacts_dir() / "swagger-ui.png";
     std::filesystem::remove(shot);
     ASSERT_EQ(
         std::system(("timeout 120 '" + chromium + "'" + flags + " --dump-dom '" + url + "' > '" + dom.string() + "' 2>/dev/null")

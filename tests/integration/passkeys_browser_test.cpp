@@ -28,12 +28,6 @@ protected:
         s.webauthn.origins = {origin_};
     }
 
-    std::filesystem::path artifacts() {
-        auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
-        std::filesystem::create_directories(dir);
-        return dir;
-    }
-
     std::pair<int, std::string> node(const std::string& script, std::map<std::string, std::string> env) {
         env["NODE_PATH"] = tools_;
         env["STARTER_URL"] = origin_;
@@ -70,7 +64,7 @@ TEST_F(PasskeysInChromium, RegisterSignInWithoutAPasswordAndAsSecondFactorThenMa
         GTEST_SKIP() << "STARTER_TEST_CHROMIUM / STARTER_TEST_NODE_TOOLS are not set (scripts/test sets them)";
     const auto email = fresh_email();
     const auto token = sign_up(email, "chromium_" + security::random_hex(3)).first;
-    const auto recorded = artifacts() / "passkey-ceremonies.json";
+    const auto recorded = artifacts_dir() / "passkey-ceremonies.json";
     auto [rc, out] = node("passkeys.js", {{"CHROMIUM", chromium},
                                           {"STARTER_TOKEN", token},
                                           {"STARTER_EMAIL", email},
@@ -89,7 +83,7 @@ TEST_F(PasskeysInChromium, RegisterSignInWithoutAPasswordAndAsSecondFactorThenMa
     ASSERT_EQ(second["status"], json::value(200)) << json::serialize(second["answer"]);
     EXPECT_EQ(second["answer"].at("user").at("email"), email);
 
-    const auto judged = artifacts() / "passkey-oracle.json";
+    const auto judged = artifacts_dir() / "passkey-oracle.json";
     auto [orc, oout] = node("oracle.js", {{"IN", recorded.string()}, {"OUT", judged.string()}});
     ASSERT_EQ(orc, 0) << oout;
     int accepted = 0;

@@ -3,6 +3,7 @@
 #include "security/hash.hpp"
 #include "security/random.hpp"
 #include "support/process.hpp"
+#include "support/test_server.hpp"
 
 #include <boost/beast/core/detail/base64.hpp>
 
@@ -66,11 +67,9 @@ std::string FakeMaxMind::archive_of(const std::vector<std::pair<std::string, std
     const auto archive = dir / "out.tar.gz";
     auto [rc, out] = run_command({"/bin/tar", "-C", dir.string(), "-czf", archive.string(), "GeoLite2-City_20261201"}, {});
     if (rc != 0) throw std::runtime_error("tar failed: " + out);
-    std::ifstream in(archive, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
+    auto bytes = read_file(archive);
     std::filesystem::remove_all(dir);
-    return bytes.str();
+    return bytes;
 }
 
 }  // namespace testing_support

@@ -79,11 +79,9 @@ std::pair<int, std::string> run_command(std::vector<std::string> argv, const std
         ChildProcess p(std::move(argv), env, log);
         status = p.wait();
     }
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto out = read_file(log);
     std::filesystem::remove(log);
-    return {status, ss.str()};
+    return {status, out};
 }
 
 std::uint16_t free_port() {

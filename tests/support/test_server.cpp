@@ -175,6 +175,12 @@ std::string read_file(const std::filesystem::path& p) {
     return ss.str();
 }
 
+std::filesystem::path artifacts_dir() {
+    auto dir = std::filesystem::current_path() / "artifacts" / (requested_db() == TestDb::postgres ? "postgres" : "sqlite");
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
 std::string Mail::header(const std::string& name) const {
     std::istringstream in(headers);
     std::string line;

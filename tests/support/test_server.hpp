@@ -79,6 +79,10 @@ std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const st
 std::string env_or_empty(const char* name);
 // A whole file as bytes (empty when it cannot be read).
 std::string read_file(const std::filesystem::path& p);
+// Where a test leaves screenshots and other outputs for people to look at:
+// artifacts/<database>/ under the test's working directory (the SQLite and PostgreSQL runs
+// of a test may run at once).
+std::filesystem::path artifacts_dir();
 
 // Skips the current test when PostgreSQL was requested but no URL was given.
 #define STARTER_REQUIRE_DATABASE()                                                          \

@@ -6,6 +6,7 @@
 #include "security/hash.hpp"
 #include "security/random.hpp"
 #include "support/fake_maxmind.hpp"
+#include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,18 +28,11 @@ std::string real_database_path() {
     return v ? v : std::string(STARTER_SOURCE_DIR) + "/data/GeoLite2-City.mmdb";
 }
 
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 class GeoIpUpdates : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         if (!fs::exists(real_database_path())) return;
-        auto db = read_all(real_database_path());
+        auto db = read_file(real_database_path());
         archive_ = new std::string(FakeMaxMind::archive_of({{"GeoLite2-City.mmdb", db}, {"LICENSE.txt", "first"}}));
         newer_ = new std::string(FakeMaxMind::archive_of({{"GeoLite2-City.mmdb", db}, {"LICENSE.txt", "second"}}));
     }
@@ -90,9 +84,9 @@ TEST_F(GeoIpUpdates, DownloadsVerifiesAndSwapsTheDatabaseInWithoutARestart) {
     auto located = geoip.lookup(make_address("8.8.8.8"));
     ASSERT_TRUE(located);
     EXPECT_EQ(located->country_code, "US");
-    EXPECT_EQ(read_all(target()), read_all(real_database_path()));
+    EXPECT_EQ(read_file(target()), read_file(real_database_path()));
     EXPECT_EQ(files(), (std::vector<std::string>{"GeoLite2-City.mmdb", "GeoLite2-City.mmdb.sha256"}));
-    EXPECT_EQ(read_all(dir_ / "GeoLite2-City.mmdb.sha256"), security::sha256_hex(*archive_));
+    EXPECT_EQ(read_file(dir_ / "GeoLite2-City.mmdb.sha256"), security::sha256_hex(*archive_));
 
     // The credentials go to MaxMind, never on to the storage the download is redirected to.
     EXPECT_TRUE(fake_.permalink_saw_credentials());
@@ -110,14 +104,14 @@ TEST_F(GeoIpUpdates, AnUnchangedDatabaseIsNotDownloadedAgainAndANewerOneReplaces
     auto result = updater.check_now();
     ASSERT_EQ(result.outcome, geo::GeoIpUpdater::Outcome::updated) << result.detail;
     EXPECT_EQ(fake_.archive_downloads(), 2);
-    EXPECT_EQ(read_all(dir_ / "GeoLite2-City.mmdb.sha256"), security::sha256_hex(*newer_));
+    EXPECT_EQ(read_file(dir_ / "GeoLite2-City.mmdb.sha256"), security::sha256_hex(*newer_));
     EXPECT_TRUE(geoip.lookup(make_address("8.8.8.8")));
 }
 
 TEST_F(GeoIpUpdates, EveryFailureKeepsTheDatabaseInUseAndLeavesNothingBehind) {
     geo::GeoIp geoip(target().string());
     ASSERT_EQ(geo::GeoIpUpdater(geoip, options()).check_now().outcome, geo::GeoIpUpdater::Outcome::updated);
-    const auto installed = security::sha256_hex(read_all(target()));
+    const auto installed = security::sha256_hex(read_file(target()));
     const auto garbage = security::random_hex(4096);
 
     struct Case {
@@ -142,7 +136,7 @@ TEST_F(GeoIpUpdates, EveryFailureKeepsTheDatabaseInUseAndLeavesNothingBehind) {
         EXPECT_EQ(result.outcome, geo::GeoIpUpdater::Outcome::failed);
         EXPECT_NE(result.detail.find(c.expected), std::string::npos) << result.detail;
         EXPECT_EQ(result.detail.find(c.license), std::string::npos) << "the licence key leaked: " << result.detail;
-        EXPECT_EQ(security::sha256_hex(read_all(target())), installed);
+        EXPECT_EQ(security::sha256_hex(read_file(target())), installed);
         EXPECT_TRUE(geoip.lookup(make_address("8.8.8.8")));
         EXPECT_EQ(files(), (std::vector<std::string>{"GeoLite2-City.mmdb", "GeoLite2-City.mmdb.sha256"}));
     }
@@ -163,9 +157,9 @@ TEST_F(GeoIpUpdates, TheBackgroundThreadChecksAgainEveryInterval) {
     fake_.serve(*newer_);
     const auto wanted = security::sha256_hex(*newer_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (read_all(dir_ / "GeoLite2-City.mmdb.sha256") != wanted && std::chrono::steady_clock::now() < deadline)
+    while (read_file(dir_ / "GeoLite2-City.mmdb.sha256") != wanted && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     updater.stop();
-    EXPECT_EQ(read_all(dir_ / "GeoLite2-City.mmdb.sha256"), wanted);
+    EXPECT_EQ(read_file(dir_ / "GeoLite2-City.mmdb.sha256"), wanted);
     EXPECT_TRUE(geoip.lookup(make_address("8.8.8.8")));
 }
