@@ -155,8 +155,12 @@ std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& t
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) return out;
     std::vector<std::filesystem::path> files;
+    // Half-written files are left out: the outbox's `.tmp` files and a maildir's `tmp/`, from
+    // where the sink moves each message into `new/` once written (a scan that read it in
+    // `tmp/` could otherwise miss it on the next scan, as one did under load).
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec))
-        if (entry.is_regular_file() && entry.path().extension() != ".tmp") files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().extension() != ".tmp" && entry.path().parent_path().filename() != "tmp")
+            files.push_back(entry.path());
     // Both the file outbox and the maildir name files by delivery time.
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
     for (const auto& f : files) {
