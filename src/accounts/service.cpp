@@ -38,6 +38,12 @@ common::Refusal invalid_credentials() {
     return common::Refusal(common::Refusal::Kind::invalid, "invalid_credentials", "Incorrect login or password");
 }
 
+// What a sign-in_failed event says of a refused disabled account: how it tried.
+std::string method_of(const boost::json::object& how) {
+    const auto* method = how.if_contains("method");
+    return method && method->is_string() ? std::string(method->as_string()) : "unknown";
+}
+
 // A unique-key race lost to a concurrent request: report it like the pre-check would.
 bool is_unique_violation(const std::exception& e) {
     std::string m = e.what();
@@ -54,6 +60,9 @@ std::string login_key(const std::string& login) {
 }
 
 }  // namespace
+
+DisabledAccount::DisabledAccount(std::string user_id, sessions::RequestMeta meta, std::string method)
+    : common::Refusal(invalid_credentials()), user_id(std::move(user_id)), meta(std::move(meta)), method(std::move(method)) {}
 
 std::string AccountService::require_email(const std::string& raw, const char* field) const {
     auto email = normalize_email(raw);
@@ -318,7 +327,7 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
 SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
                                       std::string_view method) {
     // A disabled account: the same answer as a wrong password, whatever proved who it is.
-    if (user.disabled_at) throw invalid_credentials();
+    if (user.disabled_at) throw DisabledAccount(user.id, meta, std::string(method));
     if (!user.mfa_enabled) return open_session(tx, std::move(user), meta, now, {{"method", method}});
     MfaChallenge challenge;
     challenge.ticket = security::random_hex(32);
@@ -344,7 +353,7 @@ std::pair<RequestMeta, std::string> AccountService::ticket_origin(std::string_vi
 
 SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
                                       boost::json::object how) {
-    if (user.disabled_at) throw invalid_credentials();
+    if (user.disabled_at) throw DisabledAccount(user.id, meta, method_of(how));
     if (user.erase_after) {  // a sign-in keeps an account whose deletion is pending
         users_.set_erase_after(tx, user.id, std::nullopt, now);
         audit::record(tx, audit::Kind::account_deletion_cancelled, user.id, meta, {}, now);

@@ -93,6 +93,17 @@ struct MfaChallenge {
 };
 using SignInOutcome = std::variant<SignedIn, MfaChallenge>;
 
+// The refusal of a sign-in that reached a disabled account: the answer of a wrong password,
+// carrying what its sign_in_failed event says. Thrown inside the sign-in's transaction; the
+// event is written by AccountService::recording_disabled once that transaction rolled back.
+class DisabledAccount : public common::Refusal {
+public:
+    DisabledAccount(std::string user_id, sessions::RequestMeta meta, std::string method);
+    std::string user_id;
+    sessions::RequestMeta meta;
+    std::string method;
+};
+
 class AccountService {
 public:
     AccountService(db::Pool& pool, const security::PasswordHasher& hasher, const security::StrengthEstimator& strength,
@@ -198,6 +209,19 @@ public:
     // A wrong password or second factor for `user_id` (none: the login named no account).
     void record_failed_sign_in(const std::optional<std::string>& user_id, const sessions::RequestMeta& meta,
                                std::string_view method);
+    // Runs `attempt`, a sign-in (passkey, provider, second step) whose transaction may meet a
+    // disabled account (sign_in and open_session throw DisabledAccount): the failure is
+    // recorded after that transaction has rolled back, since the event takes a connection
+    // of its own, and the refusal goes on to the caller.
+    template <class Attempt>
+    auto recording_disabled(Attempt&& attempt) -> decltype(attempt()) {
+        try {
+            return attempt();
+        } catch (const DisabledAccount& refused) {
+            record_failed_sign_in(refused.user_id, refused.meta, refused.method);
+            throw;
+        }
+    }
     User change_password(const sessions::Authenticated& viewer, const std::optional<std::string>& current,
                          const std::string& next, const sessions::RequestMeta& meta);
 

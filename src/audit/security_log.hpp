@@ -56,7 +56,8 @@ inline constexpr KindInfo kKinds[] = {
     {Kind::signed_in, "signed_in",
      "A session began (details.method: password, passkey or the provider; details.second_factor: totp, recovery_code "
      "or passkey when one was asked for)"},
-    {Kind::sign_in_failed, "sign_in_failed", "A wrong password or second factor for this account (details.method)"},
+    {Kind::sign_in_failed, "sign_in_failed",
+     "A wrong password or second factor for this account, or any sign-in of it while disabled (details.method)"},
     {Kind::signed_out, "signed_out", "A session ended by logging out"},
     {Kind::reauthenticated, "reauthenticated", "The session's owner confirmed it was them (details.method)"},
     {Kind::session_revoked, "session_revoked", "A session was ended from another one (details.session_id)"},

@@ -249,13 +249,15 @@ std::string Passkeys::verify(const boost::json::object& credential, const std::o
 
 accounts::SignedIn Passkeys::sign_in(const boost::json::object& credential, const sessions::RequestMeta& meta) {
     const auto user_id = verify(credential, std::nullopt, std::nullopt, true);
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    auto user = users_.by_id(tx.session(), user_id);
-    if (!user) throw refused("it is not a passkey of this account");
-    auto signed_in = accounts_.open_session(tx, *user, meta, common::now_ms(), {{"method", "passkey"}});
-    tx.commit();
-    return signed_in;
+    return accounts_.recording_disabled([&] {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        auto user = users_.by_id(tx.session(), user_id);
+        if (!user) throw refused("it is not a passkey of this account");
+        auto signed_in = accounts_.open_session(tx, *user, meta, common::now_ms(), {{"method", "passkey"}});
+        tx.commit();
+        return signed_in;
+    });
 }
 
 void Passkeys::verify_for(const std::string& user_id, const std::optional<std::string>& ticket_hash,

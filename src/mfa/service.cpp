@@ -175,7 +175,10 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         t = factors_.ticket(*reading, hash);
     }
     if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
-    const auto [meta, first_factor] = accounts::AccountService::ticket_origin(t->meta_json);
+    // Not a structured binding: the transaction's lambda below uses both (clang 14 cannot capture one).
+    const auto origin = accounts::AccountService::ticket_origin(t->meta_json);
+    const sessions::RequestMeta& meta = origin.first;
+    const std::string& first_factor = origin.second;
     // Bound to the client that proved the first factor: a ticket lifted from it is no use elsewhere.
     if (meta.user_agent != client.user_agent) throw invalid_ticket();
     // Wrong second factors count with the account's failed logins (one lock for both).
@@ -190,7 +193,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
     }
     auto lease = pool_.acquire();
     std::optional<accounts::SignedIn> signed_in;
-    {
+    accounts_.recording_disabled([&] {
         db::Transaction tx(lease);
         auto user = users_.by_id(tx.session(), t->user_id);
         if (!user) throw invalid_ticket();
@@ -213,7 +216,7 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
             signed_in = accounts_.open_session(tx, *user, meta, now, {{"method", first_factor}, {"second_factor", second}});
             tx.commit();
         }
-    }
+    });
     if (signed_in) {
         accounts_.give_back(attempt);
         return *signed_in;

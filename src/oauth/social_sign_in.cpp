@@ -275,19 +275,21 @@ std::string SocialSignIn::unique_username(soci::session& s, const std::string& e
 }
 
 accounts::SignInOutcome SocialSignIn::redeem(const std::string& login_code) {
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    const auto now = common::now_ms();
-    auto grant = store_.take_login_code(tx.session(), security::sha256_hex(login_code), now);
-    if (!grant) {
-        tx.commit();  // an expired code found on the way is gone for good
-        throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
-    }
-    auto user = users_.by_id(tx.session(), grant->user_id);
-    if (!user) throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
-    auto outcome = accounts_.sign_in(tx, *user, sessions::RequestMeta::from_json(grant->meta_json), now, grant->provider);
-    tx.commit();
-    return outcome;
+    return accounts_.recording_disabled([&] {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        const auto now = common::now_ms();
+        auto grant = store_.take_login_code(tx.session(), security::sha256_hex(login_code), now);
+        if (!grant) {
+            tx.commit();  // an expired code found on the way is gone for good
+            throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+        }
+        auto user = users_.by_id(tx.session(), grant->user_id);
+        if (!user) throw common::invalid_input("The login code is invalid, used or expired. Sign in again.", "code");
+        auto outcome = accounts_.sign_in(tx, *user, sessions::RequestMeta::from_json(grant->meta_json), now, grant->provider);
+        tx.commit();
+        return outcome;
+    });
 }
 
 }  // namespace oauth

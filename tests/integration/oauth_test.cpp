@@ -93,6 +93,11 @@ TEST_F(SocialSignIn, ADisabledAccountCannotSignInThroughAProvider) {
     auto refused = redeem(query_value(back.header("location"), "code"));
     EXPECT_EQ(refused.status, 400) << refused.body;
     EXPECT_EQ(refused.json().at("code"), std::string("invalid_credentials"));
+    // And in the account's security log, as a refused password is.
+    auto events = server_->app().accounts().activity(std::string(user["id"].as_string()), std::nullopt, 10).events;
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.front().kind, "sign_in_failed");
+    EXPECT_EQ(events.front().details.at("method"), "google");
 }
 
 // A provider proves the first factor only: an account with an authenticator app is asked

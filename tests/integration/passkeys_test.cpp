@@ -190,4 +190,33 @@ TEST_F(Passkeys, RemovingTheAppKeepsTheSecondFactorWhileAPasskeyRemains) {
     EXPECT_EQ(json::serialize(first.json().at("methods")), R"(["passkey","recovery_code"])");
 }
 
+// A disabled account is refused as a wrong password is, by a passkey alone or as the second
+// step of a sign-in that began before it was disabled, and each refusal is in its security
+// log (recorded once the sign-in's transaction rolled back).
+TEST_F(Passkeys, ADisabledAccountIsRefusedAndEachRefusalIsLogged) {
+    auto a = signed_up();
+    SoftAuthenticator key(-7);
+    ASSERT_EQ(add(a, key).status, 201);
+    const std::string id(client_->get("/api/users/@me", bearer(a.token)).json().at("id").as_string());
+    auto first = login(a.email, kPassword);
+    ASSERT_EQ(first.status, 200) << first.body;
+    const std::string ticket(first.json().at("mfa_ticket").as_string());
+    const auto wrong = login(a.email, "not the password at all");
+    server_->app().accounts().set_disabled(id, true, {});
+
+    auto alone = passwordless(key);
+    EXPECT_EQ(alone.status, 400);
+    EXPECT_EQ(alone.body, wrong.body) << "the same answer as a wrong password";
+    auto second =
+        client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {"passkey", key.get(sign_in_options(ticket))}}));
+    EXPECT_EQ(second.status, 400);
+    EXPECT_EQ(second.body, wrong.body);
+
+    std::vector<std::string> failures;
+    for (const auto& e : server_->app().accounts().activity(id, std::nullopt, 50).events)
+        if (e.kind == "sign_in_failed") failures.emplace_back(e.details.at("method").as_string());
+    // Newest first: the second step (its first factor was the password), the passkey, the wrong password.
+    EXPECT_EQ(failures, (std::vector<std::string>{"password", "passkey", "password"}));
+}
+
 }  // namespace

@@ -1021,7 +1021,7 @@ export interface components {
              * @description What happened:
              *     - `registered`: The account was made (details.method: password, or the provider)
              *     - `signed_in`: A session began (details.method: password, passkey or the provider; details.second_factor: totp, recovery_code or passkey when one was asked for)
-             *     - `sign_in_failed`: A wrong password or second factor for this account (details.method)
+             *     - `sign_in_failed`: A wrong password or second factor for this account, or any sign-in of it while disabled (details.method)
              *     - `signed_out`: A session ended by logging out
              *     - `reauthenticated`: The session's owner confirmed it was them (details.method)
              *     - `session_revoked`: A session was ended from another one (details.session_id)
