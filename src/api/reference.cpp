@@ -1,6 +1,7 @@
 #include "api/reference.hpp"
 
 #include "common/error_codes.hpp"
+#include "common/text.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -14,18 +15,7 @@ namespace {
 namespace json = boost::json;
 
 // Table cells: one line, pipes escaped.
-std::string cell(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|')
-            out += "\\|";
-        else if (c == '\n')
-            out += "<br>";
-        else
-            out += c;
-    }
-    return out;
-}
+std::string cell(std::string_view text) { return common::escaped(text, {{'|', "\\|"}, {'\n', "<br>"}}); }
 
 std::string str(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);

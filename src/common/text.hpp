@@ -1,7 +1,11 @@
 #pragma once
-// Text measured as people count it.
+// Text measured as people count it, cut into words, and escaped.
+#include <algorithm>
 #include <cstddef>
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace common {
 
@@ -11,6 +15,38 @@ inline std::size_t utf8_length(std::string_view s) {
     for (unsigned char c : s)
         if ((c & 0xC0) != 0x80) ++n;
     return n;
+}
+
+// The words of `text`: what its single spaces separate, empty ones (two spaces in a row) left out.
+inline std::vector<std::string_view> words(std::string_view text) {
+    std::vector<std::string_view> out;
+    for (std::string_view rest = text; !rest.empty();) {
+        auto space = rest.find(' ');
+        if (space != 0) out.push_back(rest.substr(0, space));
+        if (space == std::string_view::npos) break;
+        rest.remove_prefix(space + 1);
+    }
+    return out;
+}
+
+// One character and what stands for it in an escaped text.
+struct Escape {
+    char c;
+    std::string_view as;
+};
+
+// `text` with every character of `table` replaced by its escape, the rest as they are.
+inline std::string escaped(std::string_view text, std::initializer_list<Escape> table) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        auto it = std::find_if(table.begin(), table.end(), [c](const Escape& e) { return e.c == c; });
+        if (it == table.end())
+            out += c;
+        else
+            out += it->as;
+    }
+    return out;
 }
 
 }  // namespace common

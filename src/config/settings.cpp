@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "common/text.hpp"
+
 #include "common/time.hpp"
 #include "common/url.hpp"
 #include "observe/sentry.hpp"
@@ -714,21 +716,13 @@ void read_providers(const Reader& r, Settings& s) {
 // `text` cut into lines of at most `width` characters, each starting with `prefix`.
 std::string wrap(std::string_view text, std::size_t width, const std::string& prefix) {
     std::string out, line = prefix;
-    for (const auto& word : [&] {
-             std::vector<std::string> words;
-             for (std::string_view rest = text; !rest.empty();) {
-                 auto space = rest.find(' ');
-                 if (space != 0) words.emplace_back(rest.substr(0, space));
-                 if (space == std::string_view::npos) break;
-                 rest.remove_prefix(space + 1);
-             }
-             return words;
-         }()) {
+    for (auto word : common::words(text)) {
         if (line.size() > prefix.size() && line.size() + 1 + word.size() > width) {
             out += line + "\n";
             line = prefix;
         }
-        line += (line.size() > prefix.size() ? " " : "") + word;
+        if (line.size() > prefix.size()) line += ' ';
+        line += word;
     }
     return out + line + "\n";
 }

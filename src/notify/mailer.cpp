@@ -1,5 +1,6 @@
 #include "notify/mailer.hpp"
 
+#include "common/text.hpp"
 #include "common/time.hpp"
 #include "config/settings.hpp"
 #include "jobs/worker.hpp"
@@ -142,23 +143,12 @@ std::string mailbox_header(std::string_view name, std::string_view mailbox) {
         if (display.find_first_of("()<>[]:;@\\,.\"") == std::string_view::npos) {
             quoted = display;
         } else {
-            quoted = "\"";
-            for (char c : display) {
-                if (c == '"' || c == '\\') quoted += '\\';
-                quoted += c;
-            }
-            quoted += '"';
+            quoted = "\"" + common::escaped(display, {{'"', "\\\""}, {'\\', "\\\\"}}) + "\"";
         }
         out += " " + quoted;
         line += 1 + quoted.size();
     } else {
-        std::vector<std::string_view> words;
-        for (std::string_view rest = display; !rest.empty();) {
-            auto space = rest.find(' ');
-            if (space != 0) words.push_back(rest.substr(0, space));
-            if (space == std::string_view::npos) break;
-            rest.remove_prefix(space + 1);
-        }
+        const auto words = common::words(display);
         for (std::size_t i = 0; i < words.size();) {
             if (is_atom(words[i])) {
                 separate(out, line, words[i].size());

@@ -1,5 +1,7 @@
 #include "observe/metrics.hpp"
 
+#include "common/text.hpp"
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -69,20 +71,7 @@ void write_sample(std::string& out, std::string_view name, std::string_view labe
     out.append(" ").append(number(value)).append("\n");
 }
 
-std::string label_value(std::string_view raw) {
-    std::string out;
-    for (char c : raw) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '"')
-            out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-    return out;
-}
+std::string label_value(std::string_view raw) { return common::escaped(raw, {{'\\', "\\\\"}, {'"', "\\\""}, {'\n', "\\n"}}); }
 
 struct HttpMetrics::Series {
     std::string method;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <type_traits>
 
 namespace webauthn {
 namespace {
@@ -111,18 +112,17 @@ std::int64_t int_or_missing(const cbor_item_t* item) {
 }
 
 // The value under an integer or text key of a CBOR map; null when absent.
-const cbor_item_t* member(const cbor_item_t* map, std::int64_t key) {
+template <class Key>
+const cbor_item_t* member(const cbor_item_t* map, const Key& key) {
     if (!cbor_isa_map(map) || !cbor_map_is_definite(map)) return nullptr;
     const auto* pairs = cbor_map_handle(map);
-    for (std::size_t i = 0; i < cbor_map_size(map); ++i)
-        if (as_int(pairs[i].key) == key) return pairs[i].value;
-    return nullptr;
-}
-const cbor_item_t* member(const cbor_item_t* map, std::string_view key) {
-    if (!cbor_isa_map(map) || !cbor_map_is_definite(map)) return nullptr;
-    const auto* pairs = cbor_map_handle(map);
-    for (std::size_t i = 0; i < cbor_map_size(map); ++i)
-        if (as_text(pairs[i].key) == key) return pairs[i].value;
+    for (std::size_t i = 0; i < cbor_map_size(map); ++i) {
+        if constexpr (std::is_integral_v<Key>) {
+            if (as_int(pairs[i].key) == key) return pairs[i].value;
+        } else if (as_text(pairs[i].key) == key) {
+            return pairs[i].value;
+        }
+    }
     return nullptr;
 }
 
