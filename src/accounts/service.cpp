@@ -314,41 +314,50 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
     if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
     if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
-    auto outcome = sign_in(tx, *user, meta, now, "password");
-    if (breach_count) {
-        flag_breached_password(tx, *user, meta, now, breach_count);
-        std::visit([&](auto& o) { o.password_breach_count = breach_count; }, outcome);
-    }
+    auto outcome = sign_in(tx, *user, meta, now, "password", breach_count);
+    if (breach_count) flag_breached_password(tx, *user, meta, now, breach_count);
     tx.commit();
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return outcome;
 }
 
 SignInOutcome AccountService::sign_in(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
-                                      std::string_view method) {
+                                      std::string_view method, std::uint64_t password_breach_count) {
     // A disabled account: the same answer as a wrong password, whatever proved who it is.
     if (user.disabled_at) throw DisabledAccount(user.id, meta, std::string(method));
-    if (!user.mfa_enabled) return open_session(tx, std::move(user), meta, now, {{"method", method}});
+    if (!user.mfa_enabled) {
+        auto signed_in = open_session(tx, std::move(user), meta, now, {{"method", method}});
+        signed_in.password_breach_count = password_breach_count;
+        return signed_in;
+    }
     MfaChallenge challenge;
     challenge.ticket = security::random_hex(32);
+    challenge.password_breach_count = password_breach_count;
     if (auto totp = factors_.totp(tx.session(), user.id); totp && totp->confirmed_at) challenge.methods.emplace_back("totp");
     if (passkeys_.count(tx.session(), user.id) > 0) challenge.methods.emplace_back("passkey");
     if (factors_.recovery_codes_left(tx.session(), user.id) > 0) challenge.methods.emplace_back("recovery_code");
     auto ticket_json = boost::json::parse(meta.to_json()).as_object();
     ticket_json["sign_in_method"] = method;
+    if (password_breach_count) ticket_json["password_breach_count"] = password_breach_count;
     factors_.save_ticket(tx.session(), security::sha256_hex(challenge.ticket),
                          {user.id, boost::json::serialize(ticket_json), 0, now + policy_.mfa_ticket_ttl.count()}, now);
     observe::info("accounts.second_factor_required", {{"user_id", user.id}});
     return challenge;
 }
 
-std::pair<RequestMeta, std::string> AccountService::ticket_origin(std::string_view ticket_json) {
-    std::string method = "password";
+TicketOrigin AccountService::ticket_origin(std::string_view ticket_json) {
+    TicketOrigin origin{RequestMeta::from_json(ticket_json)};
     boost::system::error_code ec;
     auto parsed = boost::json::parse(ticket_json, ec);
-    if (!ec && parsed.is_object())
-        if (auto* m = parsed.as_object().if_contains("sign_in_method"); m && m->is_string()) method = m->as_string();
-    return {RequestMeta::from_json(ticket_json), method};
+    if (ec || !parsed.is_object()) return origin;
+    const auto& o = parsed.as_object();
+    if (const auto* m = o.if_contains("sign_in_method"); m && m->is_string()) origin.method = m->as_string();
+    if (const auto* n = o.if_contains("password_breach_count")) {
+        boost::system::error_code bad;
+        const auto count = n->to_number<std::uint64_t>(bad);
+        if (!bad) origin.password_breach_count = count;
+    }
+    return origin;
 }
 
 SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,

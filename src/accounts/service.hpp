@@ -93,6 +93,13 @@ struct MfaChallenge {
 };
 using SignInOutcome = std::variant<SignedIn, MfaChallenge>;
 
+// What a second-factor ticket remembers of the sign-in's first step.
+struct TicketOrigin {
+    sessions::RequestMeta meta;               // the client that proved the first factor
+    std::string method = "password";          // sign_in's `method`: password, or the provider
+    std::uint64_t password_breach_count = 0;  // the first step's flag, repeated on the last answer
+};
+
 // The refusal of a sign-in that reached a disabled account: the answer of a wrong password,
 // carrying what its sign_in_failed event says. Thrown inside the sign-in's transaction; the
 // event is written by AccountService::recording_disabled once that transaction rolled back.
@@ -140,12 +147,12 @@ public:
     SignedIn open_session(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now,
                           boost::json::object how);
     // Finishes a sign-in whose first factor was proven (`method`: password, or the social
-    // provider): a session, or a second-factor ticket when the account has a factor.
+    // provider): a session, or a second-factor ticket when the account has a factor. A
+    // breached password's count goes on the answer, and on the ticket for the last answer.
     SignInOutcome sign_in(db::Transaction& tx, User user, const sessions::RequestMeta& meta, std::int64_t now,
-                          std::string_view method);
-    // The first factor a second-factor ticket's sign-in proved (sign_in's `method`), and
-    // where it came from, from the ticket's saved JSON.
-    static std::pair<sessions::RequestMeta, std::string> ticket_origin(std::string_view ticket_json);
+                          std::string_view method, std::uint64_t password_breach_count = 0);
+    // What a second-factor ticket's saved JSON says of the sign-in's first step.
+    static TicketOrigin ticket_origin(std::string_view ticket_json);
     // Refuses (reauthentication_required) unless the session proved its owner within the
     // recent-login window: signed in, or reauthenticated, in the last 10 minutes.
     void require_recent_authentication(const sessions::Authenticated& viewer) const;

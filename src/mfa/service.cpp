@@ -175,10 +175,8 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
         t = factors_.ticket(*reading, hash);
     }
     if (!t || t->expires_at <= now || t->failures >= accounts_.policy().mfa_ticket_attempts) throw invalid_ticket();
-    // Not a structured binding: the transaction's lambda below uses both (clang 14 cannot capture one).
     const auto origin = accounts::AccountService::ticket_origin(t->meta_json);
-    const sessions::RequestMeta& meta = origin.first;
-    const std::string& first_factor = origin.second;
+    const sessions::RequestMeta& meta = origin.meta;
     // Bound to the client that proved the first factor: a ticket lifted from it is no use elsewhere.
     if (meta.user_agent != client.user_agent) throw invalid_ticket();
     // Wrong second factors count with the account's failed logins (one lock for both).
@@ -213,7 +211,8 @@ accounts::SignedIn SecondFactor::complete_sign_in(const std::string& ticket, con
             if (codes_left)
                 notify::enqueue(tx.session(), user->email, notify::emails::RecoveryCodeUsed{accounts::origin(meta), *codes_left},
                                 user->locale);
-            signed_in = accounts_.open_session(tx, *user, meta, now, {{"method", first_factor}, {"second_factor", second}});
+            signed_in = accounts_.open_session(tx, *user, meta, now, {{"method", origin.method}, {"second_factor", second}});
+            signed_in->password_breach_count = origin.password_breach_count;
             tx.commit();
         }
     });

@@ -3,6 +3,7 @@
 // hex digits of the SHA-1 only, and an offline dataset does the same without a network.
 #include "security/breached.hpp"
 #include "support/accounts_fixture.hpp"
+#include "support/authenticator.hpp"
 #include "support/fake_pwned.hpp"
 #include "support/process.hpp"
 
@@ -116,6 +117,32 @@ TEST_F(BreachedPasswords, SigningInWithAPasswordThatBecameBreachedWorksButTheAns
     auto wrong = login(email, kOtherPassword);
     EXPECT_EQ(wrong.status, 400);
     EXPECT_FALSE(wrong.json().as_object().contains("password_breach_count"));
+}
+
+// With a second factor the flag is on both answers: the ticket's, and the one that signs in.
+TEST_F(BreachedPasswords, WithASecondFactorTheFlagIsOnTheTicketAndOnTheAnswerThatSignsIn) {
+    auto email = fresh_email();
+    auto registered = register_with(email, request_code(email), "mfa_" + security::random_hex(3), kBreached);
+    ASSERT_EQ(registered.status, 201) << registered.body;
+    const std::string token(registered.json().at("authentication_token").as_string());
+    auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(token));
+    ASSERT_EQ(started.status, 201) << started.body;
+    const std::string secret(started.json().at("secret").as_string());
+    ASSERT_EQ(
+        client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(secret, -30)}}), bearer(token)).status,
+        200);
+
+    pwned_.add(kBreached, 12);
+    restart();
+    auto first = login(email, kBreached);
+    ASSERT_EQ(first.status, 200) << first.body;
+    ASSERT_TRUE(first.json().as_object().contains("mfa_ticket")) << first.body;
+    EXPECT_EQ(first.json().at("password_breach_count").to_number<std::uint64_t>(), 12u);
+    auto done = client_->post_json("/api/auth/login/mfa",
+                                   body({{"mfa_ticket", first.json().at("mfa_ticket")}, {"totp_code", app_code(secret)}}));
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_TRUE(done.json().as_object().contains("authentication_token"));
+    EXPECT_EQ(done.json().at("password_breach_count").to_number<std::uint64_t>(), 12u) << done.body;
 }
 
 TEST_F(BreachedPasswords, WhenTheApiIsDownNewPasswordsAreAcceptedUncheckedAndCounted) {
