@@ -60,12 +60,8 @@ TEST_F(Activity, EverySignInAndChangeIsListedNewestFirstWithWhereItCameFromAndNo
     ASSERT_EQ(changed.status, 200) << changed.body;
 
     // An authenticator app, then a sign-in that needs it: a wrong code, then the right one.
-    auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(token));
-    ASSERT_EQ(started.status, 201) << started.body;
-    const std::string secret(started.json().at("secret").as_string());
-    ASSERT_EQ(
-        client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(secret, -30)}}), bearer(token)).status,
-        200);
+    const auto secret = enable_authenticator_app(*client_, token).secret;
+    ASSERT_FALSE(secret.empty());
     auto first_step = login(email, kOtherPassword);
     const std::string ticket(first_step.json().at("mfa_ticket").as_string());
     EXPECT_EQ(client_->post_json("/api/auth/login/mfa", body({{"mfa_ticket", ticket}, {"totp_code", wrong_code(secret)}})).status,

@@ -121,16 +121,13 @@ TEST_F(BreachedPasswords, SigningInWithAPasswordThatBecameBreachedWorksButTheAns
 
 // With a second factor the flag is on both answers: the ticket's, and the one that signs in.
 TEST_F(BreachedPasswords, WithASecondFactorTheFlagIsOnTheTicketAndOnTheAnswerThatSignsIn) {
+    start_of_a_step();
     auto email = fresh_email();
     auto registered = register_with(email, request_code(email), "mfa_" + security::random_hex(3), kBreached);
     ASSERT_EQ(registered.status, 201) << registered.body;
     const std::string token(registered.json().at("authentication_token").as_string());
-    auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(token));
-    ASSERT_EQ(started.status, 201) << started.body;
-    const std::string secret(started.json().at("secret").as_string());
-    ASSERT_EQ(
-        client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(secret, -30)}}), bearer(token)).status,
-        200);
+    const auto secret = enable_authenticator_app(*client_, token).secret;
+    ASSERT_FALSE(secret.empty());
 
     pwned_.add(kBreached, 12);
     restart();

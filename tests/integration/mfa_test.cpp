@@ -40,16 +40,9 @@ protected:
 
     // Enrols and confirms an authenticator app with the previous step's code; returns the recovery codes.
     std::vector<std::string> with_authenticator(Account& a) {
-        auto started = client_->post_json("/api/users/@me/mfa/totp", "", bearer(a.token));
-        EXPECT_EQ(started.status, 201) << started.body;
-        a.secret = std::string(started.json().at("secret").as_string());
-        auto confirmed =
-            client_->post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(a.secret, -30)}}), bearer(a.token));
-        EXPECT_EQ(confirmed.status, 200) << confirmed.body;
-        std::vector<std::string> codes;
-        const auto answer = confirmed.json();
-        for (const auto& c : answer.at("recovery_codes").as_array()) codes.emplace_back(c.as_string());
-        return codes;
+        auto app = enable_authenticator_app(*client_, a.token);
+        a.secret = app.secret;
+        return app.recovery_codes;
     }
 
     std::string ticket_of(const Account& a) {

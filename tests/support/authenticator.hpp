@@ -1,6 +1,7 @@
 #pragma once
 // The user's authenticator app in tests: Debian's oathtool (RFC 6238), an implementation
 // independent of ours.
+#include "support/accounts_fixture.hpp"
 #include "support/process.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace testing_support {
 
@@ -41,6 +43,27 @@ inline std::string wrong_code(const std::string& secret_base32) {
 inline void start_of_a_step() {
     using namespace std::chrono_literals;
     while (unix_now() % 30 >= 24) std::this_thread::sleep_for(200ms);
+}
+
+// The authenticator app turned on for the session `token` as its user would: enrolled, then
+// confirmed with the previous step's code (the current one stays unused for a sign-in).
+struct AuthenticatorApp {
+    std::string secret;
+    std::vector<std::string> recovery_codes;
+};
+inline AuthenticatorApp enable_authenticator_app(HttpClient& client, const std::string& token) {
+    AuthenticatorApp app;
+    auto started = client.post_json("/api/users/@me/mfa/totp", "", bearer(token));
+    EXPECT_EQ(started.status, 201) << started.body;
+    if (started.status != 201) return app;
+    app.secret = std::string(started.json().at("secret").as_string());
+    auto confirmed =
+        client.post_json("/api/users/@me/mfa/totp/confirm", body({{"code", app_code(app.secret, -30)}}), bearer(token));
+    EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+    if (confirmed.status != 200) return app;
+    const auto answer = confirmed.json();  // kept: the loop below reads into it
+    for (const auto& c : answer.at("recovery_codes").as_array()) app.recovery_codes.emplace_back(c.as_string());
+    return app;
 }
 
 }  // namespace testing_support
