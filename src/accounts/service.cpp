@@ -38,7 +38,7 @@ common::Refusal invalid_credentials() {
     return common::Refusal(common::Refusal::Kind::invalid, "invalid_credentials", "Incorrect login or password");
 }
 
-// What a sign-in_failed event says of a refused disabled account: how it tried.
+// What the sign_in_failed event of a refused disabled account says of how it tried.
 std::string method_of(const boost::json::object& how) {
     const auto* method = how.if_contains("method");
     return method && method->is_string() ? std::string(method->as_string()) : "unknown";
