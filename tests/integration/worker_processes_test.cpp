@@ -87,8 +87,12 @@ TEST_F(WorkerProcesses, TwoWorkersAndAServerDeliverEachOfAThousandJobsExactlyOnc
     SmtpSink sink;
     sink.start();
     auto ids = enqueue(1000, "bulk");
-    auto a = start_worker(sink.url(), "worker-a");
-    auto b = start_worker(sink.url(), "worker-b");
+    // Exactly once needs a lease longer than any one delivery (as JOB_LEASE's help says):
+    // the fixture's 4 s, meant for the lease-expiry test, was outlived by a send on a loaded
+    // machine (four tests at once) and three jobs were claimed again and sent twice.
+    const std::map<std::string, std::string> long_lease = {{"JOB_LEASE", "2m"}};
+    auto a = start_worker(sink.url(), "worker-a", long_lease);
+    auto b = start_worker(sink.url(), "worker-b", long_lease);
     TestServer server([&](config::Settings& s) { s.smtp_url = sink.url(); }, {}, database_);
     ASSERT_TRUE(wait_until([&] { return count("done") == 1000; }, 180s))
         << "done=" << count("done") << " queued=" << count("queued") << " dead=" << count("dead");
