@@ -1,7 +1,6 @@
 #include "config/settings.hpp"
 
 #include "common/text.hpp"
-
 #include "common/time.hpp"
 #include "common/url.hpp"
 #include "observe/sentry.hpp"
