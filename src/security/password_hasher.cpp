@@ -1,12 +1,13 @@
 #include "security/password_hasher.hpp"
 
 #include <argon2.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
+#include <string>
 
 namespace security {
 namespace {
@@ -25,12 +26,25 @@ private:
 
 }  // namespace
 
-PasswordHasher::PasswordHasher(Argon2Params params)
-    : params_(params), slots_(std::make_unique<std::counting_semaphore<1024>>(std::max(1, params.max_concurrent))) {
-    std::vector<unsigned char> random(24);
-    RAND_bytes(random.data(), static_cast<int>(random.size()));
-    dummy_hash_ = hash(std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
+std::string unmatchable_hash(const Argon2Params& params) {
+    unsigned char salt[kSaltBytes], digest[kHashBytes];
+    if (RAND_bytes(salt, sizeof salt) != 1 || RAND_bytes(digest, sizeof digest) != 1) throw std::runtime_error("CSPRNG failure");
+    // The PHC string's base64 has no padding.
+    auto b64 = [](const unsigned char* data, std::size_t size) {
+        std::string out(4 * ((size + 2) / 3), '\0');
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+        out.erase(out.find_last_not_of('=') + 1);
+        return out;
+    };
+    return "$argon2id$v=" + std::to_string(ARGON2_VERSION_NUMBER) + "$m=" + std::to_string(params.memory_kib) +
+           ",t=" + std::to_string(params.time_cost) + ",p=" + std::to_string(params.parallelism) + "$" + b64(salt, sizeof salt) +
+           "$" + b64(digest, sizeof digest);
 }
+
+PasswordHasher::PasswordHasher(Argon2Params params)
+    : params_(params),
+      dummy_hash_(unmatchable_hash(params)),
+      slots_(std::make_unique<std::counting_semaphore<1024>>(std::max(1, params.max_concurrent))) {}
 
 std::string PasswordHasher::hash(std::string_view password) const {
     unsigned char salt[kSaltBytes];

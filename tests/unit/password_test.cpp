@@ -1,6 +1,7 @@
 #include "security/password_hasher.hpp"
 #include "security/strength.hpp"
 
+#include <argon2.h>
 #include <gtest/gtest.h>
 
 TEST(PasswordHasher, DefaultsAreArgon2idT3M64MiBP4InPhcFormat) {
@@ -25,6 +26,22 @@ TEST(PasswordHasher, SaltsEveryHashAndNeverThrowsOnGarbage) {
     auto u = hasher.hash("pässwörd with spaces 🔑");
     EXPECT_TRUE(hasher.verify(u, "pässwörd with spaces 🔑"));
     EXPECT_FALSE(hasher.verify(u, "pässwörd with spaces"));
+}
+
+// The hash unknown accounts are verified against: well-formed (argon2 runs the whole
+// verification and finds a mismatch; a decoding failure would return at once and time
+// apart an unknown account), with the configured parameters, different on every start.
+TEST(PasswordHasher, TheUnmatchableHashIsWellFormedWithTheConfiguredParameters) {
+    const security::Argon2Params params{2, 2048, 2, 1};
+    const auto h = security::unmatchable_hash(params);
+    EXPECT_EQ(h.rfind("$argon2id$v=19$m=2048,t=2,p=2$", 0), 0u) << h;
+    EXPECT_EQ(argon2id_verify(h.c_str(), "", 0), ARGON2_VERIFY_MISMATCH) << h;
+    EXPECT_EQ(argon2id_verify(h.c_str(), "password", 8), ARGON2_VERIFY_MISMATCH) << h;
+    EXPECT_FALSE(security::PasswordHasher(params).needs_rehash(h));
+    EXPECT_NE(h, security::unmatchable_hash(params));
+    // The same layout as a computed hash: 22 characters of salt, 43 of hash.
+    const auto computed = security::PasswordHasher(params).hash("x");
+    EXPECT_EQ(h.size(), computed.size()) << h << "\n" << computed;
 }
 
 TEST(PasswordHasher, NeedsRehashWhenParametersChange) {
