@@ -13,6 +13,11 @@
 namespace observe {
 namespace {
 
+// Lines waiting for the writer thread. Each slot is ~400 bytes, allocated and touched up
+// front: 8,192 held 3.3 MB of an idle server's memory. 1,024 absorb a burst of ~15 ms at
+// 60k logged requests/s; past that, writers wait for the writer (no line is dropped).
+constexpr std::size_t kLogQueueLines = 1024;
+
 std::atomic<Format> g_format{Format::console};
 thread_local std::vector<Field> t_context;
 
@@ -95,7 +100,7 @@ void init_logging(Format format, std::string_view level) {
     static std::once_flag created;
     std::call_once(created, [] {
         spdlog::drop_all();
-        if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
+        if (!spdlog::thread_pool()) spdlog::init_thread_pool(kLogQueueLines, 1);
         auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
         // Block rather than drop when the queue is full: a lost audit line is worse than a slow one.
         auto logger =
