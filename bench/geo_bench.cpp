@@ -28,11 +28,36 @@ const geo::GeoIp& geoip() {
     return g;
 }
 
+const geo::UserAgentParser& every_pattern_parser() {
+    static auto p = geo::UserAgentParser::load(geo::kDefaultRegexesPath, 0, geo::UserAgentParser::Prefilter::off);
+    return *p;
+}
+
+// An agent not in the cache: only the patterns whose required text it contains are tried.
 void UaParseCold(benchmark::State& state) {
     std::size_t i = 0;
     for (auto _ : state) benchmark::DoNotOptimize(parser().parse_uncached(kAgents[i++ % kAgents.size()]));
 }
 BENCHMARK(UaParseCold);
+
+// The same without the prefilter: every pattern in order until one matches (before 2026-12-02).
+void UaParseColdEveryPattern(benchmark::State& state) {
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(every_pattern_parser().parse_uncached(kAgents[i++ % kAgents.size()]));
+}
+BENCHMARK(UaParseColdEveryPattern);
+
+// What the server's start pays: reading regexes.yaml (patterns compile at first use) ...
+void UaLoad(benchmark::State& state) {
+    for (auto _ : state) benchmark::DoNotOptimize(geo::UserAgentParser::load(geo::kDefaultRegexesPath));
+}
+BENCHMARK(UaLoad)->Unit(benchmark::kMillisecond);
+
+// ... and what it paid before, compiling all 1,162 patterns.
+void UaLoadAndCompileAll(benchmark::State& state) {
+    for (auto _ : state) benchmark::DoNotOptimize(geo::UserAgentParser::load(geo::kDefaultRegexesPath)->compile_all());
+}
+BENCHMARK(UaLoadAndCompileAll)->Unit(benchmark::kMillisecond);
 
 void UaParseCached(benchmark::State& state) {
     for (const auto& a : kAgents) parser().parse(a);

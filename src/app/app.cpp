@@ -78,6 +78,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     : settings_(std::move(settings)),
       templates_(settings_.app_name, settings_.app_url),
       reporter_(reporter ? std::move(reporter) : make_reporter(settings_)) {
+    user_agents_ = geo::UserAgentParser::load_in_background(settings_.ua_regexes_path);  // read while the rest starts
     pool_ = std::make_unique<db::Pool>(settings_.database_url, static_cast<std::size_t>(settings_.database_pool_size),
                                        settings_.database_acquire_timeout);
     mailer_ = notify::make_mailer(settings_.smtp_url, settings_.smtp_require_tls, settings_.data_dir);
@@ -114,11 +115,6 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     worker_ = make_worker(settings_.jobs.threads, "serve");
     for (const auto& name : settings_.sign_in_providers()) social_->add(make_provider(settings_, name));
 
-    try {
-        user_agents_ = geo::UserAgentParser::load(settings_.ua_regexes_path);
-    } catch (const std::exception& e) {
-        observe::warn("geo.user_agents_unavailable", {{"error", e.what()}, {"effect", "devices show as 'Unknown device'"}});
-    }
     geoip_ = std::make_unique<geo::GeoIp>(settings_.geoip_database_path);
     if (settings_.geoip_updates.enabled()) geoip_updater_ = std::make_unique<geo::GeoIpUpdater>(*geoip_, settings_.geoip_updates);
     if (!geoip_->is_open())

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 
 namespace {
@@ -166,6 +167,80 @@ TEST(UserAgent, CacheReturnsTheSameAnswerAndHugeHeadersAreBounded) {
     auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(parser().parse(huge).readable(), "Unknown device");
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(UserAgent, EveryPatternOfDebiansFileCompiles) {
+    auto fresh = geo::UserAgentParser::load(geo::kDefaultRegexesPath);
+    EXPECT_EQ(fresh->compile_all(), "");
+}
+
+// The prefilter only skips patterns that cannot match: on a third of the three suites' agents
+// (every one takes ~34 s; the fuzz target user_agent compares them on any agent), and the
+// upper- and lower-case forms of a twentieth of them (for the case-insensitive patterns), the
+// filtered parse equals trying every pattern in order.
+TEST(UserAgent, TheFilteredParseAgreesWithTryingEveryPattern) {
+    auto every = geo::UserAgentParser::load(geo::kDefaultRegexesPath, 0, geo::UserAgentParser::Prefilter::off);
+    std::size_t agents = 0, differing = 0, n = 0;
+    for (const char* file : {"test_ua.yaml", "test_os.yaml", "test_device.yaml"}) {
+        for (const auto& tc : YAML::LoadFile(std::string("/usr/share/uap-core/tests/") + file)["test_cases"]) {
+            if (n++ % 3 != 0) continue;
+            const auto ua = tc["user_agent_string"].as<std::string>();
+            std::vector<std::string> forms{ua};
+            if (n % 20 == 1) {
+                forms.push_back(ua);
+                forms.push_back(ua);
+                for (auto& c : forms[1]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                for (auto& c : forms[2]) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            for (const auto& agent : forms) {
+                ++agents;
+                auto filtered = parser().parse_uncached(agent);
+                auto reference = every->parse_uncached(agent);
+                if (filtered == reference) continue;
+                if (++differing <= 5)
+                    ADD_FAILURE() << agent << "\n  filtered:  " << filtered.readable()
+                                  << "\n  reference: " << reference.readable();
+            }
+        }
+    }
+    EXPECT_GT(agents, 6'000u);
+    EXPECT_EQ(differing, 0u);
+}
+
+TEST(RequiredLiteral, TheLongestTextEveryMatchContains) {
+    EXPECT_EQ(geo::required_literal(R"((Pingdom\.com_bot_version_)(\d+)\.(\d+))"), "Pingdom.com_bot_version_");
+    EXPECT_EQ(geo::required_literal(R"(Version/(\d+)\.(\d+) Safari)"), "Version/");
+    EXPECT_EQ(geo::required_literal(R"((Black[bB]erry|BB10).{1,200}Version/(\d+))"), "Version/");  // the group's | is its own
+    EXPECT_EQ(geo::required_literal(R"(x(ab)+yz)"), "xab");   // "ab" is there once at least, right after x
+    EXPECT_EQ(geo::required_literal(R"(abc?defg)"), "defg");  // c may be absent
+    EXPECT_EQ(geo::required_literal(R"(abc{0,2}de)"), "ab");
+    EXPECT_EQ(geo::required_literal(R"(ab(cd)?ef)"), "ab");  // an optional group
+    EXPECT_EQ(geo::required_literal(R"(abc*?d)"), "ab");
+    EXPECT_EQ(geo::required_literal(R"([ab]cdef)"), "cdef");
+    EXPECT_EQ(geo::required_literal(R"(a\.b\/c)"), "a.b/c");
+    EXPECT_EQ(geo::required_literal(R"(^Mozilla\d+$)"), "Mozilla");
+}
+
+TEST(RequiredLiteral, WhatItDoesNotFollowGivesNothing) {
+    for (const char* pattern : {"Chrome|Firefox", "(?i)chrome", "(?P<name>abc)", R"(\x41BCD)", R"(\QChrome\E)", "[[:alpha:]]xyz",
+                                "(unbalanced", "[unterminated", "ab{x}", "caf\xc3\xa9", R"(\pLabc)"})
+        EXPECT_EQ(geo::required_literal(pattern), "") << pattern;
+}
+
+// What the server uses: a parse right after the start waits for the read and answers as the
+// synchronous parser does; a file that cannot be read leaves every agent "Other" (logged).
+TEST(UserAgent, ABackgroundReadAnswersFromTheFirstParse) {
+    const std::string chrome =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    auto background = geo::UserAgentParser::load_in_background(geo::kDefaultRegexesPath);
+    EXPECT_EQ(background->parse(chrome), parser().parse_uncached(chrome));
+    EXPECT_EQ(background->parse(chrome).readable(), "Chrome 120 on Linux");
+
+    auto missing = geo::UserAgentParser::load_in_background("/nonexistent/regexes.yaml");
+    EXPECT_EQ(missing->parse(chrome).readable(), "Unknown device");
+    EXPECT_EQ(missing->compile_all(), "");
+    // Destroyed while still reading: waits for the read rather than freeing under it.
+    geo::UserAgentParser::load_in_background(geo::kDefaultRegexesPath).reset();
 }
 
 TEST(UserAgent, MissingRegexFileIsAClearError) {
