@@ -30,8 +30,8 @@ void check(std::string_view pattern, std::string_view text, bool case_insensitiv
     RE2 re(re2::StringPiece(pattern.data(), pattern.size()), o);
     if (!re.ok() || !RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re)) return;
     auto literal = geo::required_literal(pattern);
-    const bool found = case_insensitive ? lower(text).find(lower(literal)) != std::string::npos
-                                        : text.find(literal) != std::string_view::npos;
+    const bool found =
+        case_insensitive ? lower(text).find(lower(literal)) != std::string::npos : text.find(literal) != std::string_view::npos;
     if (!found) std::abort();
 }
 
