@@ -308,15 +308,22 @@ SignInOutcome AccountService::login(const std::string& login, const std::string&
     if (hasher_.needs_rehash(*user->password_hash)) rehashed = hasher_.hash(password);
     // The owner proved the password: whether it is a breached one tells an attacker nothing.
     const std::uint64_t breach_count = breaches_ ? breaches_->check(password).count : 0;
-    auto lease = pool_.acquire();
-    db::Transaction tx(lease);
-    const auto now = common::now_ms();
-    // Changed or reset while Argon2 ran: the password just verified is no longer the account's.
-    if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
-    if (rehashed) users_.set_password(tx, user->id, *rehashed, now);
-    auto outcome = sign_in(tx, *user, meta, now, "password", breach_count);
-    if (breach_count) flag_breached_password(tx, *user, meta, now, breach_count);
-    tx.commit();
+    auto outcome = recording_disabled([&] {
+        auto lease = pool_.acquire();
+        db::Transaction tx(lease);
+        const auto now = common::now_ms();
+        // Changed or reset while Argon2 ran: the password just verified is no longer the
+        // account's. From here the account's row is locked (FOR UPDATE; SQLite: the write lock).
+        if (!users_.password_still(tx.session(), user->id, user->password_hash)) throw invalid_credentials();
+        // Disabled while Argon2 ran: sign_in must see the account as it is now, not as read above.
+        auto current = users_.by_id(tx.session(), user->id);
+        if (!current) throw invalid_credentials();
+        if (rehashed) users_.set_password(tx, current->id, *rehashed, now);
+        auto signed_in = sign_in(tx, *current, meta, now, "password", breach_count);
+        if (breach_count) flag_breached_password(tx, *current, meta, now, breach_count);
+        tx.commit();
+        return signed_in;
+    });
     if (rehashed) observe::info("accounts.password_rehashed", {{"user_id", user->id}});
     return outcome;
 }
@@ -362,7 +369,12 @@ TicketOrigin AccountService::ticket_origin(std::string_view ticket_json) {
 
 SignedIn AccountService::open_session(db::Transaction& tx, User user, const RequestMeta& meta, std::int64_t now,
                                       boost::json::object how) {
-    if (user.disabled_at) throw DisabledAccount(user.id, meta, method_of(how));
+    // The account as it is now, its row locked until commit: a disable committed since the
+    // caller read the account is seen here, and one that comes later waits, then ends this
+    // session with the others.
+    const auto may_sign_in = users_.lock_for_sign_in(tx.session(), user.id);
+    if (!may_sign_in) throw invalid_credentials();  // erased meanwhile
+    if (user.disabled_at || !*may_sign_in) throw DisabledAccount(user.id, meta, method_of(how));
     if (user.erase_after) {  // a sign-in keeps an account whose deletion is pending
         users_.set_erase_after(tx, user.id, std::nullopt, now);
         audit::record(tx, audit::Kind::account_deletion_cancelled, user.id, meta, {}, now);

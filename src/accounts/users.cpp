@@ -156,6 +156,17 @@ void UserRepository::set_password(db::Transaction& tx, const std::string& id, co
         soci::use(id);
 }
 
+std::optional<bool> UserRepository::lock_for_sign_in(soci::session& tx, const std::string& id) const {
+    std::string found;
+    long long disabled = 0;
+    soci::indicator disabled_ind = soci::i_null;
+    const std::string sql =
+        std::string("SELECT id, disabled_at FROM users WHERE id = :id") + (is_postgres(tx) ? " FOR UPDATE" : "");
+    tx << sql, soci::use(id), soci::into(found), soci::into(disabled, disabled_ind);
+    if (!tx.got_data()) return std::nullopt;
+    return disabled_ind != soci::i_ok;
+}
+
 bool UserRepository::password_still(soci::session& tx, const std::string& id, const std::optional<std::string>& expected) const {
     std::string hash, found;
     soci::indicator hash_ind = soci::i_null;

@@ -56,7 +56,11 @@ public:
     std::optional<User> by_id(db::Lease& lease, const std::string& id) const;  // prepared once per connection
     // The session whose token has this sha256, with its user, in one prepared statement.
     std::optional<SessionUser> by_session_token_hash(db::Lease& lease, const std::string& token_hash) const;
-    std::optional<User> by_email(soci::session& s, const std::string& email) const;        // case-insensitive
+    std::optional<User> by_email(soci::session& s, const std::string& email) const;  // case-insensitive
+    // Locks the account's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
+    // transactions hold the write lock already) and says whether it may sign in now: false
+    // when it is disabled, nullopt when it is gone.
+    std::optional<bool> lock_for_sign_in(soci::session& tx, const std::string& id) const;
     std::optional<User> by_username(soci::session& s, const std::string& username) const;  // case-insensitive
     void insert(soci::session& s, const User& u) const;
     // The writes below change what a session's viewer sees: each tells on_change() once its

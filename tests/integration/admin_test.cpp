@@ -10,6 +10,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace testing_support;
 namespace json = boost::json;
 
@@ -116,6 +119,48 @@ TEST_F(Admin, ADisabledUserCannotSignInByPasswordOrOldTokenUntilEnabled) {
 
     ASSERT_EQ(post("/api/admin/users/" + id + "/enable", admin).status, 200);
     EXPECT_EQ(login(email, kPassword).status, 200);
+}
+
+// A disable that lands while a sign-in's password is being checked (Argon2 made slow here,
+// so the window is wide): the sign-in is refused as a wrong password is, leaves no session,
+// and is in the activity. The account was read before the check; before the fix, the
+// sign-in used that stale read and opened a session for the disabled account.
+class AdminSlowHashes : public Admin {
+protected:
+    void configure(config::Settings& s) override {
+        s.argon2.time_cost = 6;
+        s.argon2.memory_kib = 32 * 1024;
+    }
+};
+
+TEST_F(AdminSlowHashes, AnAccountDisabledWhileItsPasswordIsCheckedIsNotSignedIn) {
+    const auto admin = an_admin();
+    for (int round = 0; round < 3; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        const auto email = fresh_email();
+        auto [token, user] = sign_up(email, "race_" + security::random_hex(3));
+        const std::string id(user["id"].as_string());
+        const auto wrong = login(email, "not the password at all");
+
+        HttpResponse signed_in;
+        std::thread racing([&, port = server_->port()] {
+            HttpClient own(port);
+            signed_in = own.post_json("/api/auth/login", body({{"login", email}, {"password", kPassword}}));
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the account is read; Argon2 runs
+        auto disabled = post("/api/admin/users/" + id + "/disable", admin);
+        racing.join();
+        ASSERT_EQ(disabled.status, 200) << disabled.body;
+
+        EXPECT_EQ(signed_in.status, 400) << signed_in.body;
+        EXPECT_EQ(signed_in.body, wrong.body) << "the same answer as a wrong password";
+        auto detail = client_->get("/api/admin/users/" + id, bearer(admin));
+        ASSERT_EQ(detail.status, 200) << detail.body;
+        const auto info = detail.json();
+        for (const auto& session : info.at("sessions").as_array())
+            EXPECT_FALSE(session.at("logged_out_at").is_null()) << "a live session of a disabled account: " << session;
+        EXPECT_EQ(info.at("activity").as_array().at(0).at("kind"), std::string("sign_in_failed")) << "the refused sign-in";
+    }
 }
 
 TEST_F(Admin, SignsOutEverywhereSendsAResetCodeAndErases) {
