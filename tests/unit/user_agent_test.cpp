@@ -174,19 +174,19 @@ TEST(UserAgent, EveryPatternOfDebiansFileCompiles) {
     EXPECT_EQ(fresh->compile_all(), "");
 }
 
-// The prefilter only skips patterns that cannot match: on a third of the three suites' agents
-// (every one takes ~34 s; the fuzz target user_agent compares them on any agent), and the
-// upper- and lower-case forms of a twentieth of them (for the case-insensitive patterns), the
-// filtered parse equals trying every pattern in order.
+// The prefilter only skips patterns that cannot match: on a sixth of the three suites' agents
+// (all of them take ~34 s, ~5 min under ASan; the fuzz target user_agent compares the two on
+// any agent), and the upper- and lower-case forms of a tenth of those (for the
+// case-insensitive patterns), the filtered parse equals trying every pattern in order.
 TEST(UserAgent, TheFilteredParseAgreesWithTryingEveryPattern) {
     auto every = geo::UserAgentParser::load(geo::kDefaultRegexesPath, 0, geo::UserAgentParser::Prefilter::off);
     std::size_t agents = 0, differing = 0, n = 0;
     for (const char* file : {"test_ua.yaml", "test_os.yaml", "test_device.yaml"}) {
         for (const auto& tc : YAML::LoadFile(std::string("/usr/share/uap-core/tests/") + file)["test_cases"]) {
-            if (n++ % 3 != 0) continue;
+            if (n++ % 6 != 0) continue;
             const auto ua = tc["user_agent_string"].as<std::string>();
             std::vector<std::string> forms{ua};
-            if (n % 20 == 1) {
+            if (n % 60 == 1) {
                 forms.push_back(ua);
                 forms.push_back(ua);
                 for (auto& c : forms[1]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -203,7 +203,7 @@ TEST(UserAgent, TheFilteredParseAgreesWithTryingEveryPattern) {
             }
         }
     }
-    EXPECT_GT(agents, 6'000u);
+    EXPECT_GT(agents, 3'000u);
     EXPECT_EQ(differing, 0u);
 }
 
