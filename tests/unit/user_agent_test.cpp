@@ -6,6 +6,8 @@
 
 #include <cctype>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -241,6 +243,29 @@ TEST(UserAgent, ABackgroundReadAnswersFromTheFirstParse) {
     EXPECT_EQ(missing->compile_all(), "");
     // Destroyed while still reading: waits for the read rather than freeing under it.
     geo::UserAgentParser::load_in_background(geo::kDefaultRegexesPath).reset();
+}
+
+// Threads parsing at once, before the read has ended and while patterns compile at first
+// use, get the answers one thread gets (run under ThreadSanitizer by scripts/test --sanitize).
+TEST(UserAgent, ThreadsParsingAtOnceWhilePatternsCompileAgree) {
+    const std::vector<std::string> agents = {
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+        "Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.43 Mobile "
+        "Safari/537.36"};
+    auto shared = geo::UserAgentParser::load_in_background(geo::kDefaultRegexesPath, 0);
+    std::vector<std::vector<geo::ParsedUserAgent>> seen(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < seen.size(); ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < agents.size(); ++i) seen[t].push_back(shared->parse(agents[(i + t) % agents.size()]));
+        });
+    for (auto& thread : threads) thread.join();
+    for (std::size_t t = 0; t < seen.size(); ++t)
+        for (std::size_t i = 0; i < agents.size(); ++i)
+            EXPECT_EQ(seen[t][i], parser().parse_uncached(agents[(i + t) % agents.size()])) << agents[(i + t) % agents.size()];
 }
 
 TEST(UserAgent, MissingRegexFileIsAClearError) {
