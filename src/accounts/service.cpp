@@ -55,8 +55,8 @@ bool is_unique_violation(const std::exception& e) {
 // as accounts store it (case-insensitive), anything else lower-cased.
 std::string login_key(const std::string& login) {
     if (login.find('@') != std::string::npos)
-        if (auto email = normalize_email(login)) return lower(*email);
-    return lower(login);
+        if (auto email = normalize_email(login)) return common::ascii_lower(*email);
+    return common::ascii_lower(login);
 }
 
 }  // namespace
@@ -574,7 +574,7 @@ void AccountService::erase(db::Transaction& tx, const User& user, std::int64_t n
         for (const auto& ip : ips) history.push_back(ip);
     }
     jobs::Outbox::forget(tx.session(), {user.email, user.id}, history);
-    const auto email_key = lower(user.email);
+    const auto email_key = common::ascii_lower(user.email);
     tx.session() << "DELETE FROM email_codes WHERE email_key = :e", soci::use(email_key);
     audit::anonymise(tx, user.id);
     users_.remove(tx, user.id);  // sessions, links, factors, passkeys, codes and tickets go with it

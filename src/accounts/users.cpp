@@ -1,6 +1,7 @@
 #include "accounts/users.hpp"
 
 #include "accounts/validation.hpp"
+#include "common/text.hpp"
 #include "db/like.hpp"
 
 #include <soci/soci.h>
@@ -128,14 +129,14 @@ std::optional<SessionUser> UserRepository::by_session_token_hash(db::Lease& leas
 }
 std::optional<User> UserRepository::by_id(soci::session& s, const std::string& id) const { return one(s, "id", id); }
 std::optional<User> UserRepository::by_email(soci::session& s, const std::string& email) const {
-    return one(s, "email_key", lower(email));
+    return one(s, "email_key", common::ascii_lower(email));
 }
 std::optional<User> UserRepository::by_username(soci::session& s, const std::string& username) const {
-    return one(s, "username_key", lower(username));
+    return one(s, "username_key", common::ascii_lower(username));
 }
 
 void UserRepository::insert(soci::session& s, const User& u) const {
-    std::string ukey = lower(u.username), ekey = lower(u.email);
+    std::string ukey = common::ascii_lower(u.username), ekey = common::ascii_lower(u.email);
     soci::indicator hash_ind = u.password_hash ? soci::i_ok : soci::i_null;
     std::string hash = u.password_hash.value_or("");
     long long created = u.created_at, updated = u.updated_at;
@@ -181,7 +182,7 @@ bool UserRepository::password_still(soci::session& tx, const std::string& id, co
 
 void UserRepository::set_username(db::Transaction& tx, const std::string& id, const std::string& username,
                                   std::int64_t now) const {
-    std::string key = lower(username);
+    std::string key = common::ascii_lower(username);
     long long t = now;
     changed(tx, id);
     tx.session() << "UPDATE users SET username = :u, username_key = :k, updated_at = :t WHERE id = :id", soci::use(username),
@@ -189,7 +190,7 @@ void UserRepository::set_username(db::Transaction& tx, const std::string& id, co
 }
 
 void UserRepository::set_email(db::Transaction& tx, const std::string& id, const std::string& email, std::int64_t now) const {
-    std::string key = lower(email);
+    std::string key = common::ascii_lower(email);
     long long t = now;
     changed(tx, id);
     tx.session() << "UPDATE users SET email = :e, email_key = :k, updated_at = :t WHERE id = :id", soci::use(email),
@@ -250,8 +251,8 @@ void UserRepository::identities_changed(db::Transaction& tx, const std::string& 
 
 std::vector<User> UserRepository::search(soci::session& s, const std::string& prefix, const std::string& after_username,
                                          int limit) const {
-    const std::string pattern = db::like_escaped(lower(prefix)) + "%";
-    const std::string after = lower(after_username);
+    const std::string pattern = db::like_escaped(common::ascii_lower(prefix)) + "%";
+    const std::string after = common::ascii_lower(after_username);
     UserColumns row;
     soci::statement st =
         row.bind((s.prepare << "SELECT " + UserColumns::select(is_postgres(s)) +

@@ -1,5 +1,7 @@
 #include "accounts/validation.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -43,12 +45,6 @@ bool valid_domain(std::string_view domain) {
 
 }  // namespace
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 std::optional<std::string> normalize_email(std::string_view raw) {
     while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.front()))) raw.remove_prefix(1);
     while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
@@ -58,7 +54,7 @@ std::optional<std::string> normalize_email(std::string_view raw) {
     auto local = raw.substr(0, at);
     auto domain = raw.substr(at + 1);
     if (!valid_local(local) || !valid_domain(domain)) return std::nullopt;
-    return std::string(local) + "@" + lower(domain);
+    return std::string(local) + "@" + common::ascii_lower(domain);
 }
 
 bool valid_username(std::string_view u) {

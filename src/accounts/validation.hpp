@@ -9,8 +9,6 @@ namespace accounts {
 // Trimmed, domain lower-cased address, or nullopt when it is not a plausible RFC 5321
 // mailbox of at most 250 characters.
 std::optional<std::string> normalize_email(std::string_view raw);
-// The case-insensitive identity of an address (or username).
-std::string lower(std::string_view s);
 // 2-32 of [A-Za-z0-9_.-], not all digits.
 bool valid_username(std::string_view username);
 // "zoe@example.com" -> "z**@example.com"

@@ -1,6 +1,6 @@
 #include "codes/email_codes.hpp"
 
-#include "accounts/validation.hpp"
+#include "common/text.hpp"
 #include "security/hash.hpp"
 #include "security/random.hpp"
 
@@ -49,7 +49,7 @@ std::string generate_code() {
 
 std::string EmailCodes::issue(soci::session& tx, Purpose purpose, const std::string& email,
                               const std::optional<std::string>& user_id, std::chrono::milliseconds ttl, std::int64_t now) {
-    std::string p = purpose_name(purpose), key = accounts::lower(email), id = security::uuid4();
+    std::string p = purpose_name(purpose), key = common::ascii_lower(email), id = security::uuid4();
     std::string code = generate_code();
     std::string hash = key_.keyed_hash("email code", code);
     std::string uid = user_id.value_or("");
@@ -65,7 +65,7 @@ std::string EmailCodes::issue(soci::session& tx, Purpose purpose, const std::str
 
 Check EmailCodes::check(soci::session& tx, Purpose purpose, const std::string& email, const std::optional<std::string>& user_id,
                         std::string_view code, std::int64_t now) {
-    std::string p = purpose_name(purpose), key = accounts::lower(email);
+    std::string p = purpose_name(purpose), key = common::ascii_lower(email);
     std::string id, hash, uid;
     int attempts = 0;
     long long expires = 0;

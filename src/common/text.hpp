@@ -9,6 +9,15 @@
 
 namespace common {
 
+// `text` with A-Z as a-z, every other byte as it is (keys compared without case: emails,
+// usernames, header names, User-Agent patterns).
+inline std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 // Characters (code points) in UTF-8 text: every byte that does not continue a sequence.
 inline std::size_t utf8_length(std::string_view s) {
     std::size_t n = 0;

@@ -1,5 +1,6 @@
 #include "geo/user_agent.hpp"
 
+#include "common/text.hpp"
 #include "observe/log.hpp"
 
 #include <re2/re2.h>
@@ -225,19 +226,13 @@ std::vector<RuleText> read_section(const YAML::Node& list, std::initializer_list
     return out;
 }
 
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
-
 std::vector<std::unique_ptr<UserAgentParser::Rule>> rules_of(std::vector<RuleText> texts) {
     std::vector<std::unique_ptr<UserAgentParser::Rule>> rules;
     rules.reserve(texts.size());
     for (auto& t : texts) {
         auto rule = std::make_unique<UserAgentParser::Rule>();
         rule->literal = required_literal(t.pattern);
-        if (t.case_insensitive) rule->literal = ascii_lower(rule->literal);
+        if (t.case_insensitive) rule->literal = common::ascii_lower(rule->literal);
         rule->pattern = std::move(t.pattern);
         rule->case_insensitive = t.case_insensitive;
         rule->replacements = std::move(t.replacements);
@@ -343,7 +338,7 @@ ParsedUserAgent UserAgentParser::parse_uncached(std::string_view ua) const {
     if (ua.size() > kMaxUserAgent) ua = ua.substr(0, kMaxUserAgent);
     wait_until_read();
     ParsedUserAgent out;
-    Subject subject{ua, prefilter_ ? ascii_lower(ua) : std::string(), prefilter_};
+    Subject subject{ua, prefilter_ ? common::ascii_lower(ua) : std::string(), prefilter_};
     std::vector<std::string_view> g;
     if (auto* r = first_match(ua_rules_, subject, g)) {
         out.ua.family = field(r->replacements[0], g, 1).value_or("Other");

@@ -1,5 +1,6 @@
 #include "notify/mailbox.hpp"
 
+#include "common/text.hpp"
 #include "security/jwt.hpp"
 
 #include <algorithm>
@@ -11,11 +12,6 @@ namespace notify {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 // Standard base64 (line-wrapped, padded) through the base64url decoder.
 std::string decode_base64(std::string_view in) {
@@ -78,7 +74,7 @@ std::pair<std::vector<std::pair<std::string, std::string>>, std::string> split(c
         if (colon == std::string::npos) continue;
         auto value = line.substr(colon + 1);
         value.erase(0, value.find_first_not_of(" \t") == std::string::npos ? value.size() : value.find_first_not_of(" \t"));
-        headers.emplace_back(lower(line.substr(0, colon)), value);
+        headers.emplace_back(common::ascii_lower(line.substr(0, colon)), value);
     }
     return {headers, {}};
 }
@@ -118,8 +114,8 @@ StoredMail parse_mail(const std::string& raw) {
         auto part = body.substr(at + boundary.size(), next - at - boundary.size());
         auto [part_headers, content] = split(
             part.substr(part.find_first_not_of("\r\n") == std::string::npos ? part.size() : part.find_first_not_of("\r\n")));
-        const auto part_type = lower(header(part_headers, "content-type"));
-        const auto encoding = lower(header(part_headers, "content-transfer-encoding"));
+        const auto part_type = common::ascii_lower(header(part_headers, "content-type"));
+        const auto encoding = common::ascii_lower(header(part_headers, "content-transfer-encoding"));
         auto decoded = encoding == "base64" ? decode_base64(content) : content;
         if (part_type.starts_with("text/plain"))
             m.text = decoded;

@@ -1,6 +1,7 @@
 // Every account flow of docs/api.md over HTTP, with codes read from the emails actually sent.
 #include "accounts/users.hpp"
 #include "accounts/validation.hpp"
+#include "common/text.hpp"
 #include "jobs/outbox.hpp"
 #include "security/random.hpp"
 #include "support/accounts_fixture.hpp"
@@ -99,7 +100,7 @@ TEST_F(Accounts, TakenUsernameIsRefusedCaseInsensitively) {
     auto name = "Taken_" + security::random_hex(3);
     sign_up(fresh_email(), name);
     auto email = fresh_email();
-    auto r = register_with(email, request_code(email), accounts::lower(name));
+    auto r = register_with(email, request_code(email), common::ascii_lower(name));
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.json().at("field"), "username");
 }
@@ -145,7 +146,7 @@ TEST_F(Accounts, LoginByEmailOrUsernameAndOneAnswerForEveryFailure) {
     std::string upper = email;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     EXPECT_EQ(login(upper, kPassword).status, 200) << "email login is case-insensitive";
-    auto ok = login(accounts::lower(name), kPassword);
+    auto ok = login(common::ascii_lower(name), kPassword);
     ASSERT_EQ(ok.status, 200);
     EXPECT_NE(ok.json().at("user").at("last_login_at"), nullptr);
 
@@ -380,7 +381,7 @@ TEST_F(Accounts, LoginRehashesWhenArgon2ParametersChange) {
     auto database = server_->database();
     auto hash_of = [&](app::App& a) {
         auto lease = a.pool().acquire();
-        std::string h, key = accounts::lower(email);  // soci::use needs an lvalue that outlives the statement
+        std::string h, key = common::ascii_lower(email);  // soci::use needs an lvalue that outlives the statement
         *lease << "SELECT password_hash FROM users WHERE email_key = :e", soci::use(key), soci::into(h);
         return h;
     };

@@ -1,6 +1,7 @@
 // Defects found by probing the running server from outside, as an attacker would; each
 // test failed before its fix, on SQLite and PostgreSQL (SECURITY.md, "Found and fixed").
 #include "accounts/validation.hpp"
+#include "common/text.hpp"
 #include "jobs/outbox.hpp"
 #include "security/hash.hpp"
 #include "security/sealed.hpp"
@@ -116,7 +117,7 @@ TEST_F(LoginLock, TheLockCoversTheAccountWhicheverWayItIsNamed) {
     std::string upper = email;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     fail_times(upper, 3);
-    fail_times(accounts::lower(name), 2);
+    fail_times(common::ascii_lower(name), 2);
     // Ten failures under three spellings: the account is locked, under a fourth too.
     EXPECT_EQ(login(email, kPassword).status, 429);
     EXPECT_EQ(login(name, kPassword).status, 429);
@@ -124,7 +125,7 @@ TEST_F(LoginLock, TheLockCoversTheAccountWhicheverWayItIsNamed) {
     // Logins that name no account lock per normalised string, and answer the same way.
     auto nobody = "Nobody." + security::random_hex(4) + "@Example.COM";
     fail_times(nobody, 10);
-    auto locked = login(accounts::lower(nobody), kPassword);
+    auto locked = login(common::ascii_lower(nobody), kPassword);
     EXPECT_EQ(locked.status, 429);
     EXPECT_EQ(locked.json().at("code"), "rate_limited");
 }
