@@ -16,7 +16,6 @@ using namespace testing_support;
 
 namespace {
 
-constexpr const char* kAfter = "http://localhost:3000/auth/done";
 constexpr const char* kChromeMac =
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -36,7 +35,7 @@ protected:
 
     // The browser's walk: starter login -> provider consent -> starter callback.
     // Returns the callback's answer (a 302 to redirect_to).
-    HttpResponse walk(Browser& b, const std::string& provider, const std::string& redirect_to = kAfter) {
+    HttpResponse walk(Browser& b, const std::string& provider, const std::string& redirect_to = kAfterSignIn) {
         auto start = b.get(starter("/api/oauth/" + provider + "/login?redirect_to=" + common::url_encode(redirect_to)));
         EXPECT_EQ(start.status, 302) << start.body;
         auto consent = b.get(start.header("location"));
@@ -133,7 +132,7 @@ TEST_F(SocialSignIn, NewGoogleUserGetsAPasswordlessAccountAndASession) {
     fake_.consent_as({"g-" + security::random_hex(4), email, "Jane Doe", true});
     Browser b(kChromeMac);
 
-    auto start = b.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfter)));
+    auto start = b.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfterSignIn)));
     ASSERT_EQ(start.status, 302);
     const auto to_google = start.header("location");
     EXPECT_TRUE(to_google.starts_with(fake_.base_url() + "/o/oauth2/v2/auth?")) << to_google;
@@ -153,7 +152,7 @@ TEST_F(SocialSignIn, NewGoogleUserGetsAPasswordlessAccountAndASession) {
     auto back = b.get(consent.header("location"));
     ASSERT_EQ(back.status, 302);
     const auto landing = back.header("location");
-    EXPECT_TRUE(landing.starts_with(std::string(kAfter) + "?code=")) << landing;
+    EXPECT_TRUE(landing.starts_with(std::string(kAfterSignIn) + "?code=")) << landing;
     EXPECT_EQ(landing.find("token"), std::string::npos) << "no bearer token in a URL";
     EXPECT_FALSE(b.has_cookie("starter_oauth_google")) << "the flow cookie is cleared";
 
@@ -202,7 +201,7 @@ TEST_F(SocialSignIn, AnExistingEmailIsNeverLinkedSilently) {
     Browser b;
     auto back = walk(b, "google");
     EXPECT_EQ(error_code(back), "oauth_account_not_linked");
-    EXPECT_TRUE(back.header("location").starts_with(kAfter));
+    EXPECT_TRUE(back.header("location").starts_with(kAfterSignIn));
     auto me = client_->get("/api/users/@me", bearer(token)).json().as_object();
     EXPECT_EQ(boost::json::serialize(me["auth_providers"]), R"(["email_password"])");
     EXPECT_EQ(count("SELECT COUNT(*) FROM oauth_accounts"), 0);
@@ -226,7 +225,7 @@ TEST_F(SocialSignIn, ATamperedStateIsRefused) {
 TEST_F(SocialSignIn, ACallbackFromAnotherBrowserIsRefusedAndDoesNotSpoilTheRealOne) {
     fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
     Browser victim;
-    auto start = victim.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfter)));
+    auto start = victim.get(starter("/api/oauth/google/login?redirect_to=" + common::url_encode(kAfterSignIn)));
     auto consent = victim.get(start.header("location"));
     const auto callback = consent.header("location");
 
@@ -293,7 +292,7 @@ TEST_F(SocialSignIn, IdTokensThatDoNotVerifyAreRefused) {
         Browser b;
         auto back = walk(b, "google");
         EXPECT_EQ(error_code(back), "oauth_callback") << back.header("location");
-        EXPECT_TRUE(back.header("location").starts_with(kAfter));
+        EXPECT_TRUE(back.header("location").starts_with(kAfterSignIn));
     }
     EXPECT_EQ(count("SELECT COUNT(*) FROM users"), 0);
     EXPECT_EQ(count("SELECT COUNT(*) FROM oauth_login_codes"), 0);
@@ -412,7 +411,7 @@ TEST_F(SocialSignIn, ASocialUserCanSetAPasswordAndChangeTheirEmail) {
 TEST_F(SocialSignIn, ThePostFormsOfTheRoutesWork) {
     fake_.consent_as({"g-" + security::random_hex(4), fresh_email()});
     Browser b;
-    auto start = b.post_form(starter("/api/oauth/google/login"), "redirect_to=" + common::url_encode(kAfter));
+    auto start = b.post_form(starter("/api/oauth/google/login"), "redirect_to=" + common::url_encode(kAfterSignIn));
     ASSERT_EQ(start.status, 302) << start.body;
     auto consent = b.get(start.header("location"));
     auto callback = consent.header("location");
@@ -427,8 +426,8 @@ class AccountLinking : public SocialSignIn {
 protected:
     // The browser of `token`'s owner starts a link flow and walks it; where it ends.
     HttpResponse link(Browser& b, const std::string& token, const std::string& provider = "google") {
-        auto start =
-            b.request_json("POST", starter("/api/oauth/" + provider + "/link"), body({{"redirect_to", kAfter}}), bearer(token));
+        auto start = b.request_json("POST", starter("/api/oauth/" + provider + "/link"), body({{"redirect_to", kAfterSignIn}}),
+                                    bearer(token));
         EXPECT_EQ(start.status, 200) << start.body;
         if (start.status != 200) return start;
         auto consent = b.get(std::string(start.json().at("authorization_url").as_string()));
@@ -528,7 +527,7 @@ TEST_F(AccountLinking, ALinkFlowCannotBeFinishedInAnotherBrowser) {
     fake_.consent_as({subject, fresh_email()});
     Browser mallory;
     auto start =
-        mallory.request_json("POST", starter("/api/oauth/google/link"), body({{"redirect_to", kAfter}}), bearer(attacker));
+        mallory.request_json("POST", starter("/api/oauth/google/link"), body({{"redirect_to", kAfterSignIn}}), bearer(attacker));
     ASSERT_EQ(start.status, 200) << start.body;
     Browser victim;
     auto consent = victim.get(std::string(start.json().at("authorization_url").as_string()));

@@ -16,7 +16,6 @@ using namespace testing_support;
 
 namespace {
 
-constexpr const char* kAfter = "http://localhost:3000/auth/done";
 constexpr const char* kClientId = "starter-test";
 constexpr const char* kClientSecret = "a-client-secret-of-the-test-realm";
 
@@ -72,7 +71,7 @@ protected:
     // login form and consent form until the provider sends it back to our callback.
     // Returns where the callback sends it (redirect_to with ?code= or ?error_code=).
     std::string sign_in_as(Browser& b, const std::string& who) {
-        auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfter)));
+        auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfterSignIn)));
         EXPECT_EQ(start.status, 302) << start.body;
         authorization_url_ = start.header("location");
         std::string url = authorization_url_;
@@ -124,7 +123,7 @@ TEST_F(OpenIdProvider, ANewPersonSignsInWithEs256TokensAndTheEmailFromUserinfo) 
     const std::string who = "jane" + security::random_hex(3);
     Browser b;
     auto back = sign_in_as(b, who);
-    ASSERT_TRUE(back.starts_with(std::string(kAfter) + "?code=")) << back;
+    ASSERT_TRUE(back.starts_with(std::string(kAfterSignIn) + "?code=")) << back;
     // What our redirect asked for: PKCE with S256 and a nonce (the provider requires PKCE too).
     EXPECT_EQ(query_value(authorization_url_, "code_challenge_method"), "S256");
     EXPECT_FALSE(query_value(authorization_url_, "nonce").empty());
@@ -172,7 +171,7 @@ TEST_F(OpenIdProvider, AnAccountWithTheSameEmailIsNeverTakenOverSilently) {
 // names another issuer is a mix-up attack and signs nobody in.
 TEST_F(OpenIdProvider, ACallbackNamingAnotherIssuerIsRefused) {
     Browser b;
-    auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfter)));
+    auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfterSignIn)));
     ASSERT_EQ(start.status, 302);
     // Walk to the provider's redirect back, without following it.
     std::string url = start.header("location");
@@ -200,7 +199,7 @@ TEST_F(OpenIdProvider, WhenTheProviderCannotBeReachedSignInAnswers503) {
     op_->kill(SIGTERM);
     op_->wait();
     Browser b;
-    auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfter)));
+    auto start = b.get(starter("/api/oauth/acme/login?redirect_to=" + common::url_encode(kAfterSignIn)));
     EXPECT_EQ(start.status, 503) << start.body;
     EXPECT_NE(start.body.find("\"unavailable\""), std::string::npos) << start.body;
 }

@@ -23,6 +23,9 @@
 
 namespace testing_support {
 
+// Where the tests' sign-ins ask to land: a page of the default APP_URL.
+inline constexpr const char* kAfterSignIn = "http://localhost:3000/auth/done";
+
 struct Person {
     std::string subject;
     std::string email;  // "" = the provider shares none
