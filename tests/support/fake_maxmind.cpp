@@ -65,7 +65,11 @@ std::string FakeMaxMind::archive_of(const std::vector<std::pair<std::string, std
     std::filesystem::create_directories(inner);
     for (const auto& [name, bytes] : files) std::ofstream(inner / name, std::ios::binary) << bytes;
     const auto archive = dir / "out.tar.gz";
-    auto [rc, out] = run_command({"/bin/tar", "-C", dir.string(), "-czf", archive.string(), "GeoLite2-City_20261201"}, {});
+    // gzip -1: the same format as MaxMind's, in a third of the time of the default level
+    // (the tests pack the 63 MB database twice per test).
+    auto [rc, out] = run_command(
+        {"/bin/tar", "-C", dir.string(), "--use-compress-program=gzip -1", "-cf", archive.string(), "GeoLite2-City_20261201"},
+        {});
     if (rc != 0) throw std::runtime_error("tar failed: " + out);
     auto bytes = read_file(archive);
     std::filesystem::remove_all(dir);
