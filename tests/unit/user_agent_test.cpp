@@ -176,21 +176,21 @@ TEST(UserAgent, EveryPatternOfDebiansFileCompiles) {
     EXPECT_EQ(fresh->compile_all(), "");
 }
 
+// Built with AddressSanitizer or ThreadSanitizer (GCC says so with a macro, clang with
+// __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+constexpr bool kSanitized = __has_feature(address_sanitizer) || __has_feature(thread_sanitizer);
+#else
+constexpr bool kSanitized = false;
+#endif
+
 // Every how many of uap-core's agents the filtered parse is compared on: a sixth in the Release
 // suite (all of them take ~34 s), a twenty-fourth under the sanitizers, whose suite is short
 // of CPU and which check memory, not agreement (their fuzz target user_agent compares the two
 // on any agent).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr std::size_t kAgentStride = 24;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr std::size_t kAgentStride = 24;
-#else
-constexpr std::size_t kAgentStride = 6;
-#endif
-#else
-constexpr std::size_t kAgentStride = 6;
-#endif
+constexpr std::size_t kAgentStride = kSanitized ? 24 : 6;
 
 // The prefilter only skips patterns that cannot match: on a sample of the three suites'
 // agents (kAgentStride), and the upper- and lower-case forms of a tenth of those (for the
