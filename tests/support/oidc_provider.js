@@ -15,11 +15,14 @@
 const { Provider } = require('oidc-provider');
 const { generateKeyPairSync } = require('node:crypto');
 const http = require('node:http');
+// Each stage is printed, so that a provider which never gets ready shows where it stopped.
+console.error('oidc-provider: modules loaded');
 
 const [clientId, clientSecret, redirectUri, alg] = process.argv.slice(2);
 const { privateKey } = alg === 'RS256'
   ? generateKeyPairSync('rsa', { modulusLength: 2048 })
   : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+console.error(`oidc-provider: ${alg} key made`);
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `test-${alg.toLowerCase()}`, alg, use: 'sig' };
 
 function provider(port) {

@@ -72,6 +72,30 @@ bool ChildProcess::exited() {
     return true;
 }
 
+std::string process_state(pid_t pid) {
+    const std::filesystem::path proc = "/proc/" + std::to_string(pid);
+    auto first_line = [](const std::filesystem::path& p) {
+        std::ifstream in(p);
+        std::string line;
+        std::getline(in, line);
+        return line;
+    };
+    std::string state = "gone";
+    std::ifstream status(proc / "status");
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("State:")) state = line.substr(line.find_first_not_of(" \t", 6));
+    std::string threads;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(proc / "task", ec)) {
+        // stat is "tid (comm) S ...": the state follows the last ')'.
+        auto stat = first_line(task.path() / "stat");
+        auto paren = stat.rfind(')');
+        threads += (threads.empty() ? "" : ", ") + task.path().filename().string() + " " +
+                   (paren == std::string::npos ? "?" : stat.substr(paren + 2, 1)) + " " + first_line(task.path() / "wchan");
+    }
+    return state + "; threads: " + threads;
+}
+
 std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env) {
     auto log = std::filesystem::temp_directory_path() / ("starter-cmd-" + security::random_hex(6) + ".log");
     int status;

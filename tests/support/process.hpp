@@ -31,6 +31,11 @@ private:
     int status_ = 0;
 };
 
+// What the kernel says a process is doing, for a test's output when it hangs: its state
+// and, for each thread, its state and the kernel function it waits in, e.g.
+// "S (sleeping); threads: 123 S ep_poll, 124 S futex_wait_queue".
+std::string process_state(pid_t pid);
+
 // Runs a command to completion and returns {exit status, stdout+stderr}.
 std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env);
 
