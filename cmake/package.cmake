@@ -27,7 +27,15 @@ set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)                  # library dependencies from the binary
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# The libraries loaded on first use (CMakeLists.txt) are not seen by shlibdeps: their packages.
+set(STARTER_LOADED_PACKAGES "")
+foreach(file IN LISTS STARTER_LOADED_FILES)
+  execute_process(COMMAND dpkg-query --search "${file}" OUTPUT_VARIABLE owner RESULT_VARIABLE rc ERROR_QUIET)
+  if(rc EQUAL 0 AND owner MATCHES "^([^:]+):")
+    string(APPEND STARTER_LOADED_PACKAGES ", ${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser${STARTER_LOADED_PACKAGES}")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "uap-core")        # device names from User-Agents
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql, redis-server")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

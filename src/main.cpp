@@ -11,8 +11,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <curl/curl.h>
-
 #include <boost/json/parse.hpp>
 
 #include <csignal>
@@ -213,7 +211,6 @@ int main(int argc, char** argv) {
     }
     if (*openapi_cmd) return print_openapi(openapi_markdown);
     auto settings = load_or_exit(env_file);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!host.empty()) settings.server.host = host;
     if (port >= 0) settings.server.port = static_cast<std::uint16_t>(port);
     app::init_logging(settings);

@@ -1,6 +1,7 @@
 #include "db/listener.hpp"
 
-#include <libpq-fe.h>
+#include "db/libpq.hpp"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -15,20 +16,21 @@ namespace db {
 namespace {
 
 std::string error_of(PGconn* c) {
-    std::string e = c ? PQerrorMessage(c) : "out of memory";
+    std::string e = c ? libpq().error_message(c) : "out of memory";
     while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
     return e.empty() ? "connection lost" : e;
 }
 
 }  // namespace
 
-void Listener::ConnDeleter::operator()(PGconn* c) const { PQfinish(c); }
+void Listener::ConnDeleter::operator()(PGconn* c) const { libpq().finish(c); }
 
 Listener::Listener(const std::string& url, std::string channel, Callbacks callbacks, Options options)
     : conninfo_(url), channel_(std::move(channel)), callbacks_(std::move(callbacks)), options_(options) {
     for (char c : channel_)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
             throw std::invalid_argument("listener channel must be a lower-case identifier");
+    libpq();  // loaded here, so that a missing library is the caller's error, not the thread's
     wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
     thread_ = std::thread([this] { run(); });
@@ -53,8 +55,8 @@ Listener::Conn Listener::connect(std::chrono::milliseconds timeout, std::string&
     // The URL first (expanded), then what this connection is: later keywords win.
     const char* keys[] = {"dbname", "application_name", nullptr};
     const char* values[] = {conninfo_.c_str(), "starter-listener", nullptr};
-    Conn conn(PQconnectStartParams(keys, values, 1));
-    if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) {
+    Conn conn(libpq().connect_start_params(keys, values, 1));
+    if (!conn || libpq().status(conn.get()) == CONNECTION_BAD) {
         why = error_of(conn.get());
         return nullptr;
     }
@@ -70,16 +72,16 @@ Listener::Conn Listener::connect(std::chrono::milliseconds timeout, std::string&
             why = "timed out connecting";
             return nullptr;
         }
-        pollfd p[2] = {{PQsocket(conn.get()), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
+        pollfd p[2] = {{libpq().socket(conn.get()), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
                        {wake_fd_, POLLIN, 0}};
         if (::poll(p, 2, static_cast<int>(left.count())) < 0) continue;  // EINTR
         if (p[1].revents) {
             why = "stopping";
             return nullptr;
         }
-        if (p[0].revents) st = PQconnectPoll(conn.get());
+        if (p[0].revents) st = libpq().connect_poll(conn.get());
     }
-    if (PQsetnonblocking(conn.get(), 1) != 0) {
+    if (libpq().set_nonblocking(conn.get(), 1) != 0) {
         why = error_of(conn.get());
         return nullptr;
     }
@@ -112,7 +114,7 @@ void Listener::run() {
                 result_in = false;
                 probe = std::move(expected);
                 probe_in = probe.empty();
-                return PQsendQuery(conn.get(), sql.c_str()) == 1;
+                return libpq().send_query(conn.get(), sql.c_str()) == 1;
             };
             auto next_round = clock::now();
             if (!start_round("LISTEN " + channel_, "")) why = error_of(conn.get());
@@ -130,35 +132,35 @@ void Listener::run() {
                         break;
                     }
                 }
-                if (PQflush(conn.get()) < 0) {
+                if (libpq().flush(conn.get()) < 0) {
                     why = error_of(conn.get());
                     break;
                 }
                 auto until = in_round ? round_started + options_.answer_within : next_round;
                 auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()).count() + 1;
-                pollfd p[2] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+                pollfd p[2] = {{libpq().socket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
                 if (::poll(p, 2, static_cast<int>(std::max<long long>(wait, 1))) < 0) continue;  // EINTR
                 if (p[1].revents) break;
                 if (!p[0].revents) continue;
-                if (!PQconsumeInput(conn.get())) {
+                if (!libpq().consume_input(conn.get())) {
                     why = error_of(conn.get());
                     break;
                 }
-                while (PGnotify* n = PQnotifies(conn.get())) {
+                while (PGnotify* n = libpq().notifies(conn.get())) {
                     std::string payload = n->extra ? n->extra : "";
-                    PQfreemem(n);
+                    libpq().freemem(n);
                     if (payload.starts_with("~")) {  // a probe: ours, or another server's
                         if (!probe.empty() && payload == probe) probe_in = true;
                     } else if (callbacks_.notified) {
                         callbacks_.notified(payload);
                     }
                 }
-                if (in_round && !result_in && !PQisBusy(conn.get())) {
+                if (in_round && !result_in && !libpq().is_busy(conn.get())) {
                     bool ok = true;
-                    while (PGresult* r = PQgetResult(conn.get())) {
-                        const auto status = PQresultStatus(r);
+                    while (PGresult* r = libpq().get_result(conn.get())) {
+                        const auto status = libpq().result_status(r);
                         ok = ok && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK);
-                        PQclear(r);
+                        libpq().clear(r);
                     }
                     if (!ok) {
                         why = error_of(conn.get());

@@ -1,10 +1,9 @@
 #include "db/pool.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "db/libpq.hpp"
+
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-
-#include <libpq-fe.h>
 
 #include <filesystem>
 #include <thread>
@@ -35,10 +34,11 @@ void configure_sqlite_once() {
 
 std::string postgres_keyword_string(const std::string& url) {
     char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    const auto& pq = libpq();
+    PQconninfoOption* opts = pq.conninfo_parse(url.c_str(), &err);
     if (!opts) {
         std::string why = err ? err : "invalid connection URL";
-        if (err) PQfreemem(err);
+        if (err) pq.freemem(err);
         throw std::invalid_argument("DATABASE_URL: " + why);
     }
     std::string out;
@@ -52,7 +52,7 @@ std::string postgres_keyword_string(const std::string& url) {
         if (!out.empty()) out += ' ';
         out.append(o->keyword).append("='").append(v).append("'");
     }
-    PQconninfoFree(opts);
+    pq.conninfo_free(opts);
     return out;
 }
 
@@ -140,7 +140,7 @@ void Pool::connect(soci::session& s) {
             s << "PRAGMA foreign_keys=ON";
         } else {
             // SOCI re-parses its connect string as keyword=value pairs, so hand it that form.
-            s.open(*soci::factory_postgresql(), postgres_keyword_string(url_));
+            s.open(*libpq().soci_backend, postgres_keyword_string(url_));
         }
     } catch (const std::exception& e) {
         try {

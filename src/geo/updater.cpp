@@ -1,5 +1,7 @@
 #include "geo/updater.hpp"
 
+#include "common/shared_library.hpp"
+#include "common/sonames.hpp"
 #include "http/outbound.hpp"
 #include "observe/log.hpp"
 #include "security/hash.hpp"
@@ -70,19 +72,53 @@ std::string parse_digest(const std::string& body) {
     return digest;
 }
 
+// libarchive, loaded on its first use (common/shared_library.hpp): only an update needs it.
+struct Libarchive {
+    decltype(&archive_read_new) read_new;
+    decltype(&archive_read_support_filter_gzip) read_support_filter_gzip;
+    decltype(&archive_read_support_format_tar) read_support_format_tar;
+    decltype(&archive_read_open_filename) read_open_filename;
+    decltype(&archive_read_next_header) read_next_header;
+    decltype(&archive_read_data) read_data;
+    decltype(&archive_read_free) read_free;
+    decltype(&archive_error_string) error_string;
+    decltype(&archive_entry_pathname) entry_pathname;
+    decltype(&archive_entry_filetype) entry_filetype;
+};
+
+const Libarchive& libarchive() {
+    static const Libarchive loaded = [] {
+        const common::SharedLibrary library(common::sonames::kArchive);
+        return Libarchive{
+            .read_new = STARTER_FUNCTION(library, archive_read_new),
+            .read_support_filter_gzip = STARTER_FUNCTION(library, archive_read_support_filter_gzip),
+            .read_support_format_tar = STARTER_FUNCTION(library, archive_read_support_format_tar),
+            .read_open_filename = STARTER_FUNCTION(library, archive_read_open_filename),
+            .read_next_header = STARTER_FUNCTION(library, archive_read_next_header),
+            .read_data = STARTER_FUNCTION(library, archive_read_data),
+            .read_free = STARTER_FUNCTION(library, archive_read_free),
+            .error_string = STARTER_FUNCTION(library, archive_error_string),
+            .entry_pathname = STARTER_FUNCTION(library, archive_entry_pathname),
+            .entry_filetype = STARTER_FUNCTION(library, archive_entry_filetype),
+        };
+    }();
+    return loaded;
+}
+
 // Writes the archive's one *.mmdb member to `out`.
 void extract_database(const fs::path& archive_path, const fs::path& out) {
-    std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
-    archive_read_support_filter_gzip(a.get());
-    archive_read_support_format_tar(a.get());
-    if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Failure(std::string("not a tar.gz archive: ") + archive_error_string(a.get()));
+    const auto& ar = libarchive();
+    std::unique_ptr<archive, decltype(&archive_read_free)> a(ar.read_new(), ar.read_free);
+    ar.read_support_filter_gzip(a.get());
+    ar.read_support_format_tar(a.get());
+    if (ar.read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Failure(std::string("not a tar.gz archive: ") + ar.error_string(a.get()));
     archive_entry* entry = nullptr;
     bool found = false;
     int rc = ARCHIVE_OK;
-    while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-        const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
-        if (archive_entry_filetype(entry) != AE_IFREG || !name.ends_with(".mmdb")) continue;
+    while ((rc = ar.read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        const std::string name = ar.entry_pathname(entry) ? ar.entry_pathname(entry) : "";
+        if (ar.entry_filetype(entry) != AE_IFREG || !name.ends_with(".mmdb")) continue;
         if (found) throw Failure("the archive holds more than one .mmdb file");
         found = true;
         std::unique_ptr<std::FILE, decltype(&std::fclose)> file(std::fopen(out.c_str(), "wb"), std::fclose);
@@ -90,8 +126,8 @@ void extract_database(const fs::path& archive_path, const fs::path& out) {
         std::array<char, 1 << 16> buffer{};
         std::size_t total = 0;
         for (;;) {
-            const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-            if (n < 0) throw Failure(std::string("the archive is damaged: ") + archive_error_string(a.get()));
+            const la_ssize_t n = ar.read_data(a.get(), buffer.data(), buffer.size());
+            if (n < 0) throw Failure(std::string("the archive is damaged: ") + ar.error_string(a.get()));
             if (n == 0) break;
             total += static_cast<std::size_t>(n);
             if (total > kMaxDatabaseBytes) throw Failure("the database in the archive is larger than 2 GiB");
@@ -100,7 +136,7 @@ void extract_database(const fs::path& archive_path, const fs::path& out) {
         }
         if (std::fflush(file.get()) != 0) throw Failure("cannot write " + out.string());
     }
-    if (rc != ARCHIVE_EOF) throw Failure(std::string("the archive is damaged: ") + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) throw Failure(std::string("the archive is damaged: ") + ar.error_string(a.get()));
     if (!found) throw Failure("the archive holds no .mmdb file");
 }
 

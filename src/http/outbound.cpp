@@ -1,10 +1,9 @@
 #include "http/outbound.hpp"
 
+#include "common/libcurl.hpp"
 #include "common/url.hpp"
 
 #include "http/message.hpp"
-
-#include <curl/curl.h>
 
 #include <cstdio>
 #include <memory>
@@ -64,15 +63,16 @@ std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user)
 }  // namespace
 
 OutboundResponse fetch(const OutboundRequest& request) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> owned(nullptr, curl_easy_cleanup);
+    const auto& curl = common::libcurl();
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> owned(nullptr, curl.easy_cleanup);
     CURL* c = nullptr;
     if (request.keep_alive) {
         // A reset handle keeps its connection cache; every option is set again below.
-        thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> kept(curl_easy_init(), curl_easy_cleanup);
+        thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> kept(curl.easy_init(), curl.easy_cleanup);
         c = kept.get();
-        if (c) curl_easy_reset(c);
+        if (c) curl.easy_reset(c);
     } else {
-        owned.reset(curl_easy_init());
+        owned.reset(curl.easy_init());
         c = owned.get();
     }
     if (!c) throw OutboundError("curl_easy_init failed");
@@ -84,38 +84,38 @@ OutboundResponse fetch(const OutboundRequest& request) {
     }
     Sink sink{&response.body, file.get(), request.max_response_bytes};
     curl_slist* headers = nullptr;
-    for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": ").append(value).c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(headers, curl_slist_free_all);
+    for (const auto& [name, value] : request.headers) headers = curl.slist_append(headers, (name + ": ").append(value).c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers_guard(headers, curl.slist_free_all);
 
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     if (request.basic_auth) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_auth->first.c_str());
-        curl_easy_setopt(c, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
+        curl.easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl.easy_setopt(c, CURLOPT_USERNAME, request.basic_auth->first.c_str());
+        curl.easy_setopt(c, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
     }
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     const long timeout_ms = static_cast<long>(request.timeout.count());
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "starter");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.cache_control);
+    curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl.easy_setopt(c, CURLOPT_USERAGENT, "starter");
+    curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+    curl.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
+    curl.easy_setopt(c, CURLOPT_HEADERDATA, &response.cache_control);
     if (request.method == "POST") {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+        curl.easy_setopt(c, CURLOPT_POST, 1L);
+        curl.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
     } else if (request.method != "GET") {
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
 
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = curl.easy_perform(c);
     const std::string where = request.method + " " + std::string(without_query(request.url));
     if (sink.overflow)
         throw OutboundError(where + ": answer larger than " + std::to_string(request.max_response_bytes) + " bytes");
@@ -123,12 +123,12 @@ OutboundResponse fetch(const OutboundRequest& request) {
     if (file && std::fflush(file.get()) != 0) throw OutboundError(where + ": cannot write " + request.save_to);
     if (rc != CURLE_OK) {
         // libcurl's error buffer can quote the URL; keep only the cause.
-        throw OutboundError(where + ": " + curl_easy_strerror(rc));
+        throw OutboundError(where + ": " + curl.easy_strerror(rc));
     }
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
-    if (char* location = nullptr; curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+    if (char* location = nullptr; curl.easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
         response.redirect_url = location;
     return response;
 }

@@ -1,12 +1,12 @@
 #include "notify/mailer.hpp"
 
+#include "common/libcurl.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "config/settings.hpp"
 #include "jobs/worker.hpp"
 #include "observe/log.hpp"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include <chrono>
@@ -232,8 +232,9 @@ SmtpMailer::SmtpMailer(std::string url, bool require_tls, std::chrono::seconds t
 void SmtpMailer::send(const Email& email) {
     const auto now = common::now_ms();
     const std::string message = build_mime(email, now);
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) throw std::runtime_error("curl_easy_init failed");
+    const auto& curl = common::libcurl();
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl.easy_init(), curl.easy_cleanup);
+    if (!handle) throw std::runtime_error("curl_easy_init failed");
     struct Reader {
         std::string_view data;
         std::size_t offset = 0;
@@ -247,29 +248,29 @@ void SmtpMailer::send(const Email& email) {
     };
     const std::string from = "<" + address_of(email.from) + ">";
     const std::string to = "<" + address_of(email.to) + ">";
-    curl_slist* rcpt = curl_slist_append(nullptr, to.c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt_guard(rcpt, curl_slist_free_all);
+    curl_slist* rcpt = curl.slist_append(nullptr, to.c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt_guard(rcpt, curl.slist_free_all);
     char errbuf[CURL_ERROR_SIZE] = {};
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url_.c_str());  // credentials in the URL are used for AUTH
-    curl_easy_setopt(c, CURLOPT_USE_SSL, require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY);
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &reader);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_.count()));
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode rc = curl_easy_perform(c);
+    CURL* c = handle.get();
+    curl.easy_setopt(c, CURLOPT_URL, url_.c_str());  // credentials in the URL are used for AUTH
+    curl.easy_setopt(c, CURLOPT_USE_SSL, require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+    curl.easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+    curl.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl.easy_setopt(c, CURLOPT_READFUNCTION, read);
+    curl.easy_setopt(c, CURLOPT_READDATA, &reader);
+    curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl.easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_.count()));
+    curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode rc = curl.easy_perform(c);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
         observe::info("mail.sent", {{"to", email.to}, {"message_id", email.message_id}});  // no subject: it may hold a code
         return;
     }
-    std::string why = "SMTP " + (code ? std::to_string(code) + " " : std::string()) + curl_easy_strerror(rc) +
+    std::string why = "SMTP " + (code ? std::to_string(code) + " " : std::string()) + curl.easy_strerror(rc) +
                       (errbuf[0] ? std::string(": ") + errbuf : std::string());
     why = config::mask_url(why);
     if (code >= 500 && code < 600) throw jobs::PermanentFailure(why);

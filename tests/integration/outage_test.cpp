@@ -2,7 +2,7 @@
 // readiness says so, while liveness stays up.
 #include "support/test_server.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "db/libpq.hpp"
 #include <soci/soci.h>
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@ TEST(DatabaseOutage, RequestsAnswer503AndReadinessFails) {
         // Kill every connection of the server and remove its database.
         std::string url = server.database()->url();
         auto name = url.substr(url.rfind('/') + 1);
-        soci::session admin(*soci::factory_postgresql(), db::postgres_keyword_string(postgres_admin_url()));
+        soci::session admin(*db::libpq().soci_backend, db::postgres_keyword_string(postgres_admin_url()));
         admin << "DROP DATABASE " + name + " WITH (FORCE)";
     }
     for (int i = 0; i < 3; ++i) {

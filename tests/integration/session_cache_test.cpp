@@ -6,7 +6,7 @@
 #include "support/accounts_fixture.hpp"
 #include "support/pg_proxy.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "db/libpq.hpp"
 #include <soci/soci.h>
 
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ protected:
     // Another process: a plain connection to the same database, as psql or a second
     // server would have.
     void sql_elsewhere(const std::string& statement) {
-        soci::session s(*soci::factory_postgresql(), db::postgres_keyword_string(server_->database()->url()));
+        soci::session s(*db::libpq().soci_backend, db::postgres_keyword_string(server_->database()->url()));
         s << statement;
     }
 

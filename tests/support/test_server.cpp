@@ -4,7 +4,7 @@
 #include "observe/log.hpp"
 #include "security/random.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "db/libpq.hpp"
 #include <soci/soci.h>
 
 #include <openssl/evp.h>
@@ -48,7 +48,7 @@ TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
         return;
     }
     pg_name_ = "starter_test_" + security::random_hex(6);
-    soci::session admin(*soci::factory_postgresql(), db::postgres_keyword_string(postgres_admin_url()));
+    soci::session admin(*db::libpq().soci_backend, db::postgres_keyword_string(postgres_admin_url()));
     admin << "CREATE DATABASE " + pg_name_;
     url_ = with_database(postgres_admin_url(), pg_name_);
 }
@@ -56,7 +56,7 @@ TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
 TestDatabase::~TestDatabase() {
     try {
         if (kind_ == TestDb::postgres) {
-            soci::session admin(*soci::factory_postgresql(), db::postgres_keyword_string(postgres_admin_url()));
+            soci::session admin(*db::libpq().soci_backend, db::postgres_keyword_string(postgres_admin_url()));
             admin << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
         } else {
             std::filesystem::remove_all(dir_);
