@@ -1,7 +1,7 @@
 #pragma once
 // A shared library loaded on its first use instead of at every start. libcurl, the
-// PostgreSQL client (with SOCI's backend for it) and libarchive bring 36 more libraries
-// with them (Kerberos, LDAP, GnuTLS, ICU, ...): ~6 MB of memory and part of every start,
+// PostgreSQL client (with SOCI's backend for it) and libarchive bring 35 more libraries
+// with them (Kerberos, LDAP, GnuTLS, ICU, ...): ~6.4 MB of memory and part of every start,
 // in a process that may never reach PostgreSQL, send a mail or call out over HTTP.
 // Their headers still type every function; the build names each file (build/generated/
 // common/sonames.hpp, from the libraries it linked against).

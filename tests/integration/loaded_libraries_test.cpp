@@ -1,5 +1,5 @@
 // libcurl, the PostgreSQL client and libarchive are loaded on their first use, not at start
-// (common/shared_library.hpp): with the ~36 libraries behind them they are ~6 MB of every
+// (common/shared_library.hpp): with the 35 libraries behind them they are ~6.4 MB of every
 // process. The real binary, once ready, has mapped the PostgreSQL client only if its
 // database is PostgreSQL, and libcurl and libarchive not at all (it has called nobody).
 #include "common/sonames.hpp"
