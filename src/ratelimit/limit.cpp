@@ -39,4 +39,14 @@ Limit Limit::scaled(double multiplier) const {
     return l;
 }
 
+std::vector<Decision> Store::hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
+    std::vector<Decision> decisions;
+    decisions.reserve(limits.size());
+    for (const auto& l : limits) {
+        decisions.push_back(hit(l.key, l.limit, now_ms));
+        if (!decisions.back().allowed) break;
+    }
+    return decisions;
+}
+
 }  // namespace ratelimit

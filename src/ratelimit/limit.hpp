@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ratelimit {
 
@@ -34,6 +36,12 @@ struct Reservation {
     std::string token;  // empty when nothing was counted
 };
 
+// One limit a request is counted against, under its key.
+struct KeyedLimit {
+    std::string key;
+    Limit limit;
+};
+
 // A sliding log per key. `hit` counts the request when it is allowed (check-and-hit in
 // one atomic step); `peek` only looks; `add` counts without checking. `reserve` is `hit`
 // with a token, and `cancel` removes that one hit again (a login that turned out to be
@@ -42,6 +50,9 @@ class Store {
 public:
     virtual ~Store() = default;
     virtual Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
+    // `hit` for each limit in turn, stopping after the first that says no (the limits after
+    // it are not counted): one decision per limit tried. Redis does it in one round trip.
+    virtual std::vector<Decision> hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms);
     virtual Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual void add(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;

@@ -6,6 +6,7 @@
 #include "ratelimit/memory_store.hpp"
 #include "ratelimit/redis_store.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 
@@ -44,27 +45,22 @@ Verdict RateLimiter::check(const std::string& client, bool primary_applies, cons
         if (!v.tightest || d.remaining < v.tightest->remaining) v.tightest = d;
     };
     try {
-        if (primary_applies) {
-            auto d =
-                store_->hit(options_.key_prefix + kPerAddress + "p:" + client, options_.primary.scaled(options_.multiplier), now);
-            consider(d);
-            if (!d.allowed) {
-                v.allowed = false;
-                v.is_primary = true;
-                v.tightest = d;
-                ++rejections_;
-                return v;
-            }
-        }
-        if (route_limit) {
-            auto d = store_->hit(options_.key_prefix + kPerAddress + "r:" + route_key + ":" + client,
-                                 route_limit->scaled(options_.multiplier), now);
-            consider(d);
-            if (!d.allowed) {
-                v.allowed = false;
-                v.tightest = d;
-                ++rejections_;
-            }
+        // The primary limit first: a request it refuses is not counted against the route.
+        std::array<KeyedLimit, 2> limits;
+        std::size_t n = 0;
+        if (primary_applies)
+            limits[n++] = {options_.key_prefix + kPerAddress + "p:" + client, options_.primary.scaled(options_.multiplier)};
+        if (route_limit)
+            limits[n++] = {options_.key_prefix + kPerAddress + "r:" + route_key + ":" + client,
+                           route_limit->scaled(options_.multiplier)};
+        if (n == 0) return v;
+        const auto decisions = store_->hit_in_turn(std::span(limits.data(), n), now);
+        for (const auto& d : decisions) consider(d);
+        if (!decisions.back().allowed) {
+            v.allowed = false;
+            v.is_primary = primary_applies && decisions.size() == 1;
+            v.tightest = decisions.back();
+            ++rejections_;
         }
     } catch (const StoreUnavailable& e) {
         store_failed(e);

@@ -10,27 +10,35 @@
 namespace ratelimit {
 namespace {
 
-// Removes hits that left the window, then checks and/or counts, atomically.
-// ARGV: now_ms, window_ms, limit, mode (hit|peek|add), unique member. Returns {allowed, count, reset_ms}.
+// For each key in turn: removes the hits that left its window, then checks and/or counts,
+// stopping after the first key that says no; all of it atomically. KEYS: one log per
+// limit. ARGV: now_ms, mode (hit|peek|add), unique member, then window_ms and limit per
+// key. Returns {allowed, count, reset_ms} for each key tried.
 constexpr const char* kScript = R"lua(
-local key = KEYS[1]
 local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-local mode = ARGV[4]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-local allowed = 1
-if mode ~= 'add' and count >= limit then allowed = 0 end
-if allowed == 1 and mode ~= 'peek' then
-  redis.call('ZADD', key, now, ARGV[5])
-  count = count + 1
-  redis.call('PEXPIRE', key, window)
+local mode = ARGV[2]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[3 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  local allowed = 1
+  if mode ~= 'add' and count >= limit then allowed = 0 end
+  if allowed == 1 and mode ~= 'peek' then
+    redis.call('ZADD', key, now, ARGV[3])
+    count = count + 1
+    redis.call('PEXPIRE', key, window)
+  end
+  local reset = 0
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if #oldest > 0 then reset = tonumber(oldest[2]) + window - now end
+  out[#out + 1] = allowed
+  out[#out + 1] = count
+  out[#out + 1] = reset
+  if allowed == 0 then break end
 end
-local reset = 0
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-if #oldest > 0 then reset = tonumber(oldest[2]) + window - now end
-return {allowed, count, reset}
+return out
 )lua";
 
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
@@ -108,23 +116,47 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
     if (idle_.size() < 64) idle_.push_back(std::move(c));
 }
 
-Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
-                         const std::string& member) {
+std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
+                                      const std::string& member) {
     auto c = take();
-    Reply r(static_cast<redisReply*>(redisCommand(
-                c->ctx, "EVALSHA %s 1 %b %lld %lld %d %s %s", c->script_sha.c_str(), key.data(), key.size(),
-                static_cast<long long>(now_ms), static_cast<long long>(limit.window.count()), limit.count, mode, member.c_str())),
+    // EVALSHA sha numkeys key... now mode member (window limit)...
+    std::vector<std::string> args{"EVALSHA", c->script_sha, std::to_string(limits.size())};
+    for (const auto& l : limits) args.push_back(l.key);
+    args.insert(args.end(), {std::to_string(now_ms), mode, member});
+    for (const auto& l : limits) {
+        args.push_back(std::to_string(l.limit.window.count()));
+        args.push_back(std::to_string(l.limit.count));
+    }
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    Reply r(static_cast<redisReply*>(redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())),
             freeReplyObject);
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
     if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) throw StoreUnavailable("redis: unexpected script reply");
-    Decision d;
-    d.allowed = r->element[0]->integer == 1;
-    d.limit = limit.count;
-    d.remaining = std::max(0, limit.count - static_cast<int>(r->element[1]->integer));
-    d.reset = std::chrono::milliseconds(r->element[2]->integer);
+    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0 || r->elements % 3 != 0 || r->elements / 3 > limits.size())
+        throw StoreUnavailable("redis: unexpected script reply");
+    std::vector<Decision> decisions;
+    for (std::size_t i = 0; i < r->elements / 3; ++i) {
+        const auto& limit = limits[i].limit;
+        Decision d;
+        d.allowed = r->element[3 * i]->integer == 1;
+        d.limit = limit.count;
+        d.remaining = std::max(0, limit.count - static_cast<int>(r->element[3 * i + 1]->integer));
+        d.reset = std::chrono::milliseconds(r->element[3 * i + 2]->integer);
+        decisions.push_back(d);
+    }
     give_back(std::move(c));
-    return d;
+    return decisions;
+}
+
+Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
+                         const std::string& member) {
+    const KeyedLimit one[] = {{key, limit}};
+    return run(one, now_ms, mode, member).front();
 }
 
 namespace {
@@ -133,6 +165,9 @@ std::string new_member(std::int64_t now_ms) { return std::to_string(now_ms) + "-
 
 Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) {
     return run(key, limit, now_ms, "hit", new_member(now_ms));
+}
+std::vector<Decision> RedisStore::hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
+    return run(limits, now_ms, "hit", new_member(now_ms));
 }
 Decision RedisStore::peek(const std::string& key, const Limit& limit, std::int64_t now_ms) {
     return run(key, limit, now_ms, "peek", new_member(now_ms));

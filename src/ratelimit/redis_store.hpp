@@ -20,6 +20,7 @@ public:
     ~RedisStore() override;
 
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
+    std::vector<Decision> hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
@@ -29,6 +30,9 @@ public:
 
 private:
     struct Connection;
+    // One EVALSHA of the script over `limits`.
+    std::vector<Decision> run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
+                              const std::string& member);
     Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, const std::string& member);
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);

@@ -1,9 +1,12 @@
 #include "ratelimit/limiter.hpp"
 #include "ratelimit/memory_store.hpp"
+#include "ratelimit/redis_store.hpp"
+#include "security/random.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -169,10 +172,48 @@ struct BrokenStore : ratelimit::Store {
 };
 }  // namespace
 
-TEST(RateLimiter, PrimaryThenRouteLimitAndTheTightestIsReported) {
+// The limiter's rules hold on both stores: in memory, and in Redis (one script per request)
+// when STARTER_TEST_REDIS_URL is set (scripts/test sets it). Redis keys get a fresh prefix.
+class EitherStore : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "redis" && !std::getenv("STARTER_TEST_REDIS_URL")) GTEST_SKIP() << "STARTER_TEST_REDIS_URL is not set";
+    }
+    std::unique_ptr<ratelimit::Store> make_store() const {
+        if (GetParam() == "memory") return std::make_unique<MemoryStore>();
+        return std::make_unique<ratelimit::RedisStore>(std::getenv("STARTER_TEST_REDIS_URL"));
+    }
+    const std::string prefix_ = "test-" + security::random_hex(6) + ":";
+};
+INSTANTIATE_TEST_SUITE_P(Stores, EitherStore, ::testing::Values("memory", "redis"), [](const auto& info) { return info.param; });
+
+TEST_P(EitherStore, LimitsAreHitInTurnUntilTheFirstThatSaysNo) {
+    auto store = make_store();
+    const auto one = *Limit::parse("1/minute"), three = *Limit::parse("3/minute");
+    const ratelimit::KeyedLimit tight{prefix_ + "tight", one}, loose{prefix_ + "loose", three};
+    const std::vector<ratelimit::KeyedLimit> tight_first{tight, loose}, loose_first{loose, tight};
+    auto both = store->hit_in_turn(tight_first, 1000);
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_TRUE(both[0].allowed && both[1].allowed);
+    EXPECT_EQ(both[0].remaining, 0);
+    EXPECT_EQ(both[1].remaining, 2);
+    // The tight limit says no: the loose one is neither tried nor counted.
+    auto refused = store->hit_in_turn(tight_first, 1001);
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_FALSE(refused[0].allowed);
+    EXPECT_EQ(refused[0].reset.count(), 60'000 - 1);
+    EXPECT_EQ(store->peek(loose.key, three, 1002).remaining, 2);
+    // The other way round, the loose one counts before the tight one says no.
+    auto second = store->hit_in_turn(loose_first, 1003);
+    ASSERT_EQ(second.size(), 2u);
+    EXPECT_TRUE(second[0].allowed);
+    EXPECT_FALSE(second[1].allowed);
+    EXPECT_EQ(store->peek(loose.key, three, 1004).remaining, 1);
+}
+
+TEST_P(EitherStore, PrimaryThenRouteLimitAndTheTightestIsReported) {
     std::int64_t now = 0;
-    ratelimit::RateLimiter limiter(std::make_unique<MemoryStore>(), {true, 1.0, false, *Limit::parse("5/minute"), ""},
-                                   [&] { return now; });
+    ratelimit::RateLimiter limiter(make_store(), {true, 1.0, false, *Limit::parse("5/minute"), prefix_}, [&] { return now; });
     auto route = Limit::parse("2/minute");
     auto a = limiter.check("1.2.3.4", true, "POST /x", route);
     EXPECT_TRUE(a.allowed);
