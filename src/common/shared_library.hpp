@@ -4,7 +4,9 @@
 // with them (Kerberos, LDAP, GnuTLS, ICU, ...): ~6.4 MB of memory and part of every start,
 // in a process that may never reach PostgreSQL, send a mail or call out over HTTP.
 // Their headers still type every function; the build names each file (build/generated/
-// common/sonames.hpp, from the libraries it linked against).
+// common/sonames.hpp, from the libraries it was built against). Each has a table: a struct
+// whose first member loads the library and whose others are its functions, one line each
+// (common/libcurl.hpp), made once on first use by a function-local static.
 #include <stdexcept>
 #include <string>
 

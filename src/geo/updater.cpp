@@ -74,34 +74,23 @@ std::string parse_digest(const std::string& body) {
 
 // libarchive, loaded on its first use (common/shared_library.hpp): only an update needs it.
 struct Libarchive {
-    decltype(&archive_read_new) read_new;
-    decltype(&archive_read_support_filter_gzip) read_support_filter_gzip;
-    decltype(&archive_read_support_format_tar) read_support_format_tar;
-    decltype(&archive_read_open_filename) read_open_filename;
-    decltype(&archive_read_next_header) read_next_header;
-    decltype(&archive_read_data) read_data;
-    decltype(&archive_read_free) read_free;
-    decltype(&archive_error_string) error_string;
-    decltype(&archive_entry_pathname) entry_pathname;
-    decltype(&archive_entry_filetype) entry_filetype;
+    common::SharedLibrary library{common::sonames::kArchive};
+    decltype(&archive_read_new) read_new = STARTER_FUNCTION(library, archive_read_new);
+    decltype(&archive_read_support_filter_gzip) read_support_filter_gzip =
+        STARTER_FUNCTION(library, archive_read_support_filter_gzip);
+    decltype(&archive_read_support_format_tar) read_support_format_tar =
+        STARTER_FUNCTION(library, archive_read_support_format_tar);
+    decltype(&archive_read_open_filename) read_open_filename = STARTER_FUNCTION(library, archive_read_open_filename);
+    decltype(&archive_read_next_header) read_next_header = STARTER_FUNCTION(library, archive_read_next_header);
+    decltype(&archive_read_data) read_data = STARTER_FUNCTION(library, archive_read_data);
+    decltype(&archive_read_free) read_free = STARTER_FUNCTION(library, archive_read_free);
+    decltype(&archive_error_string) error_string = STARTER_FUNCTION(library, archive_error_string);
+    decltype(&archive_entry_pathname) entry_pathname = STARTER_FUNCTION(library, archive_entry_pathname);
+    decltype(&archive_entry_filetype) entry_filetype = STARTER_FUNCTION(library, archive_entry_filetype);
 };
 
 const Libarchive& libarchive() {
-    static const Libarchive loaded = [] {
-        const common::SharedLibrary library(common::sonames::kArchive);
-        return Libarchive{
-            .read_new = STARTER_FUNCTION(library, archive_read_new),
-            .read_support_filter_gzip = STARTER_FUNCTION(library, archive_read_support_filter_gzip),
-            .read_support_format_tar = STARTER_FUNCTION(library, archive_read_support_format_tar),
-            .read_open_filename = STARTER_FUNCTION(library, archive_read_open_filename),
-            .read_next_header = STARTER_FUNCTION(library, archive_read_next_header),
-            .read_data = STARTER_FUNCTION(library, archive_read_data),
-            .read_free = STARTER_FUNCTION(library, archive_read_free),
-            .error_string = STARTER_FUNCTION(library, archive_error_string),
-            .entry_pathname = STARTER_FUNCTION(library, archive_entry_pathname),
-            .entry_filetype = STARTER_FUNCTION(library, archive_entry_filetype),
-        };
-    }();
+    static const Libarchive loaded;
     return loaded;
 }
 
