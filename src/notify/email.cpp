@@ -110,6 +110,17 @@ std::string Templates::path(std::string_view name, std::string_view locale) {
     return p.append(name).append(".mustache");
 }
 
+boost::json::object Templates::layout_words(std::string_view locale) {
+    const auto& files = embedded_templates();
+    auto words = boost::json::parse(files.at("emails/_words.json")).as_object();
+    if (locale == kDefaultLocale) return words;
+    if (auto it = files.find("emails/" + std::string(locale) + "/_words.json"); it != files.end()) {
+        const auto own = boost::json::parse(it->second);
+        for (const auto& [key, value] : own.as_object()) words[key] = value;
+    }
+    return words;
+}
+
 Rendered Templates::render(const std::string& name, const boost::json::object& vars, std::string_view locale) const {
     const auto& files = embedded_templates();
     // A locale lacking a file falls back to English's.
@@ -117,13 +128,9 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
         auto it = files.find(path(n, locale));
         return it != files.end() ? it->second : files.at(path(n, kDefaultLocale));
     };
-    auto layout_of = [&](std::string_view n) -> const std::string& {
-        const std::string base = std::string(n.substr(0, n.rfind('.'))), ext = std::string(n.substr(n.rfind('.')));
-        auto it = files.find("emails/" + std::string(locale) + "/" + base + ext);
-        return it != files.end() ? it->second : files.at("emails/" + std::string(n));
-    };
     const auto file = TemplateFile::parse(file_of(name));
     auto data = to_data(vars);
+    data.set("words", to_data(layout_words(locale)));
     data.set("app_name", app_name_);
     data.set("app_url", app_url_);
     Rendered r;
@@ -133,9 +140,9 @@ Rendered Templates::render(const std::string& name, const boost::json::object& v
     auto html_body = render_one(file.html, data, true);
     auto text_data = data;
     text_data.set("content", trim_trailing_newlines(text_body));
-    r.text = render_one(layout_of("_layout.txt"), text_data, false);
+    r.text = render_one(files.at("emails/_layout.txt"), text_data, false);
     data.set("content", html_body);
-    r.html = render_one(layout_of("_layout.html"), data, true);
+    r.html = render_one(files.at("emails/_layout.html"), data, true);
     return r;
 }
 

@@ -34,13 +34,17 @@ class Templates {
 public:
     Templates(std::string app_name, std::string app_url);
     // Renders templates/emails/<locale>/<name>.mustache (templates/emails/<name>.mustache for
-    // English, or when the locale lacks it) inside that locale's layout. Throws
-    // std::out_of_range for an unknown template.
+    // English, or when the locale lacks it) inside the one layout (_layout.html, _layout.txt),
+    // whose {{words.*}} are in the locale's language. Throws std::out_of_range for an unknown
+    // template.
     Rendered render(const std::string& name, const boost::json::object& vars, std::string_view locale = "en") const;
     // The names of every English email template.
     static std::vector<std::string> names();
     // Where a template of `locale` lives among the embedded files ("emails/de/onboarding.mustache").
     static std::string path(std::string_view name, std::string_view locale);
+    // The layout's words in `locale`: templates/emails/_words.json (English), each replaced
+    // by templates/emails/<locale>/_words.json where that has it.
+    static boost::json::object layout_words(std::string_view locale);
 
 private:
     std::string app_name_;

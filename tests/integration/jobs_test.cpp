@@ -314,3 +314,33 @@ TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromI
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), typed)
         << "a template directory without its struct, or the reverse";
 }
+
+// The one layout's words: English has every one the layout uses, and each other locale
+// translates every one of them (a missing one would show in English) and no other.
+TEST(EmailTemplates, EveryLocaleHasEveryWordOfTheLayout) {
+    const auto english = notify::Templates::layout_words(notify::kDefaultLocale);
+    std::set<std::string> used;
+    for (const auto* layout : {"emails/_layout.html", "emails/_layout.txt"}) {
+        const auto& text = notify::embedded_templates().at(layout);
+        static const std::regex word(R"(\{\{[#^/]?\s*words\.([a-z_]+)\s*\}\})");
+        for (std::sregex_iterator it(text.begin(), text.end(), word), end; it != end; ++it) used.insert((*it)[1].str());
+    }
+    ASSERT_FALSE(used.empty());
+    std::set<std::string> english_keys;
+    for (const auto& [key, value] : english) english_keys.insert(std::string(key));
+    EXPECT_EQ(english_keys, used) << "templates/emails/_words.json and the layout disagree";
+    for (const auto locale : notify::kLocales) {
+        if (locale == notify::kDefaultLocale) continue;
+        const auto path = "emails/" + std::string(locale) + "/_words.json";
+        ASSERT_TRUE(notify::embedded_templates().contains(path)) << path << " is missing";
+        const auto own = boost::json::parse(notify::embedded_templates().at(path)).as_object();
+        std::set<std::string> keys;
+        for (const auto& [key, value] : own) {
+            keys.insert(std::string(key));
+            EXPECT_TRUE(value.is_string() && !value.as_string().empty()) << path << ": " << key;
+        }
+        EXPECT_EQ(keys, used) << path;
+        EXPECT_EQ(own.at("lang"), boost::json::value(locale)) << path;
+        EXPECT_NE(own.at("request_details"), english.at("request_details")) << path << " is English";
+    }
+}
