@@ -35,13 +35,7 @@ protected:
                                                                                    {"SHUTDOWN_DRAIN", drain},
                                                                                    {"LOG_LEVEL", "warning"}},
                                                 dir_ / "serve.log");
-        EXPECT_TRUE(wait_until([&] {
-            try {
-                return HttpClient(port).get("/api/health/ready").status == 200;
-            } catch (...) {
-                return false;
-            }
-        }));
+        EXPECT_TRUE(wait_until_answers(port, "/api/health/ready"));
         return p;
     }
 

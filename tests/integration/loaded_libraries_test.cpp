@@ -42,13 +42,7 @@ TEST_F(LoadedOnFirstUse, AReadyServerHasLoadedThePostgresClientOnlyForPostgresAn
                          {"DATA_ENCRYPTION_KEY", kTestDataKey},
                          {"LOG_LEVEL", "warning"}},
                         dir_ / "serve.log");
-    ASSERT_TRUE(wait_until([&] {
-        try {
-            return HttpClient(port).get("/api/health/ready").status == 200;
-        } catch (...) {
-            return false;
-        }
-    })) << read_file(dir_ / "serve.log");
+    ASSERT_TRUE(wait_until_answers(port, "/api/health/ready")) << read_file(dir_ / "serve.log");
     // A request that reads the database, so that a lazily opened connection is open.
     EXPECT_EQ(HttpClient(port).get("/api/users/no-such-user").status, 404);
     const auto maps = read_file("/proc/" + std::to_string(server.pid()) + "/maps");

@@ -35,13 +35,7 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
                         {"ARGON2_MEMORY_KIB", "1024"},
                         {"ARGON2_TIME_COST", "1"}},
                        log);
-    ASSERT_TRUE(wait_until([&] {
-        try {
-            return HttpClient(port).get("/api/health").status == 200;
-        } catch (...) {
-            return false;
-        }
-    }));
+    ASSERT_TRUE(wait_until_answers(port, "/api/health"));
     HttpClient client(port);
     const std::string password = "super-secret-password-" + security::random_hex(4);
     ASSERT_EQ(client.post_json("/api/auth/login", R"({"login":"someone@example.com","password":")" + password + R"("})").status,

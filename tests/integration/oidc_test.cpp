@@ -33,9 +33,11 @@ protected:
         std::string printed;
         for (int attempt = 1; attempt <= 2 && op_port_ == 0; ++attempt) {
             printed = start_provider();
-            if (op_port_ == 0 && op_) {
+            if (op_port_ == 0) {
+                const auto state =
+                    op_->exited() ? "exited with status " + std::to_string(op_->wait()) : process_state(op_->pid());
                 std::cerr << "oidc-provider (attempt " << attempt << ") did not start; it printed:\n"
-                          << printed << "\nand was " << process_state(op_->pid()) << "\n";
+                          << printed << "\nand was " << state << "\n";
                 op_->kill(SIGKILL);
                 op_->wait();
             }

@@ -1,10 +1,10 @@
 // When the database goes away, requests answer 503 `unavailable` (never 500) and
 // readiness says so, while liveness stays up.
+#include "db/libpq.hpp"
 #include "support/test_server.hpp"
 
-#include "db/libpq.hpp"
-#include <soci/soci.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 using namespace testing_support;
 

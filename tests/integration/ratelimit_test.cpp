@@ -175,15 +175,7 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
                                                {"LOG_LEVEL", "warning"}},
             logs / ("server-" + std::to_string(i) + ".log")));
     }
-    for (auto port : ports)
-        ASSERT_TRUE(wait_until([&] {
-            try {
-                return HttpClient(port).get("/api/health").status == 200;
-            } catch (...) {
-                return false;
-            }
-        })) << "server on "
-            << port << " did not start";
+    for (auto port : ports) ASSERT_TRUE(wait_until_answers(port, "/api/health")) << "server on " << port << " did not start";
     HttpClient a(ports[0]), b(ports[1]);
     int allowed = 0;
     for (int i = 0; i < 15; ++i) allowed += verification_request(i % 2 ? a : b) == 202;

@@ -2,11 +2,11 @@
 // LISTEN/NOTIFY): it must answer repeated requests without the database, and must never
 // let a token live on after a logout or revocation — whether this server made the change,
 // another process did, or the change feed itself was down at the time.
+#include "db/libpq.hpp"
 #include "db/pool.hpp"
 #include "support/accounts_fixture.hpp"
 #include "support/pg_proxy.hpp"
 
-#include "db/libpq.hpp"
 #include <soci/soci.h>
 
 #include <gtest/gtest.h>

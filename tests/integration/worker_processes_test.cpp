@@ -151,13 +151,7 @@ TEST_F(WorkerProcesses, AServerKilledBetweenCommitAndSendLosesNoEmail) {
         env["JOB_LEASE"] = "4s";  // longer than the sink's 3 s: a lease must outlive one delivery
         auto p =
             std::make_unique<ChildProcess>(std::vector<std::string>{starter_binary(), "serve"}, env, logs_ / (name + ".log"));
-        EXPECT_TRUE(wait_until([&] {
-            try {
-                return HttpClient(port).get("/api/health").status == 200;
-            } catch (...) {
-                return false;
-            }
-        }));
+        EXPECT_TRUE(wait_until_answers(port, "/api/health"));
         return std::make_pair(std::move(p), port);
     };
     auto request_code = [](std::uint16_t port, const std::string& email) {

@@ -52,7 +52,9 @@ ChildProcess::~ChildProcess() {
     }
 }
 
-void ChildProcess::kill(int signal) { ::kill(pid_, signal); }
+void ChildProcess::kill(int signal) {
+    if (!reaped_) ::kill(pid_, signal);  // once reaped, the pid may be another process's
+}
 
 int ChildProcess::wait() {
     if (reaped_) return status_;

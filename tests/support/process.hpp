@@ -18,6 +18,7 @@ public:
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
+    // Signals it, unless it has exited and been reaped already.
     void kill(int signal);
     // Waits for exit; returns the exit status (or 128+signal).
     int wait();

@@ -3,8 +3,8 @@
 #include "db/pool.hpp"
 #include "observe/log.hpp"
 #include "security/random.hpp"
-
 #include "db/libpq.hpp"
+
 #include <soci/soci.h>
 
 #include <openssl/evp.h>
@@ -126,6 +126,18 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return done();
+}
+
+bool wait_until_answers(std::uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
+    return wait_until(
+        [&] {
+            try {
+                return HttpClient(port).get(path).status == 200;
+            } catch (...) {
+                return false;
+            }
+        },
+        timeout);
 }
 
 std::string env_or_empty(const char* name) {

@@ -63,6 +63,10 @@ private:
 
 // Polls `done` every 20 ms until it is true or `timeout` passes; returns its last value.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// Waits (as wait_until does) until GET `path` on 127.0.0.1:`port` answers 200: a server
+// process started by a test is up. Connection errors count as not yet.
+bool wait_until_answers(std::uint16_t port, const std::string& path,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // A delivered message, decoded: headers as raw text, the text/plain and text/html parts.
 struct Mail {
