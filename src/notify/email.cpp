@@ -17,16 +17,21 @@ namespace {
 
 namespace mst = kainjow::mustache;
 
+// A null or an empty string is left out: it shows as nothing and is false in a
+// {{#section}} (as in Mustache's JavaScript original), so "(address)" can be left out when
+// there is none.
 mst::data to_data(const boost::json::object& vars) {
     mst::data d;
     for (const auto& [k, v] : vars) {
         std::string key(k);
-        if (v.is_string())
+        if (v.is_string() && !v.as_string().empty())
             d.set(key, std::string(v.as_string()));
         else if (v.is_bool())
             d.set(key, v.as_bool() ? mst::data::type::bool_true : mst::data::type::bool_false);
         else if (v.is_int64())
             d.set(key, std::to_string(v.as_int64()));
+        else if (v.is_uint64())
+            d.set(key, std::to_string(v.as_uint64()));
         else if (v.is_double())
             d.set(key, boost::json::serialize(v));
     }
@@ -86,7 +91,7 @@ std::vector<EmailInfo> email_catalogue() {
                     trim_trailing_newlines(
                         TemplateFile::parse(embedded_templates().at(std::string("emails/") + Email::name + ".mustache")).subject),
                     {}};
-                for (const auto& [key, value] : e.vars()) info.variables.emplace_back(key);
+                for (const auto& [key, value] : emails::vars(e)) info.variables.emplace_back(key);
                 out.push_back(std::move(info));
             };
             (add(email), ...);

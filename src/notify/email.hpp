@@ -69,7 +69,7 @@ struct Outgoing {
 
     template <class Email>
     static Outgoing of(std::string to, const Email& email, std::string locale = "en") {
-        return {Email::name, std::move(to), email.vars(), std::move(locale)};
+        return {Email::name, std::move(to), emails::vars(email), std::move(locale)};
     }
 };
 
@@ -104,7 +104,7 @@ concept ForgetsRecipient = Email::forget_recipient;
 // Enqueues one of notify::emails in the caller's transaction, in `locale` (the user's).
 template <class Email>
 std::string enqueue(soci::session& tx, const std::string& to, const Email& email, std::string_view locale) {
-    return enqueue_email(tx, Email::name, to, email.vars(), locale, ForgetsRecipient<Email>);
+    return enqueue_email(tx, Email::name, to, emails::vars(email), locale, ForgetsRecipient<Email>);
 }
 
 // The handler for kEmailJob jobs.

@@ -272,7 +272,7 @@ TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromI
                 using E = decltype(e);
                 typed.insert(E::name);
                 // Every field filled, so a variable left empty would show.
-                boost::json::object vars = E{}.vars();
+                boost::json::object vars = notify::emails::vars(E{});
                 std::set<std::string> given{"app_name", "app_url", "subject", "content"};
                 for (auto& [k, v] : vars) {
                     given.insert(std::string(k));
@@ -313,6 +313,27 @@ TEST(EmailTemplates, EveryEmailHasItsTemplatesAndEveryTemplateVariableComesFromI
     auto names = notify::Templates::names();
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), typed)
         << "a template directory without its struct, or the reverse";
+}
+
+// An email's variables are its struct's members; one left empty shows as nothing and drops
+// the words around it, in every language.
+TEST(EmailTemplates, AnEmptyVariableLeavesOutItsSection) {
+    notify::Templates templates("Acme", "https://acme.example");
+    const notify::Origin origin{"192.0.2.7", "Firefox on Linux", ""};
+    auto text = [&](const auto& email, std::string_view locale = "en") {
+        return templates.render(std::decay_t<decltype(email)>::name, notify::emails::vars(email), locale).text;
+    };
+    EXPECT_NE(text(notify::emails::ProviderLinked{origin, "GitHub", "a@example.com"}).find("with GitHub (a@example.com)."),
+              std::string::npos);
+    const auto no_address = text(notify::emails::ProviderLinked{origin, "GitHub", ""});
+    EXPECT_NE(no_address.find("with GitHub."), std::string::npos) << no_address;
+    EXPECT_EQ(no_address.find("()"), std::string::npos) << no_address;
+
+    EXPECT_NE(text(notify::emails::MfaDisabled{origin, std::nullopt}).find("(the authenticator app)"), std::string::npos);
+    EXPECT_NE(text(notify::emails::MfaDisabled{origin, "Laptop"}).find("(the passkey \"Laptop\")"), std::string::npos);
+    EXPECT_NE(text(notify::emails::MfaDisabled{origin, std::nullopt}, "de").find("(die Authenticator-App)"), std::string::npos);
+    EXPECT_NE(text(notify::emails::PasskeyAdded{origin, "Laptop"}).find("named \"Laptop\""), std::string::npos);
+    EXPECT_NE(text(notify::emails::PasswordBreached{origin, 3'861'493'789ULL}).find("(3861493789 times"), std::string::npos);
 }
 
 // The one layout's words: English has every one the layout uses, and each other locale
