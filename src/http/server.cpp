@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -26,10 +25,21 @@ using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 constexpr auto as_tuple_awaitable = asio::as_tuple(use_awaitable);
 
+// Timeouts are deadlines a sweep checks (Server::sweep), not a timer armed and cancelled
+// around every read and write: those cost ~9% of a small answer's CPU (bench/RESULTS.md,
+// twelfth session). A connection whose deadline passed is closed, which ends its pending
+// read or write with an error, as a timer would.
 struct Server::Connection {
-    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
-    beast::tcp_stream stream;
+    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
     std::atomic<bool> busy{false};
+    // steady_clock ticks; 0: no deadline (the request is being handled).
+    std::atomic<std::chrono::steady_clock::rep> deadline{0};
+
+    void expires_after(std::chrono::steady_clock::duration d) {
+        deadline.store((std::chrono::steady_clock::now() + d).time_since_epoch().count(), std::memory_order_relaxed);
+    }
+    void expires_never() { deadline.store(0, std::memory_order_relaxed); }
 };
 
 namespace {
@@ -68,18 +78,18 @@ bool is_disconnect(const boost::system::error_code& ec) {
 
 // Half-close, then read what the client still sends for a moment, so it sees our answer
 // (e.g. a 413) instead of a reset caused by unread data.
-asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+asio::awaitable<void> linger_close(Server::Connection& conn) {
     boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn.socket.shutdown(tcp::socket::shutdown_send, ec);
     std::array<char, 8192> sink{};
     std::size_t drained = 0;
-    stream.expires_after(std::chrono::milliseconds(500));
+    conn.expires_after(std::chrono::milliseconds(500));
     while (!ec && drained < 1024 * 1024) {
-        auto [e, n] = co_await stream.async_read_some(asio::buffer(sink), as_tuple_awaitable);
+        auto [e, n] = co_await conn.socket.async_read_some(asio::buffer(sink), as_tuple_awaitable);
         ec = e;
         drained += n;
     }
-    stream.socket().close(ec);
+    conn.socket.close(ec);
 }
 
 // The response's bytes in one buffer, as Beast's serializer would write them: one send of
@@ -122,6 +132,7 @@ Server::Server(ServerOptions options, const Router& router, const Pipeline& pipe
       router_(router),
       pipeline_(pipeline),
       io_(options_.io_threads),
+      sweep_timer_(asio::make_strand(io_)),
       workers_(static_cast<std::size_t>(options_.worker_threads)) {}
 
 Server::~Server() {
@@ -189,7 +200,31 @@ void Server::start() {
     asio::co_spawn(io_, accept_loop(), [](const std::exception_ptr& e) {
         if (e) std::rethrow_exception(e);
     });
+    sweep();
     for (int i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+// Closes each connection whose deadline has passed, every kSweepInterval; ends once the
+// server is stopping and its last connection has closed.
+void Server::sweep() {
+    sweep_timer_.expires_after(kSweepInterval);
+    sweep_timer_.async_wait([this](const boost::system::error_code& e) {
+        if (e) return;
+        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+        std::lock_guard lock(connections_mutex_);
+        if (stopping_ && connections_.empty()) return;
+        for (auto& [raw, weak] : connections_) {
+            auto c = weak.lock();
+            const auto at = c ? c->deadline.load(std::memory_order_relaxed) : 0;
+            if (at == 0 || at > now) continue;
+            asio::post(c->socket.get_executor(), [c, at] {
+                if (c->deadline.load(std::memory_order_relaxed) != at) return;  // it has moved on since
+                boost::system::error_code ignored;
+                c->socket.close(ignored);
+            });
+        }
+        sweep();
+    });
 }
 
 void Server::run() {
@@ -216,10 +251,14 @@ void Server::stop() {
         // Idle keep-alive connections are closed now; busy ones finish their request first.
         for (auto& [raw, weak] : connections_)
             if (auto c = weak.lock())
-                asio::post(c->stream.get_executor(), [c] {
-                    if (!c->busy) c->stream.cancel();
+                asio::post(c->socket.get_executor(), [c] {
+                    boost::system::error_code ignored;
+                    if (!c->busy) c->socket.cancel(ignored);
                 });
-        if (connections_.empty()) return;
+        if (connections_.empty()) {
+            asio::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
+            return;
+        }
         // Created under the lock, so the last connection_closed() always sees it.
         shutdown_deadline_ = std::make_unique<asio::steady_timer>(io_, options_.shutdown_timeout);
         shutdown_deadline_->async_wait([this](const boost::system::error_code& e) {
@@ -235,7 +274,11 @@ void Server::stop() {
 void Server::force_close_all() {
     std::lock_guard lock(connections_mutex_);
     for (auto& [raw, weak] : connections_)
-        if (auto c = weak.lock()) asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+        if (auto c = weak.lock())
+            asio::post(c->socket.get_executor(), [c] {
+                boost::system::error_code ignored;
+                c->socket.close(ignored);
+            });
 }
 
 void Server::connection_closed(Connection* c) {
@@ -244,6 +287,7 @@ void Server::connection_closed(Connection* c) {
     if (connections_.empty() && shutdown_deadline_) {
         auto* timer = shutdown_deadline_.get();
         asio::post(io_, [timer] { timer->cancel(); });
+        asio::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
     }
 }
 
@@ -268,7 +312,7 @@ asio::awaitable<void> Server::accept_loop() {
             std::lock_guard lock(connections_mutex_);
             connections_.emplace(conn.get(), conn);
         }
-        asio::co_spawn(conn->stream.get_executor(), serve(conn), [](const std::exception_ptr& e) {
+        asio::co_spawn(conn->socket.get_executor(), serve(conn), [](const std::exception_ptr& e) {
             if (!e) return;
             try {
                 std::rethrow_exception(e);
@@ -293,17 +337,17 @@ asio::awaitable<Response> Server::dispatch(Request& req, Dispatch& d) {
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
-    auto& stream = conn->stream;
+    auto& stream = conn->socket;
     beast::flat_buffer buffer;
     std::string wire;  // the answer's bytes, its capacity kept for the next one
     boost::system::error_code ec;
-    const auto peer = stream.socket().remote_endpoint(ec);
+    const auto peer = stream.remote_endpoint(ec);
     bool linger = false;
 
     while (!stopping_) {
         if (buffer.size() == 0) {
             // Waiting for the next request on a keep-alive connection.
-            stream.expires_after(options_.idle_timeout);
+            conn->expires_after(options_.idle_timeout);
             auto [e, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
             if (e) break;
             buffer.commit(n);
@@ -313,7 +357,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
         parser.body_limit(options_.max_body_bytes);
         // Headers and body must both arrive within the header timeout (slowloris).
-        stream.expires_after(options_.header_timeout);
+        conn->expires_after(options_.header_timeout);
         std::optional<Error> rejected;
         auto [he, hn] = co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
         if (he && is_disconnect(he)) break;
@@ -339,6 +383,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         else if (he)
             rejected = malformed_request("Malformed HTTP request");
 
+        conn->expires_never();  // handling takes what it takes; the write has its own deadline
         RawRequest unparsed;
         RawRequest& raw = he ? unparsed : parser.get();
         Request req(raw);
@@ -367,7 +412,7 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
             res.body().clear();
             res.content_length(length);
         }
-        stream.expires_after(options_.write_timeout);
+        conn->expires_after(options_.write_timeout);
         serialize(res, wire);
         auto [we, wn] = co_await asio::async_write(stream, asio::buffer(wire), as_tuple_awaitable);
         conn->busy = false;
@@ -378,9 +423,9 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Connection> conn) {
         }
     }
     if (linger)
-        co_await linger_close(stream);
+        co_await linger_close(*conn);
     else
-        stream.socket().close(ec);
+        stream.close(ec);
     connection_closed(conn.get());
 }
 

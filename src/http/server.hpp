@@ -78,11 +78,14 @@ private:
     void connection_closed(Connection* c);
     void on_stop_signal(const boost::system::error_code& ec, int signo);
     void force_close_all();
+    void sweep();
+    static constexpr std::chrono::milliseconds kSweepInterval{250};
 
     ServerOptions options_;
     const Router& router_;
     const Pipeline& pipeline_;
     boost::asio::io_context io_;
+    boost::asio::steady_timer sweep_timer_;  // on a strand of io_ (Server::sweep)
     boost::asio::thread_pool workers_;
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     std::unique_ptr<boost::asio::steady_timer> shutdown_deadline_;

@@ -31,6 +31,10 @@ void add_probe_routes(app::App& a) {
         std::this_thread::sleep_for(400ms);
         return http::json(200, {{"slow", true}});
     });
+    a.router().get("/test/slower-than-the-header-timeout", [](http::Request&) {
+        std::this_thread::sleep_for(1100ms);
+        return http::json(200, {{"slow", true}});
+    });
     a.router().get("/test/items/{item_id}", [](http::Request& req) {
         return http::json(200, {{"item_id", req.param("item_id")}, {"q", req.query_param("q").value_or("")}});
     });
@@ -282,6 +286,16 @@ TEST_F(HttpServer, SlowHeadersAreCutOffWithoutBlockingOthers) {
     EXPECT_TRUE(raw.received.empty()) << raw.received;
     EXPECT_LT(raw.elapsed, 3000ms);
     EXPECT_GE(raw.elapsed, 600ms);
+}
+
+// The header timeout bounds reading the request, not handling it: a handler slower than it
+// (1.1 s against 700 ms) is still answered, and the connection still serves the next one.
+TEST_F(HttpServer, AHandlerSlowerThanTheHeaderTimeoutIsAnswered) {
+    auto c = server_->client();
+    auto slow = c.get("/test/slower-than-the-header-timeout");
+    EXPECT_EQ(slow.status, 200) << slow.body;
+    EXPECT_EQ(slow.body, R"({"slow":true})");
+    EXPECT_EQ(c.get("/api/health").status, 200);
 }
 
 TEST_F(HttpServer, IdleKeepAliveConnectionsAreClosed) {
