@@ -430,7 +430,7 @@ void AccountService::use_cache(ViewerCache* cache) {
 std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(std::string_view token) {
     if (!sessions::plausible_token(token)) return std::nullopt;
     const std::string hash = security::sha256_hex(token);
-    std::uint64_t ticket = 0;
+    ViewerCache::Ticket ticket;
     if (cache_) {
         // A cached session that is due a last_active_at refresh, or past a timeout, goes to
         // the database like an unknown one: the answer is the same as without the cache.

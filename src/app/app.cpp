@@ -98,7 +98,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
                                                    accounts::AccountPolicy{.deletion_grace = settings_.account_deletion_grace,
                                                                            .login_failures = settings_.login_failure_limit},
                                                    limiter_.get());
-    if (settings_.uses_postgres() && settings_.session_cache_size > 0) {
+    if (settings_.session_cache_size > 0) {
         // Entries live a minute at most, should a change ever slip past the feed unnoticed.
         viewer_cache_ = std::make_unique<accounts::ViewerCache>(static_cast<std::size_t>(settings_.session_cache_size),
                                                                 std::chrono::minutes(1));
@@ -219,6 +219,17 @@ void App::start_change_feed() {
                 }});
 }
 
+void App::follow_sqlite_changes() {
+    try {
+        sqlite_changes_ = std::make_unique<db::SqliteChanges>(settings_.sqlite_path());
+    } catch (const std::exception& e) {
+        observe::warn("accounts.session_cache_off", {{"error", e.what()}, {"effect", "@me reads the database every time"}});
+        return;
+    }
+    viewer_cache_->follow([changes = sqlite_changes_.get()] { return changes->read(); });
+    viewer_cache_->on();
+}
+
 std::unique_ptr<jobs::Worker> App::make_worker(int threads, const std::string& name) {
     auto o = settings_.jobs;
     o.threads = threads;
@@ -246,7 +257,9 @@ void App::prepare() {
     auto applied = db::migrate_up(*pool_);
     for (const auto& name : applied) observe::info("db.migration_applied", {{"migration", name}});
     check_data_key();
-    if (viewer_cache_ && !change_feed_) start_change_feed();  // after the migration that adds its triggers
+    if (viewer_cache_ && settings_.uses_postgres() && !change_feed_)
+        start_change_feed();  // after the migration that adds its triggers
+    if (viewer_cache_ && !settings_.uses_postgres() && !sqlite_changes_) follow_sqlite_changes();
     server_->listen();
     if (settings_.jobs_in_process) worker_->start();
     if (geoip_updater_) geoip_updater_->start();  // its first check runs beside the server, never before it

@@ -15,6 +15,7 @@
 #include "sessions/session_store.hpp"
 #include "db/listener.hpp"
 #include "db/pool.hpp"
+#include "db/sqlite_changes.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -72,6 +73,7 @@ public:
 
 private:
     void start_change_feed();
+    void follow_sqlite_changes();
     // Refuses to start when stored secrets were sealed under another data-encryption key.
     void check_data_key();
 
@@ -84,7 +86,7 @@ private:
     std::unique_ptr<security::PasswordHasher> hasher_;
     security::StrengthEstimator strength_;
     std::unique_ptr<security::BreachedPasswords> breaches_;  // Have I Been Pwned
-    std::unique_ptr<accounts::ViewerCache> viewer_cache_;    // PostgreSQL only; outlives its users below
+    std::unique_ptr<accounts::ViewerCache> viewer_cache_;    // outlives its users below
     std::unique_ptr<sessions::SessionStore> sessions_;
     std::unique_ptr<codes::EmailCodes> codes_;
     std::unique_ptr<accounts::AccountService> accounts_;
@@ -105,7 +107,8 @@ private:
     http::Router router_;
     http::Pipeline pipeline_;
     std::unique_ptr<http::Server> server_;
-    std::unique_ptr<db::Listener> change_feed_;  // feeds viewer_cache_; started by prepare()
+    std::unique_ptr<db::Listener> change_feed_;          // feeds viewer_cache_ on PostgreSQL; started by prepare()
+    std::unique_ptr<db::SqliteChanges> sqlite_changes_;  // what viewer_cache_ follows on SQLite; opened by prepare()
 };
 
 // Converts settings to observe's logging setup.

@@ -450,8 +450,9 @@ const std::vector<Row>& rows() {
         {"SESSION_MAX_AGE", "Passwords and sessions", "30d", "a token dies this long after login in any case",
          duration(at(&S::sessions, &sessions::SessionPolicy::max_age), true)},
         {"SESSION_CACHE_SIZE", "Passwords and sessions", "10000",
-         "PostgreSQL: tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by "
-         "LISTEN/NOTIFY (a revoked token is refused at once); 0 reads the database every time",
+         "tokens whose session and user each server keeps in memory for GET /api/users/@me, kept current by LISTEN/NOTIFY "
+         "on PostgreSQL and by the WAL index's commit counter on SQLite (a revoked token is refused at once); 0 reads the "
+         "database every time",
          integer(at(&S::session_cache_size), 0, 10'000'000)},
         {"SECURITY_EVENTS_RETENTION", "Passwords and sessions", "180d",
          "each account's security activity (GET /api/users/@me/activity) is kept this long, then deleted",
