@@ -1,21 +1,16 @@
 #include "db/sqlite_changes.hpp"
 
 #include <sqlite3.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace db {
 namespace {
 
 constexpr std::size_t kHeaderWords = 12;  // one copy of the WAL-index header: 48 bytes
-constexpr std::size_t kMapped = 2 * kHeaderWords * sizeof(std::uint32_t);
+constexpr int kWalIndexRegion = 32768;    // the size of each region of the WAL index
 constexpr std::uint32_t kWalIndexVersion = 3007000;
 
 }  // namespace
@@ -28,6 +23,7 @@ SqliteChanges::SqliteChanges(const std::string& path) {
     };
     if (sqlite3_open_v2(path.c_str(), &holder_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
         fail(holder_ ? sqlite3_errmsg(holder_) : "cannot open");
+    sqlite3_busy_timeout(holder_, 10'000);
     // A read opens the WAL index; journal_mode says whether there is one.
     sqlite3_stmt* stmt = nullptr;
     std::string mode;
@@ -35,29 +31,29 @@ SqliteChanges::SqliteChanges(const std::string& path) {
         mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     if (mode != "wal") fail("not in WAL mode (" + mode + ")");
+    if (sqlite3_exec(holder_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) != SQLITE_OK)
+        fail(sqlite3_errmsg(holder_));
 
-    const std::string shm = path + "-shm";
-    const int fd = ::open(shm.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open " + shm + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) < kMapped) {
-        ::close(fd);
-        fail(shm + " is too short to hold a WAL index");
-    }
-    void* map = ::mmap(nullptr, kMapped, PROT_READ, MAP_SHARED, fd, 0);
-    ::close(fd);
-    if (map == MAP_FAILED) fail(std::string("cannot map the WAL index: ") + std::strerror(errno));
-    header_ = static_cast<const volatile std::uint32_t*>(map);
+    // SQLite's own mapping of the WAL index, through its VFS: opening the -shm file here
+    // and closing it again would drop every POSIX lock this process holds on it (they
+    // belong to the process, not to a descriptor), SQLite's included, and another process
+    // would then take the index for unused and rebuild it under every mapping of it.
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(holder_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file || !file->pMethods ||
+        file->pMethods->iVersion < 2 || !file->pMethods->xShmMap)
+        fail("its file has no shared-memory methods");
+    volatile void* region = nullptr;
+    if (file->pMethods->xShmMap(file, 0, kWalIndexRegion, 0, &region) != SQLITE_OK || !region)
+        fail("its WAL index is not mapped");
+    header_ = static_cast<const volatile std::uint32_t*>(region);
     if (header_[0] != kWalIndexVersion) {
-        ::munmap(const_cast<std::uint32_t*>(header_), kMapped);
         header_ = nullptr;
         fail("an unknown WAL-index version");
     }
 }
 
 SqliteChanges::~SqliteChanges() {
-    if (header_) ::munmap(const_cast<std::uint32_t*>(header_), kMapped);
-    if (holder_) sqlite3_close_v2(holder_);
+    if (holder_) sqlite3_close_v2(holder_);  // unmaps the WAL index with it
 }
 
 std::optional<DataVersion> SqliteChanges::read() const {

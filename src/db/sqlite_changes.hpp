@@ -31,10 +31,10 @@ public:
     std::optional<DataVersion> read() const;
 
 private:
-    // An open connection of our own keeps the WAL index from being truncated or removed by
-    // another process while it is mapped here (SQLite does either only for its last user).
+    // A connection of our own, whose mapping of the WAL index header_ points into: while it
+    // is open the index stays mapped and in use (SQLite rebuilds one only for its first user).
     sqlite3* holder_ = nullptr;
-    const volatile std::uint32_t* header_ = nullptr;  // the first 96 bytes of <file>-shm
+    const volatile std::uint32_t* header_ = nullptr;  // the first 96 bytes of the WAL index
 };
 
 }  // namespace db
