@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <thread>
 
 namespace {
@@ -69,6 +70,32 @@ TEST(ViewerCache, TurningOffEmptiesItAndRefusesReadsStartedBefore) {
     cache.store("h2", entry("u2"), ticket);
     EXPECT_EQ(cache.find("h2"), nullptr);
     EXPECT_TRUE(cache.enabled());
+}
+
+// Following a database's version (SQLite): an entry is good only while the version is the
+// one taken before its read; while the version cannot be told, nothing is kept or used.
+TEST(ViewerCache, AFollowedVersionThatMovesOrCannotBeReadKeepsEntriesOut) {
+    ViewerCache cache(100, std::chrono::minutes(1));
+    std::optional<db::DataVersion> now = db::DataVersion{1, 10};
+    cache.follow([&now] { return now; });
+    cache.on();
+    cache.store("h1", entry("u1"), cache.ticket());
+    EXPECT_NE(cache.find("h1"), nullptr);
+
+    const auto before = cache.ticket();
+    now = db::DataVersion{2, 20};  // a commit somewhere, after the read began
+    cache.store("h2", entry("u2"), before);
+    EXPECT_EQ(cache.find("h2"), nullptr) << "a read older than the commit was used";
+    EXPECT_EQ(cache.find("h1"), nullptr) << "an entry older than the commit was used";
+    EXPECT_EQ(cache.size(), 0u);
+
+    now.reset();  // a commit is rewriting the header
+    cache.store("h3", entry("u3"), cache.ticket());
+    EXPECT_EQ(cache.size(), 0u);
+    now = db::DataVersion{2, 20};
+    EXPECT_EQ(cache.find("h3"), nullptr);
+    cache.store("h3", entry("u3"), cache.ticket());
+    EXPECT_NE(cache.find("h3"), nullptr);
 }
 
 TEST(ViewerCache, EntriesExpireAndTheSizeIsBounded) {
