@@ -192,6 +192,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     }));
 
     server_ = std::make_unique<http::Server>(settings_.server, router_, pipeline_);
+    if (auto step = ratelimit::ask_before_the_pipeline(*limiter_, router_)) server_->run_first(std::move(step));
 }
 
 App::~App() { worker_->stop(); }

@@ -5,6 +5,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
+#include <any>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -34,6 +35,8 @@ struct Request {
     std::vector<std::pair<std::string_view, std::string_view>> params;
     // Set once the caller is authenticated, for logs and error reports.
     mutable std::string user_id;
+    // What the server's early step (Server::run_first) left for a middleware, or empty.
+    std::any early;
 
     // Sets method, path and query from the raw request line.
     void bind_target();

@@ -327,7 +327,9 @@ asio::awaitable<Response> Server::dispatch(Request& req, Dispatch& d) {
     const bool inline_ok = d.rejected || !d.match.route || d.match.route->runs_on_io_thread;
     if (!inline_ok && queued_.load(std::memory_order_relaxed) >= options_.max_queued_requests)
         d.rejected = unavailable("The server is overloaded, try again shortly");
-    if (inline_ok || d.rejected) co_return pipeline_.handle(req, d);
+    if (d.rejected) co_return pipeline_.handle(req, d);
+    if (early_ && d.match.route) co_await early_(req, *d.match.route);
+    if (inline_ok) co_return pipeline_.handle(req, d);
     queued_.fetch_add(1, std::memory_order_relaxed);
     struct Dec {
         std::atomic<std::size_t>& q;

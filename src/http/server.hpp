@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,10 @@ struct ServerOptions {
     std::vector<Cidr> trusted_proxies;
 };
 
+// A step for a matched request before the pipeline, on its io thread: it must not block
+// (it awaits instead), and may leave a result in Request::early for a middleware.
+using EarlyStep = std::function<boost::asio::awaitable<void>(Request&, const Route&)>;
+
 class Server {
 public:
     Server(ServerOptions options, const Router& router, const Pipeline& pipeline);
@@ -66,6 +71,8 @@ public:
     void stop_on_signals();
     // A stop signal came and the server is serving out its drain period.
     bool draining() const { return draining_; }
+    // Runs `step` for every request that matched a route, before the pipeline; set before start().
+    void run_first(EarlyStep step) { early_ = std::move(step); }
     // Runs `handler` on an io thread each time `signo` arrives (e.g. SIGHUP to reload data).
     void on_signal(int signo, std::function<void()> handler);
 
@@ -84,6 +91,7 @@ private:
     ServerOptions options_;
     const Router& router_;
     const Pipeline& pipeline_;
+    EarlyStep early_;
     boost::asio::io_context io_;
     boost::asio::steady_timer sweep_timer_;  // on a strand of io_ (Server::sweep)
     boost::asio::thread_pool workers_;

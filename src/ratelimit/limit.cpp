@@ -49,4 +49,8 @@ std::vector<Decision> Store::hit_in_turn(std::span<const KeyedLimit> limits, std
     return decisions;
 }
 
+boost::asio::awaitable<std::vector<Decision>> Store::hit_in_turn_async(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
+    co_return hit_in_turn(limits, now_ms);
+}
+
 }  // namespace ratelimit

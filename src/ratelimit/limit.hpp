@@ -1,6 +1,8 @@
 #pragma once
 // Moving-window (sliding log) rate limits: "N/second|minute|hour|day", optionally with a
 // window multiple such as "10/15minute".
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -53,6 +55,10 @@ public:
     // `hit` for each limit in turn, stopping after the first that says no (the limits after
     // it are not counted): one decision per limit tried. Redis does it in one round trip.
     virtual std::vector<Decision> hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms);
+    // `hit_in_turn` for a coroutine on an io thread: a store across the network (Redis)
+    // waits without blocking the thread; others answer at once. `limits` must outlive it.
+    virtual boost::asio::awaitable<std::vector<Decision>> hit_in_turn_async(std::span<const KeyedLimit> limits,
+                                                                            std::int64_t now_ms);
     virtual Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual void add(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;
     virtual Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) = 0;

@@ -36,39 +36,65 @@ void RateLimiter::store_failed(const std::exception& e) {
                        {{"error", e.what()}, {"fail_closed", options_.fail_closed}, {"errors_so_far", store_errors_.load()}});
 }
 
-Verdict RateLimiter::check(const std::string& client, bool primary_applies, const std::string& route_key,
-                           const std::optional<Limit>& route_limit) {
+std::size_t RateLimiter::limits_for(std::array<KeyedLimit, 2>& limits, const std::string& client, bool primary_applies,
+                                    const std::string& route_key, const std::optional<Limit>& route_limit) const {
+    // The primary limit first: a request it refuses is not counted against the route.
+    std::size_t n = 0;
+    if (primary_applies)
+        limits[n++] = {options_.key_prefix + kPerAddress + "p:" + client, options_.primary.scaled(options_.multiplier)};
+    if (route_limit)
+        limits[n++] = {options_.key_prefix + kPerAddress + "r:" + route_key + ":" + client,
+                       route_limit->scaled(options_.multiplier)};
+    return n;
+}
+
+Verdict RateLimiter::verdict_of(const std::vector<Decision>& decisions, bool primary_applies) {
     Verdict v;
-    if (!options_.enabled) return v;
-    const auto now = clock_();
-    auto consider = [&](const Decision& d) {
+    for (const auto& d : decisions)
         if (!v.tightest || d.remaining < v.tightest->remaining) v.tightest = d;
-    };
-    try {
-        // The primary limit first: a request it refuses is not counted against the route.
-        std::array<KeyedLimit, 2> limits;
-        std::size_t n = 0;
-        if (primary_applies)
-            limits[n++] = {options_.key_prefix + kPerAddress + "p:" + client, options_.primary.scaled(options_.multiplier)};
-        if (route_limit)
-            limits[n++] = {options_.key_prefix + kPerAddress + "r:" + route_key + ":" + client,
-                           route_limit->scaled(options_.multiplier)};
-        if (n == 0) return v;
-        const auto decisions = store_->hit_in_turn(std::span(limits.data(), n), now);
-        for (const auto& d : decisions) consider(d);
-        if (!decisions.back().allowed) {
-            v.allowed = false;
-            v.is_primary = primary_applies && decisions.size() == 1;
-            v.tightest = decisions.back();
-            ++rejections_;
-        }
-    } catch (const StoreUnavailable& e) {
-        store_failed(e);
-        v = Verdict{};
-        v.store_failed = true;
-        v.allowed = !options_.fail_closed;
+    if (!decisions.back().allowed) {
+        v.allowed = false;
+        v.is_primary = primary_applies && decisions.size() == 1;
+        v.tightest = decisions.back();
+        ++rejections_;
     }
     return v;
+}
+
+Verdict RateLimiter::unavailable(const StoreUnavailable& e) {
+    store_failed(e);
+    Verdict v;
+    v.store_failed = true;
+    v.allowed = !options_.fail_closed;
+    return v;
+}
+
+Verdict RateLimiter::check(const std::string& client, bool primary_applies, const std::string& route_key,
+                           const std::optional<Limit>& route_limit) {
+    if (!options_.enabled) return {};
+    std::array<KeyedLimit, 2> limits;
+    const auto n = limits_for(limits, client, primary_applies, route_key, route_limit);
+    if (n == 0) return {};
+    try {
+        return verdict_of(store_->hit_in_turn(std::span(limits.data(), n), clock_()), primary_applies);
+    } catch (const StoreUnavailable& e) {
+        return unavailable(e);
+    }
+}
+
+boost::asio::awaitable<Verdict> RateLimiter::check_async(const std::string& client, bool primary_applies,
+                                                         const std::string& route_key, const std::optional<Limit>& route_limit) {
+    if (!options_.enabled) co_return Verdict{};
+    std::array<KeyedLimit, 2> limits;
+    const auto n = limits_for(limits, client, primary_applies, route_key, route_limit);
+    if (n == 0) co_return Verdict{};
+    std::optional<Verdict> verdict;
+    try {
+        verdict = verdict_of(co_await store_->hit_in_turn_async(std::span(limits.data(), n), clock_()), primary_applies);
+    } catch (const StoreUnavailable& e) {
+        verdict = unavailable(e);
+    }
+    co_return *verdict;
 }
 
 RateLimiter::Attempt RateLimiter::reserve(const std::string& key, const Limit& limit) {
@@ -95,19 +121,51 @@ void RateLimiter::release(const Attempt& attempt) {
     }
 }
 
-http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
-    auto limits = std::make_shared<std::map<const http::Route*, Limit>>();
-    for (const auto& r : router.routes()) {
-        if (r->limit_text.empty()) continue;
-        auto parsed = Limit::parse(r->limit_text);
-        if (!parsed) throw std::invalid_argument("bad rate limit '" + r->limit_text + "' on " + r->method + " " + r->pattern);
-        (*limits)[r.get()] = *parsed;
+namespace {
+
+// What the limits of each route are, and the key their counters go under; parsed once (a bad
+// declaration throws at start-up).
+struct RouteLimits {
+    struct Entry {
+        std::string key;  // "POST /api/auth/login"
+        std::optional<Limit> limit;
+    };
+    std::map<const http::Route*, Entry> by_route;
+
+    explicit RouteLimits(const http::Router& router) {
+        for (const auto& r : router.routes()) {
+            auto& e = by_route[r.get()];
+            e.key = r->method + " " + r->pattern;
+            if (r->limit_text.empty()) continue;
+            e.limit = Limit::parse(r->limit_text);
+            if (!e.limit)
+                throw std::invalid_argument("bad rate limit '" + r->limit_text + "' on " + r->method + " " + r->pattern);
+        }
     }
+    const Entry& of(const http::Route* route) const { return by_route.at(route); }
+};
+
+boost::asio::awaitable<void> ask_early(RateLimiter& limiter, const RouteLimits& limits, http::Request& req,
+                                       const http::Route& route) {
+    if (route.exempt_from_rate_limits) co_return;
+    const auto& entry = limits.of(&route);
+    const auto client = req.client.to_string();
+    req.early = co_await limiter.check_async(client, true, entry.key, entry.limit);
+}
+
+}  // namespace
+
+http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
+    auto limits = std::make_shared<const RouteLimits>(router);
     return [&limiter, limits](http::Request& req, http::Next next) -> http::Response {
         if (!req.route || req.route->exempt_from_rate_limits || !limiter.enabled()) return next(req);
-        std::optional<Limit> route_limit;
-        if (auto it = limits->find(req.route); it != limits->end()) route_limit = it->second;
-        auto verdict = limiter.check(req.client.to_string(), true, req.route->method + " " + req.route->pattern, route_limit);
+        Verdict verdict;
+        if (const auto* early = std::any_cast<Verdict>(&req.early)) {
+            verdict = *early;
+        } else {
+            const auto& entry = limits->of(req.route);
+            verdict = limiter.check(req.client.to_string(), true, entry.key, entry.limit);
+        }
         if (!verdict.allowed) {
             if (verdict.store_failed) return http::error_response(http::unavailable("Rate limiting is unavailable"));
             const auto& d = *verdict.tightest;
@@ -127,6 +185,12 @@ http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
         }
         return res;
     };
+}
+
+http::EarlyStep ask_before_the_pipeline(RateLimiter& limiter, const http::Router& router) {
+    if (!limiter.enabled() || !limiter.store().shared()) return {};
+    auto limits = std::make_shared<const RouteLimits>(router);
+    return [&limiter, limits](http::Request& req, const http::Route& route) { return ask_early(limiter, *limits, req, route); };
 }
 
 }  // namespace ratelimit

@@ -3,8 +3,10 @@
 // route's own limit per client IP, and per-account failed-login limits. Fails open (logged
 // and counted) when the store is unreachable, unless told to fail closed.
 #include "http/pipeline.hpp"
+#include "http/server.hpp"
 #include "ratelimit/limit.hpp"
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -38,6 +40,9 @@ public:
     // route's limit (when it has one).
     Verdict check(const std::string& client, bool primary_applies, const std::string& route_key,
                   const std::optional<Limit>& route_limit);
+    // `check` for a coroutine on an io thread (Store::hit_in_turn_async).
+    boost::asio::awaitable<Verdict> check_async(const std::string& client, bool primary_applies, const std::string& route_key,
+                                                const std::optional<Limit>& route_limit);
     // Per-key counters that only failures feed (failed logins per account). Takes one attempt of `key` in one atomic step, before
     // the work it guards, so that concurrent attempts never exceed the limit; `release` gives it back when the attempt turned out
     // not to count (a right password). Not allowed: nothing was taken.
@@ -54,6 +59,10 @@ public:
     std::uint64_t store_errors() const { return store_errors_; }
 
 private:
+    std::size_t limits_for(std::array<KeyedLimit, 2>& limits, const std::string& client, bool primary_applies,
+                           const std::string& route_key, const std::optional<Limit>& route_limit) const;
+    Verdict verdict_of(const std::vector<Decision>& decisions, bool primary_applies);
+    Verdict unavailable(const StoreUnavailable& e);
     void store_failed(const std::exception& e);
 
     std::unique_ptr<Store> store_;
@@ -73,5 +82,11 @@ std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memo
 // parsed once here (a bad declaration throws at start-up). Unmatched paths and routes
 // marked exempt (health, docs, metrics) are not limited.
 http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router);
+
+// With a store across the network (Redis): the step that asks it for each request on the io
+// thread, before the request goes to a worker (http::Server::run_first), so no worker waits
+// on the round trip and the io threads' commands share one pipelined connection; the
+// middleware above then applies the verdict it left. Empty for an in-process store.
+http::EarlyStep ask_before_the_pipeline(RateLimiter& limiter, const http::Router& router);
 
 }  // namespace ratelimit

@@ -2,18 +2,25 @@
 
 #include "security/random.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 
-#include <charconv>
+#include <atomic>
+#include <cstring>
 #include <stdexcept>
 
 namespace ratelimit {
+
+namespace asio = boost::asio;
+
 namespace {
 
 // For each key in turn: removes the hits that left its window, then checks and/or counts,
 // stopping after the first key that says no; all of it atomically. KEYS: one log per
 // limit. ARGV: now_ms, mode (hit|peek|add), unique member, then window_ms and limit per
-// key. Returns {allowed, count, reset_ms} for each key tried.
+// key. Returns {allowed, count, reset_ms} for each key tried. Four calls per key while no
+// hit leaves the window (the usual case): the oldest hit says whether any did.
 constexpr const char* kScript = R"lua(
 local now = tonumber(ARGV[1])
 local mode = ARGV[2]
@@ -21,7 +28,11 @@ local out = {}
 for i, key in ipairs(KEYS) do
   local window = tonumber(ARGV[2 + 2 * i])
   local limit = tonumber(ARGV[3 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if #oldest > 0 and tonumber(oldest[2]) <= now - window then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  end
   local count = redis.call('ZCARD', key)
   local allowed = 1
   if mode ~= 'add' and count >= limit then allowed = 0 end
@@ -29,9 +40,9 @@ for i, key in ipairs(KEYS) do
     redis.call('ZADD', key, now, ARGV[3])
     count = count + 1
     redis.call('PEXPIRE', key, window)
+    if #oldest == 0 or now < tonumber(oldest[2]) then oldest = {ARGV[3], now} end
   end
   local reset = 0
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   if #oldest > 0 then reset = tonumber(oldest[2]) + window - now end
   out[#out + 1] = allowed
   out[#out + 1] = count
@@ -43,41 +54,65 @@ return out
 
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
+// EVALSHA sha numkeys key... now mode member (window limit)...
+std::vector<std::string> script_command(const std::string& sha, std::span<const KeyedLimit> limits, std::int64_t now_ms,
+                                        const char* mode, const std::string& member) {
+    std::vector<std::string> args{"EVALSHA", sha, std::to_string(limits.size())};
+    for (const auto& l : limits) args.push_back(l.key);
+    args.insert(args.end(), {std::to_string(now_ms), mode, member});
+    for (const auto& l : limits) {
+        args.push_back(std::to_string(l.limit.window.count()));
+        args.push_back(std::to_string(l.limit.count));
+    }
+    return args;
+}
+
+// The script's {allowed, count, reset_ms} per key tried, as decisions.
+std::vector<Decision> decisions_of(const redisReply* r, std::span<const KeyedLimit> limits) {
+    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0 || r->elements % 3 != 0 || r->elements / 3 > limits.size())
+        throw StoreUnavailable("redis: unexpected script reply");
+    std::vector<Decision> decisions;
+    for (std::size_t i = 0; i < r->elements / 3; ++i) {
+        const auto& limit = limits[i].limit;
+        Decision d;
+        d.allowed = r->element[3 * i]->integer == 1;
+        d.limit = limit.count;
+        d.remaining = std::max(0, limit.count - static_cast<int>(r->element[3 * i + 1]->integer));
+        d.reset = std::chrono::milliseconds(r->element[3 * i + 2]->integer);
+        decisions.push_back(d);
+    }
+    return decisions;
+}
+
+// A name for one hit, unique in its key's log across every server process: this process's
+// random prefix and a count (no call into the random generator per request).
+std::string new_member(std::int64_t now_ms) {
+    static const std::string process = security::random_hex(8);
+    static std::atomic<std::uint64_t> next{0};
+    return std::to_string(now_ms) + "-" + process + "-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
 }  // namespace
 
 struct RedisStore::Connection {
     redisContext* ctx = nullptr;
-    std::string script_sha;
     ~Connection() {
         if (ctx) redisFree(ctx);
     }
 };
 
-RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout) : timeout_(timeout) {
-    std::string_view rest(url);
-    if (rest.starts_with("redis://"))
-        rest.remove_prefix(8);
-    else
-        throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
-    auto slash = rest.find('/');
-    auto authority = rest.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        auto db = rest.substr(slash + 1);
-        if (!db.empty()) std::from_chars(db.data(), db.data() + db.size(), db_);
+RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout)
+    : address_(RedisAddress::parse(url)), timeout_(timeout), scripts_{kScript} {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!EVP_Digest(kScript, std::strlen(kScript), digest, &length, EVP_sha1(), nullptr))
+        throw std::runtime_error("SHA-1 failed");
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < length; ++i) {
+        script_sha_ += kHex[digest[i] >> 4];
+        script_sha_ += kHex[digest[i] & 15];
     }
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-        auto userinfo = authority.substr(0, at);
-        auto colon = userinfo.find(':');
-        password_ = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
-        authority = authority.substr(at + 1);
-    }
-    auto colon = authority.rfind(':');
-    host_ = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-        auto p = authority.substr(colon + 1);
-        std::from_chars(p.data(), p.data() + p.size(), port_);
-    }
-    if (host_.empty()) host_ = "127.0.0.1";
 }
 
 RedisStore::~RedisStore() = default;
@@ -93,9 +128,9 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
     }
     timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
     auto c = std::make_unique<Connection>();
-    c->ctx = redisConnectWithTimeout(host_.c_str(), port_, tv);
+    c->ctx = redisConnectWithTimeout(address_.host.c_str(), address_.port, tv);
     if (!c->ctx || c->ctx->err)
-        throw StoreUnavailable("redis connect to " + host_ + ":" + std::to_string(port_) +
+        throw StoreUnavailable("redis connect to " + address_.host + ":" + std::to_string(address_.port) +
                                " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
     auto command = [&](const char* fmt, auto... args) {
@@ -104,10 +139,9 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
         if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
         return r;
     };
-    if (!password_.empty()) command("AUTH %s", password_.c_str());
-    if (db_ != 0) command("SELECT %d", db_);
-    auto loaded = command("SCRIPT LOAD %s", kScript);
-    c->script_sha.assign(loaded->str, loaded->len);
+    if (!address_.password.empty()) command("AUTH %s", address_.password.c_str());
+    if (address_.db != 0) command("SELECT %d", address_.db);
+    command("SCRIPT LOAD %s", kScript);
     return c;
 }
 
@@ -119,14 +153,7 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
 std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
                                       const std::string& member) {
     auto c = take();
-    // EVALSHA sha numkeys key... now mode member (window limit)...
-    std::vector<std::string> args{"EVALSHA", c->script_sha, std::to_string(limits.size())};
-    for (const auto& l : limits) args.push_back(l.key);
-    args.insert(args.end(), {std::to_string(now_ms), mode, member});
-    for (const auto& l : limits) {
-        args.push_back(std::to_string(l.limit.window.count()));
-        args.push_back(std::to_string(l.limit.count));
-    }
+    const auto args = script_command(script_sha_, limits, now_ms, mode, member);
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (const auto& a : args) {
@@ -136,21 +163,25 @@ std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::i
     Reply r(static_cast<redisReply*>(redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())),
             freeReplyObject);
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
-    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
-    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0 || r->elements % 3 != 0 || r->elements / 3 > limits.size())
-        throw StoreUnavailable("redis: unexpected script reply");
-    std::vector<Decision> decisions;
-    for (std::size_t i = 0; i < r->elements / 3; ++i) {
-        const auto& limit = limits[i].limit;
-        Decision d;
-        d.allowed = r->element[3 * i]->integer == 1;
-        d.limit = limit.count;
-        d.remaining = std::max(0, limit.count - static_cast<int>(r->element[3 * i + 1]->integer));
-        d.reset = std::chrono::milliseconds(r->element[3 * i + 2]->integer);
-        decisions.push_back(d);
-    }
+    auto decisions = decisions_of(r.get(), limits);
     give_back(std::move(c));
     return decisions;
+}
+
+asio::awaitable<std::vector<Decision>> RedisStore::hit_in_turn_async(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
+    auto executor = co_await asio::this_coro::executor;
+    auto& pipeline = RedisPipeline::of(executor, address_, timeout_, scripts_);
+    auto args = script_command(script_sha_, limits, now_ms, "hit", new_member(now_ms));
+    std::vector<std::string_view> views(args.begin(), args.end());
+    auto reply = co_await pipeline.command(views);
+    if (reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("NOSCRIPT")) {
+        // The script cache was emptied (SCRIPT FLUSH) under a connection that had loaded it:
+        // EVAL sends it whole once, and loads it again for the EVALSHAs after.
+        views[0] = "EVAL";
+        views[1] = kScript;
+        reply = co_await pipeline.command(views);
+    }
+    co_return decisions_of(reply.get(), limits);
 }
 
 Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
@@ -158,10 +189,6 @@ Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_
     const KeyedLimit one[] = {{key, limit}};
     return run(one, now_ms, mode, member).front();
 }
-
-namespace {
-std::string new_member(std::int64_t now_ms) { return std::to_string(now_ms) + "-" + security::random_hex(6); }
-}  // namespace
 
 Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) {
     return run(key, limit, now_ms, "hit", new_member(now_ms));

@@ -1,7 +1,10 @@
 #pragma once
 // The Redis store: one sorted set per key, checked and hit by one Lua script (EVALSHA) in
-// one round trip, so several server processes share exact limits.
+// one round trip, so several server processes share exact limits. A request's limits are
+// asked from the io thread through the pipeline; the rest (failed-login counters, the
+// readiness check) from a pool of blocking connections.
 #include "ratelimit/limit.hpp"
+#include "ratelimit/redis_pipeline.hpp"
 
 #include <chrono>
 #include <memory>
@@ -21,6 +24,9 @@ public:
 
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     std::vector<Decision> hit_in_turn(std::span<const KeyedLimit> limits, std::int64_t now_ms) override;
+    // On the caller's io_context's pipeline (ratelimit/redis_pipeline.hpp): no thread waits.
+    boost::asio::awaitable<std::vector<Decision>> hit_in_turn_async(std::span<const KeyedLimit> limits,
+                                                                    std::int64_t now_ms) override;
     Decision peek(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     void add(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
     Reservation reserve(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
@@ -37,11 +43,10 @@ private:
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
 
-    std::string host_;
-    int port_ = 6379;
-    std::string password_;
-    int db_ = 0;
+    RedisAddress address_;
     std::chrono::milliseconds timeout_;
+    std::vector<std::string> scripts_;  // the one script, loaded on every connection
+    std::string script_sha_;            // its SHA-1, for EVALSHA
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };

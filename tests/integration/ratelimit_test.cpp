@@ -7,7 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <future>
+#include <set>
 
 using namespace testing_support;
 
@@ -25,7 +32,7 @@ int verification_request(HttpClient& c, const std::vector<std::pair<std::string,
 // A redis-server of the test's own, so the test can stop it.
 class OwnRedis {
 public:
-    OwnRedis() : port_(free_port()) {
+    explicit OwnRedis(std::uint16_t port = free_port()) : port_(port) {
         dir_ = std::filesystem::temp_directory_path() / ("starter-redis-" + security::random_hex(5));
         std::filesystem::create_directories(dir_);
         process_ = std::make_unique<ChildProcess>(
@@ -49,11 +56,38 @@ public:
         process_.reset();
     }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+    std::uint16_t port() const { return port_; }
+    std::string cli(const std::string& command) const {
+        return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), command}, {}).second;
+    }
 
 private:
     std::uint16_t port_;
     std::filesystem::path dir_;
     std::unique_ptr<ChildProcess> process_;
+};
+
+// A port that takes connections (the kernel completes them) and never answers: a Redis
+// that hangs.
+class SilentListener {
+public:
+    SilentListener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        EXPECT_EQ(::listen(fd_, 64), 0);
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+    }
+    ~SilentListener() { ::close(fd_); }
+    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
 };
 
 }  // namespace
@@ -205,4 +239,85 @@ TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {
     auto ready = c.get("/api/health/ready");
     EXPECT_EQ(ready.status, 503);
     EXPECT_EQ(ready.json().at("redis"), "unavailable");
+}
+
+// The io threads ask Redis for many requests at once on one connection; each reply must
+// reach the request it answers. Client A has used up its limit and B has not: sent
+// together, every request of A is refused and every one of B allowed, each B with its own
+// remaining count.
+TEST_F(RateLimits, RequestsAskingRedisTogetherEachGetTheirOwnAnswer) {
+    OwnRedis redis;
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = redis.url();
+        s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+    });
+    const std::vector<std::pair<std::string, std::string>> a{{"X-Forwarded-For", "198.51.100.1"}},
+        b{{"X-Forwarded-For", "198.51.100.2"}};
+    auto c = server.client();
+    for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, a), 202);
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::future<HttpResponse>> answers;
+        for (int i = 0; i < 10; ++i)
+            answers.push_back(std::async(std::launch::async, [&, i] {
+                HttpClient own(server.port());
+                return own.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})", i % 2 ? a : b);
+            }));
+        std::set<std::string> remaining;
+        for (int i = 0; i < 10; ++i) {
+            auto r = answers[i].get();
+            if (i % 2) {
+                EXPECT_EQ(r.status, 429) << "A, round " << round;
+            } else {
+                EXPECT_EQ(r.status, 202) << "B, round " << round;
+                remaining.insert(r.header("x-ratelimit-remaining"));
+            }
+        }
+        EXPECT_EQ(remaining.size(), 5u) << "each of B's requests got its own count";
+        if (round == 1) redis.cli("SCRIPT FLUSH");  // the next round loads it again
+    }
+    EXPECT_EQ(verification_request(c, b), 429) << "B has used its 15";
+    EXPECT_EQ(server.app().limiter().store_errors(), 0u);
+}
+
+// Redis goes away and comes back on the same address: requests are served meanwhile, and
+// counted again once it is back.
+TEST_F(RateLimits, ARedisThatComesBackIsUsedAgain) {
+    auto redis = std::make_unique<OwnRedis>();
+    const auto port = redis->port();
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = redis->url();
+    });
+    auto c = server.client();
+    EXPECT_EQ(verification_request(c), 202);
+    redis.reset();
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(verification_request(c), 202) << "fail open";
+    const auto errors = server.app().limiter().store_errors();
+    EXPECT_GT(errors, 0u);
+    redis = std::make_unique<OwnRedis>(port);  // empty: the counts start again
+    int allowed = 0;
+    for (int i = 0; i < 16; ++i) allowed += verification_request(c) == 202;
+    EXPECT_EQ(allowed, 15);
+    EXPECT_EQ(verification_request(c), 429);
+    EXPECT_EQ(server.app().limiter().store_errors(), errors) << "no failure once Redis is back";
+}
+
+// A Redis that takes the connection and never answers costs each request the store's
+// timeout, then the limiter fails open, or closed when told to.
+TEST_F(RateLimits, ARedisThatNeverAnswersFailsOpenOrClosed) {
+    SilentListener silent;
+    for (bool closed : {false, true}) {
+        TestServer server([&](config::Settings& s) {
+            exact_limits(s);
+            s.redis_url = silent.url();
+            s.rate_limits.fail_closed = closed;
+        });
+        auto c = server.client();
+        for (int i = 0; i < 3; ++i) {
+            auto r = c.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})");
+            EXPECT_EQ(r.status, closed ? 503 : 202) << (closed ? "fail closed" : "fail open");
+        }
+        EXPECT_GE(server.app().limiter().store_errors(), 3u);
+    }
 }

@@ -1,0 +1,330 @@
+#include "ratelimit/redis_pipeline.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <hiredis/hiredis.h>
+
+#include <array>
+#include <charconv>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace ratelimit {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+void ReplyDeleter::operator()(redisReply* r) const { freeReplyObject(r); }
+
+RedisAddress RedisAddress::parse(std::string_view url) {
+    RedisAddress a;
+    std::string_view rest(url);
+    if (!rest.starts_with("redis://")) throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
+    rest.remove_prefix(8);
+    auto slash = rest.find('/');
+    auto authority = rest.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        auto db = rest.substr(slash + 1);
+        if (!db.empty()) std::from_chars(db.data(), db.data() + db.size(), a.db);
+    }
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        auto userinfo = authority.substr(0, at);
+        auto colon = userinfo.find(':');
+        a.password = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+        authority = authority.substr(at + 1);
+    }
+    auto colon = authority.rfind(':');
+    a.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+        auto p = authority.substr(colon + 1);
+        std::from_chars(p.data(), p.data() + p.size(), a.port);
+    }
+    if (a.host.empty()) a.host = "127.0.0.1";
+    return a;
+}
+
+namespace {
+
+// RESP, as Redis reads a command: *<count>, then $<length> and the bytes of each argument.
+void append_command(std::string& out, std::span<const std::string_view> args) {
+    out += '*';
+    out += std::to_string(args.size());
+    out += "\r\n";
+    for (auto a : args) {
+        out += '$';
+        out += std::to_string(a.size());
+        out += "\r\n";
+        out.append(a);
+        out += "\r\n";
+    }
+}
+
+// A command's sender, waiting for its reply: the coroutine's completion handler.
+struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void complete(std::exception_ptr error, RedisReply reply) = 0;
+};
+
+template <class Handler>
+struct WaiterFor final : Waiter {
+    explicit WaiterFor(Handler h) : handler(std::move(h)) {}
+    void complete(std::exception_ptr error, RedisReply reply) override {
+        auto ex = asio::get_associated_executor(handler);
+        asio::post(
+            ex, [h = std::move(handler), error, reply = std::move(reply)]() mutable { std::move(h)(error, std::move(reply)); });
+    }
+    Handler handler;
+};
+
+}  // namespace
+
+// Whoever holds `mutex` works the connection: the io thread that sends a command writes it
+// itself (no hop to another thread), and a completion handler takes the mutex to go on.
+struct RedisPipeline::State : std::enable_shared_from_this<State> {
+    struct Connection {
+        explicit Connection(const asio::any_io_executor& executor) : socket(executor) {}
+        tcp::socket socket;
+        bool open = false;  // until connected, commands gather in `out`
+        bool writing = false, reading = false;
+        std::string out, sending;
+        std::array<char, 16 * 1024> in{};
+        std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), redisReaderFree};
+        struct Entry {
+            std::unique_ptr<Waiter> waiter;  // none: a command of the connection's own (AUTH, SCRIPT LOAD)
+            Clock::time_point sent;
+        };
+        std::deque<Entry> waiting;  // in the order of the replies to come
+    };
+    using Lock = std::unique_lock<std::mutex>;
+
+    State(const asio::any_io_executor& e, RedisAddress a, std::chrono::milliseconds t, std::span<const std::string> scripts)
+        : executor(e), address(std::move(a)), timeout(t), timer(e) {
+        auto add = [&](std::initializer_list<std::string_view> args) {
+            append_command(setup, std::span(args.begin(), args.size()));
+            ++setup_commands;
+        };
+        if (!address.password.empty()) add({"AUTH", address.password});
+        if (address.db != 0) add({"SELECT", std::to_string(address.db)});
+        for (const auto& s : scripts) add({"SCRIPT", "LOAD", s});
+    }
+
+    void submit(const std::string& command, std::unique_ptr<Waiter> waiter) {
+        Lock lock(mutex);
+        if (closed) {
+            waiter->complete(std::make_exception_ptr(StoreUnavailable("redis: the server is stopping")), nullptr);
+            return;
+        }
+        if (!conn) open();
+        conn->out += command;
+        conn->waiting.push_back({std::move(waiter), Clock::now()});
+        write(conn);
+        read(conn);
+        arm_timer();
+    }
+
+    void open() {
+        auto c = std::make_shared<Connection>(executor);
+        c->out = setup;
+        for (int i = 0; i < setup_commands; ++i) c->waiting.push_back({nullptr, Clock::now()});
+        conn = c;
+        boost::system::error_code ec;
+        auto ip = asio::ip::make_address(address.host, ec);
+        if (!ec) return connect(c, {tcp::endpoint(ip, static_cast<std::uint16_t>(address.port))});
+        auto resolver = std::make_shared<tcp::resolver>(executor);
+        resolver->async_resolve(
+            address.host, std::to_string(address.port),
+            [self = shared_from_this(), c, resolver](boost::system::error_code e, const tcp::resolver::results_type& r) {
+                Lock lock(self->mutex);
+                if (e) return self->fail(c, "redis: cannot resolve " + self->address.host + ": " + e.message());
+                self->connect(c, {r.begin(), r.end()});
+            });
+    }
+
+    void connect(const std::shared_ptr<Connection>& c, const std::vector<tcp::endpoint>& endpoints) {
+        if (c != conn) return;
+        asio::async_connect(c->socket, endpoints,
+                            [self = shared_from_this(), c](boost::system::error_code ec, const tcp::endpoint&) {
+                                Lock lock(self->mutex);
+                                if (ec)
+                                    return self->fail(c, "redis connect to " + self->address.host + ":" +
+                                                             std::to_string(self->address.port) + " failed: " + ec.message());
+                                if (c != self->conn) return;
+                                c->open = true;
+                                boost::system::error_code ignored;
+                                c->socket.set_option(tcp::no_delay(true), ignored);
+                                self->write(c);
+                                self->read(c);
+                            });
+    }
+
+    void write(const std::shared_ptr<Connection>& c) {
+        if (!c->open || c->writing || c->out.empty()) return;
+        c->writing = true;
+        std::swap(c->out, c->sending);
+        asio::async_write(c->socket, asio::buffer(c->sending),
+                          [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+                              Lock lock(self->mutex);
+                              c->writing = false;
+                              c->sending.clear();
+                              if (ec) return self->fail(c, "redis: " + ec.message());
+                              if (c == self->conn) self->write(c);
+                          });
+    }
+
+    void read(const std::shared_ptr<Connection>& c) {
+        if (!c->open || c->reading || c->waiting.empty()) return;
+        c->reading = true;
+        c->socket.async_read_some(
+            asio::buffer(c->in), [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
+                Lock lock(self->mutex);
+                c->reading = false;
+                if (ec) return self->fail(c, ec == asio::error::eof ? "redis closed the connection" : "redis: " + ec.message());
+                self->deliver(c, n);
+            });
+    }
+
+    void deliver(const std::shared_ptr<Connection>& c, std::size_t n) {
+        if (c != conn) return;
+        if (redisReaderFeed(c->reader.get(), c->in.data(), n) != REDIS_OK) return fail(c, "redis: unreadable reply");
+        for (;;) {
+            void* raw = nullptr;
+            if (redisReaderGetReply(c->reader.get(), &raw) != REDIS_OK) return fail(c, "redis: unreadable reply");
+            if (!raw) break;
+            RedisReply reply(static_cast<redisReply*>(raw));
+            if (c->waiting.empty()) return fail(c, "redis: a reply to no command");
+            auto entry = std::move(c->waiting.front());
+            c->waiting.pop_front();
+            if (entry.waiter)
+                entry.waiter->complete(nullptr, std::move(reply));
+            else if (reply->type == REDIS_REPLY_ERROR)
+                return fail(c, "redis: " + std::string(reply->str, reply->len));
+        }
+        if (c->waiting.empty())
+            timer.cancel();
+        else
+            read(c);
+    }
+
+    // Ends the connection: every command on it fails, and the next one opens another.
+    void fail(const std::shared_ptr<Connection>& connection, const std::string& why) {
+        if (connection != conn) return;
+        auto c = connection;  // NOLINT(performance-unnecessary-copy-initialization): `connection` may be `conn`, reset next
+        conn.reset();
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+        auto error = std::make_exception_ptr(StoreUnavailable(why));
+        for (auto& e : c->waiting)
+            if (e.waiter) e.waiter->complete(error, nullptr);
+        c->waiting.clear();
+        timer.cancel();
+    }
+
+    // One timer for the oldest command in flight; no timer while nothing is (so an idle
+    // pipeline keeps no work on the io_context, which may then finish).
+    void arm_timer() {
+        if (timer_armed || !conn || conn->waiting.empty()) return;
+        timer_armed = true;
+        timer.expires_at(conn->waiting.front().sent + timeout);
+        timer.async_wait([self = shared_from_this()](boost::system::error_code) {
+            Lock lock(self->mutex);
+            self->timer_armed = false;
+            if (!self->conn || self->conn->waiting.empty()) return;
+            if (Clock::now() >= self->conn->waiting.front().sent + self->timeout)
+                return self->fail(self->conn, "redis: no reply within " + std::to_string(self->timeout.count()) + " ms");
+            self->arm_timer();
+        });
+    }
+
+    // The io_context is going away: nothing more is sent.
+    void close() {
+        Lock lock(mutex);
+        closed = true;
+        if (conn) {
+            boost::system::error_code ignored;
+            conn->socket.close(ignored);
+            conn->waiting.clear();
+            conn.reset();
+        }
+    }
+
+    const asio::any_io_executor executor;
+    const RedisAddress address;
+    const std::chrono::milliseconds timeout;
+    std::string setup;  // AUTH, SELECT and SCRIPT LOADs, sent first on every connection
+    int setup_commands = 0;
+    std::mutex mutex;
+    std::shared_ptr<Connection> conn;  // none until the first command, and after a failure
+    asio::steady_timer timer;
+    bool timer_armed = false;
+    bool closed = false;
+};
+
+namespace {
+
+// The pipelines of one io_context, destroyed with it.
+class Pipelines final : public asio::execution_context::service {
+public:
+    using key_type = Pipelines;
+    static inline asio::execution_context::id id;
+    explicit Pipelines(asio::execution_context& context) : asio::execution_context::service(context) {}
+
+    RedisPipeline& of(const asio::any_io_executor& executor, const RedisAddress& address, std::chrono::milliseconds timeout,
+                      std::span<const std::string> scripts) {
+        std::string key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " +
+                          address.password + " " + std::to_string(timeout.count());
+        for (const auto& s : scripts) key += " " + s;
+        std::lock_guard lock(mutex_);
+        auto& p = pipelines_[key];
+        if (!p) p = std::make_unique<RedisPipeline>(std::make_shared<RedisPipeline::State>(executor, address, timeout, scripts));
+        return *p;
+    }
+
+private:
+    void shutdown() override {
+        std::lock_guard lock(mutex_);
+        for (auto& [key, p] : pipelines_) p->close();
+        pipelines_.clear();
+    }
+
+    std::mutex mutex_;
+    std::map<std::string, std::unique_ptr<RedisPipeline>> pipelines_;
+};
+
+}  // namespace
+
+RedisPipeline& RedisPipeline::of(const asio::any_io_executor& executor, const RedisAddress& address,
+                                 std::chrono::milliseconds timeout, std::span<const std::string> scripts) {
+    auto& context = asio::query(executor, asio::execution::context);
+    // A connection's coroutine runs on its strand; the pipeline must not (its handlers would
+    // queue behind that one connection's), so it takes the io_context's own executor.
+    asio::any_io_executor plain = executor;
+    if (const auto* strand = executor.target<asio::strand<asio::io_context::executor_type>>())
+        plain = strand->get_inner_executor();
+    return asio::use_service<Pipelines>(context).of(plain, address, timeout, scripts);
+}
+
+void RedisPipeline::close() { state_->close(); }
+
+asio::awaitable<RedisReply> RedisPipeline::command(std::span<const std::string_view> args) {
+    std::string bytes;
+    append_command(bytes, args);
+    auto initiation = [](auto handler, State* state, const std::string& command) {
+        state->submit(command, std::make_unique<WaiterFor<decltype(handler)>>(std::move(handler)));
+    };
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, RedisReply)>(
+        initiation, asio::use_awaitable, state_.get(), std::move(bytes));
+}
+
+}  // namespace ratelimit

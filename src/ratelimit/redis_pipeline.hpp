@@ -1,0 +1,62 @@
+#pragma once
+// Redis from the io threads, without blocking one. Every command of one io_context goes out
+// on one connection, written back to back with the commands already in flight (pipelined),
+// and gets its reply by order: under load, Redis reads many commands per system call and
+// no thread sleeps on a round trip. The connection opens on the first command, AUTHs,
+// SELECTs and loads the scripts it was given; a command without its reply within the
+// timeout, a broken connection or a protocol error fail every command in flight with
+// StoreUnavailable and close it (the next command opens a new one).
+#include "ratelimit/limit.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct redisReply;
+
+namespace ratelimit {
+
+// Where Redis is: redis://[[user]:password@]host[:port][/db].
+struct RedisAddress {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    std::string password;
+    int db = 0;
+
+    // Throws std::invalid_argument for anything but a redis:// URL.
+    static RedisAddress parse(std::string_view url);
+};
+
+struct ReplyDeleter {
+    void operator()(redisReply* r) const;
+};
+using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+class RedisPipeline {
+public:
+    // The pipeline to `address` on the io_context behind `executor`: made by the first call,
+    // closed and destroyed with that io_context. `scripts` are loaded on every connection
+    // before any command, so EVALSHA of them never meets a Redis that does not have them.
+    static RedisPipeline& of(const boost::asio::any_io_executor& executor, const RedisAddress& address,
+                             std::chrono::milliseconds timeout, std::span<const std::string> scripts);
+
+    // Sends one command (its arguments, as Redis reads them) and completes with its reply,
+    // which may be an error reply; throws StoreUnavailable when there is none.
+    boost::asio::awaitable<RedisReply> command(std::span<const std::string_view> args);
+
+    // Closes the connection without waiting for anything (the io_context is going away).
+    void close();
+
+    struct State;
+    explicit RedisPipeline(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace ratelimit
