@@ -427,18 +427,32 @@ void AccountService::use_cache(ViewerCache* cache) {
     sessions_.on_change(forget);
 }
 
+namespace {
+// A cached session that is due a last_active_at refresh, or past a timeout, goes to the
+// database like an unknown one: the answer is the same as without the cache.
+std::optional<std::pair<sessions::Authenticated, User>> from_cache(ViewerCache& cache, const sessions::SessionStore& sessions,
+                                                                   const std::string& hash, bool counted = true) {
+    auto hit = cache.find(hash, counted);
+    if (!hit || !sessions.current(hit->session_created_at, hit->session_last_active_at, common::now_ms())) return std::nullopt;
+    return std::pair{sessions::Authenticated{hit->session_id, hit->user.id, hit->session_created_at, hit->session_last_active_at},
+                     hit->user};
+}
+}  // namespace
+
+std::optional<std::pair<sessions::Authenticated, User>> AccountService::cached_viewer(std::string_view token) {
+    if (!cache_ || !sessions::plausible_token(token)) return std::nullopt;
+    // Counted only when it answers: otherwise viewer() asks again and counts the miss.
+    auto hit = from_cache(*cache_, sessions_, security::sha256_hex(token), false);
+    if (hit) cache_->count_hit();
+    return hit;
+}
+
 std::optional<std::pair<sessions::Authenticated, User>> AccountService::viewer(std::string_view token) {
     if (!sessions::plausible_token(token)) return std::nullopt;
     const std::string hash = security::sha256_hex(token);
     ViewerCache::Ticket ticket;
     if (cache_) {
-        // A cached session that is due a last_active_at refresh, or past a timeout, goes to
-        // the database like an unknown one: the answer is the same as without the cache.
-        if (auto hit = cache_->find(hash);
-            hit && sessions_.current(hit->session_created_at, hit->session_last_active_at, common::now_ms()))
-            return std::pair{
-                sessions::Authenticated{hit->session_id, hit->user.id, hit->session_created_at, hit->session_last_active_at},
-                hit->user};
+        if (auto hit = from_cache(*cache_, sessions_, hash)) return hit;
         ticket = cache_->ticket();  // before the read: a change after it keeps the row out
     }
     auto lease = pool_.acquire();

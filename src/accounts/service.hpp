@@ -169,6 +169,9 @@ public:
     // authenticated GET /api/users/@me); nullopt when the token is not a live session's.
     // Answered from `cache` when one is set and holds the token.
     std::optional<std::pair<sessions::Authenticated, User>> viewer(std::string_view token);
+    // viewer() from the cache alone, never blocking: nullopt when the cache cannot answer
+    // (no cache, not cached, due a last_active_at refresh, or not a live token at all).
+    std::optional<std::pair<sessions::Authenticated, User>> cached_viewer(std::string_view token);
     // Keeps viewer() answers in `cache`, which the user and session stores then tell of
     // every change they commit (other servers hear of it through the database). Null: none
     // (the default).

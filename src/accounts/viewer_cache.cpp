@@ -4,7 +4,7 @@
 
 namespace accounts {
 
-std::shared_ptr<const ViewerCache::Entry> ViewerCache::find(const std::string& token_hash) {
+std::shared_ptr<const ViewerCache::Entry> ViewerCache::find(const std::string& token_hash, bool counted) {
     std::shared_ptr<const Entry> out;
     const auto now = version_ ? version_() : std::nullopt;
     if (!version_ || now) {
@@ -17,7 +17,7 @@ std::shared_ptr<const ViewerCache::Entry> ViewerCache::find(const std::string& t
                 out = it->second.entry;
         }
     }
-    (out ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    if (counted) (out ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
     return out;
 }
 

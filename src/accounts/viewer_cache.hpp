@@ -55,7 +55,9 @@ public:
     void follow(VersionSource source) { version_ = std::move(source); }
 
     // The entry of a token hash, or null (unknown, expired, stale, or the cache is off).
-    std::shared_ptr<const Entry> find(const std::string& token_hash);
+    std::shared_ptr<const Entry> find(const std::string& token_hash, bool counted = true);
+    // A find(…, false) whose entry was used after all counts as the hit it was.
+    void count_hit() { hits_.fetch_add(1, std::memory_order_relaxed); }
     Ticket ticket() const;
     // Keeps `entry` unless something was forgotten since `ticket` or the cache is off.
     void store(const std::string& token_hash, Entry entry, const Ticket& ticket);

@@ -10,7 +10,8 @@ namespace api {
 
 namespace {
 
-std::string_view bearer_token(const http::Request& req) {
+// The token as sent, or "" when there is none.
+std::string_view sent_token(const http::Request& req) {
     std::string_view token;
     auto authorization = req.header("Authorization");
     if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer "))
@@ -18,6 +19,11 @@ std::string_view bearer_token(const http::Request& req) {
     else
         token = req.header("X-Authentication-Token");
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    return token;
+}
+
+std::string_view bearer_token(const http::Request& req) {
+    auto token = sent_token(req);
     if (token.empty()) throw http::unauthenticated("Authentication required: send Authorization: Bearer <token>");
     return token;
 }
@@ -39,6 +45,11 @@ std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const htt
     if (!viewer) throw http::unauthenticated(kInvalidToken);
     req.user_id = viewer->first.user_id;
     return std::move(*viewer);
+}
+
+std::optional<std::pair<sessions::Authenticated, accounts::User>> cached_viewer_user(const http::Request& req,
+                                                                                     accounts::AccountService& accounts) {
+    return accounts.cached_viewer(sent_token(req));  // "" is no live token: nullopt
 }
 
 sessions::RequestMeta RequestInspector::describe(const http::Request& req) const {

@@ -14,6 +14,10 @@ sessions::Authenticated require_viewer(const http::Request& req, sessions::Sessi
 // The same with the caller's user, read in the same statement.
 std::pair<sessions::Authenticated, accounts::User> require_viewer_user(const http::Request& req,
                                                                        accounts::AccountService& accounts);
+// require_viewer_user from the session cache alone (never blocking, never throwing), or
+// nullopt: the caller is then asked the usual way.
+std::optional<std::pair<sessions::Authenticated, accounts::User>> cached_viewer_user(const http::Request& req,
+                                                                                     accounts::AccountService& accounts);
 // IP, user agent, device and location of a request, for sessions and security emails.
 class RequestInspector {
 public:

@@ -16,6 +16,8 @@
 #include "mfa/service.hpp"
 #include "sessions/session_store.hpp"
 
+#include <any>
+#include <functional>
 #include <type_traits>
 
 namespace api {
@@ -78,14 +80,27 @@ private:
         const Services& s = services_;
         using Req = http::Request&;
         http::Handler h;
+        std::function<bool(http::Request&)> ready_on_io_thread;
         bool authenticated = true;
         if constexpr (std::is_same_v<Body, NoBody>) {
             if constexpr (std::is_invocable_v<F, const Services&, Req, const AdminViewer&>) {
                 h = [&s, handler](http::Request& req) { return handler(s, req, require_admin(req, s.accounts)); };
             } else if constexpr (std::is_invocable_v<F, const Services&, Req, const ViewerUser&>) {
                 h = [&s, handler](http::Request& req) {
+                    if (const auto* cached = std::any_cast<ViewerUser>(&req.prepared)) {
+                        req.user_id = cached->session.user_id;
+                        return handler(s, req, *cached);
+                    }
                     auto [session, user] = require_viewer_user(req, s.accounts);
                     return handler(s, req, ViewerUser{std::move(session), std::move(user)});
+                };
+                // A caller the session cache knows is answered on the io thread, without the
+                // wake-up of a worker; the others wait for a worker and the database.
+                ready_on_io_thread = [&s](http::Request& req) {
+                    auto cached = cached_viewer_user(req, s.accounts);
+                    if (!cached) return false;
+                    req.prepared = ViewerUser{std::move(cached->first), std::move(cached->second)};
+                    return true;
                 };
             } else if constexpr (std::is_invocable_v<F, const Services&, Req, const Viewer&>) {
                 h = [&s, handler](http::Request& req) { return handler(s, req, require_viewer(req, s.sessions)); };
@@ -113,6 +128,7 @@ private:
         }
         auto& route = router_.add(std::move(method), std::move(path), std::move(h));
         if (authenticated) route.authenticated();
+        route.ready_on_io_thread = std::move(ready_on_io_thread);
         if constexpr (std::is_invocable_v<F, const Services&, http::Request&, const AdminViewer&>) route.conceal();
         if constexpr (!std::is_same_v<Body, NoBody>) http::accepts<Body>(route);
         return route;

@@ -37,6 +37,8 @@ struct Request {
     mutable std::string user_id;
     // What the server's early step (Server::run_first) left for a middleware, or empty.
     std::any early;
+    // What the route's ready_on_io_thread check found for its handler, or empty.
+    std::any prepared;
 
     // Sets method, path and query from the raw request line.
     void bind_target();

@@ -31,6 +31,10 @@ struct Route {
         runs_on_io_thread = true;
         return *this;
     }
+    // Asked on the io thread before a request would go to the worker pool: true when the
+    // handler can answer it without blocking, because what it needs is in memory (it leaves
+    // that in Request::prepared); the request is then handled on the io thread.
+    std::function<bool(Request&)> ready_on_io_thread;
     Route& limit(std::string text) {
         limit_text = std::move(text);
         return *this;

@@ -324,11 +324,18 @@ asio::awaitable<void> Server::accept_loop() {
 }
 
 asio::awaitable<Response> Server::dispatch(Request& req, Dispatch& d) {
-    const bool inline_ok = d.rejected || !d.match.route || d.match.route->runs_on_io_thread;
+    bool inline_ok = d.rejected || !d.match.route || d.match.route->runs_on_io_thread;
     if (!inline_ok && queued_.load(std::memory_order_relaxed) >= options_.max_queued_requests)
         d.rejected = unavailable("The server is overloaded, try again shortly");
     if (d.rejected) co_return pipeline_.handle(req, d);
     if (early_ && d.match.route) co_await early_(req, *d.match.route);
+    if (!inline_ok && d.match.route->ready_on_io_thread) {
+        try {
+            inline_ok = d.match.route->ready_on_io_thread(req);
+        } catch (const std::exception&) {  // not ready: the handler, on a worker, answers as it would have
+            req.prepared.reset();
+        }
+    }
     if (inline_ok) co_return pipeline_.handle(req, d);
     queued_.fetch_add(1, std::memory_order_relaxed);
     struct Dec {

@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <future>
+#include <utility>
 
 using namespace testing_support;
 
@@ -208,3 +210,49 @@ TEST(SessionCacheFeed, StaysOffWhenNotificationsDoNotComeBack) {
 }
 
 }  // namespace
+
+// A caller the cache knows is answered on the io thread: not behind requests that hold
+// every worker. One the cache does not know waits for a worker, as before.
+class SessionCacheBusyWorkers : public SessionCache {
+protected:
+    void configure(config::Settings& s) override { s.server.worker_threads = 1; }
+    void add_routes(app::App& a) override {
+        a.router().get("/test/hold-the-worker", [this](http::Request&) {
+            held_.set_value();
+            released_.wait();
+            return http::json(200, {{"held", true}});
+        });
+    }
+    std::promise<void> held_, release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+};
+
+TEST_F(SessionCacheBusyWorkers, ACachedCallerIsAnsweredWhileEveryWorkerIsBusy) {
+    const auto email = fresh_email();
+    auto [token, user] = sign_up(email, "busy" + security::random_hex(3));
+    mail_to(email, "Welcome");  // its job's last commit is behind us (on SQLite any commit empties the cache)
+    warm(token);
+    auto held = held_.get_future();
+    auto hold = std::async(std::launch::async, [&] { return server_->client().get("/test/hold-the-worker"); });
+    held.wait();                            // the only worker is taken
+    std::future<HttpResponse> me, unknown;  // destroyed after `release` below: they need the worker
+    struct Release {                        // the worker goes free however the test ends
+        std::promise<void>& p;
+        bool done = false;
+        void now() {
+            if (!std::exchange(done, true)) p.set_value();
+        }
+        ~Release() { now(); }
+    } release{release_};
+    me = std::async(std::launch::async, [&] { return server_->client().get("/api/users/@me", bearer(token)); });
+    ASSERT_EQ(me.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "@me waited for the busy worker";
+    auto answer = me.get();
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.json().at("id"), user.at("id"));
+    unknown = std::async(std::launch::async, [&] { return server_->client().get("/api/users/@me", bearer("not-a-live-token")); });
+    EXPECT_EQ(unknown.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+        << "a token the cache does not know needs the database, so a worker";
+    release.now();
+    EXPECT_EQ(unknown.get().status, 401);
+    EXPECT_EQ(hold.get().status, 200);
+}

@@ -33,16 +33,19 @@ class AccountsFixture : public ::testing::Test {
 protected:
     void SetUp() override {
         STARTER_REQUIRE_DATABASE();
-        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); });
+        server_ =
+            std::make_unique<TestServer>([this](config::Settings& s) { configure(s); }, [this](app::App& a) { add_routes(a); });
         client_ = std::make_unique<HttpClient>(server_->port());
     }
     virtual void configure(config::Settings&) {}
+    virtual void add_routes(app::App&) {}
     // The server again, on the same database (as a new process would be: nothing cached).
     void restart() {
         auto db = server_->database();
         client_.reset();
         server_.reset();
-        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); }, nullptr, db);
+        server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); },
+                                               [this](app::App& a) { add_routes(a); }, db);
         client_ = std::make_unique<HttpClient>(server_->port());
     }
 
