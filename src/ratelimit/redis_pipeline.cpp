@@ -15,6 +15,7 @@
 #include <array>
 #include <charconv>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -109,15 +110,15 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
     };
     using Lock = std::unique_lock<std::mutex>;
 
-    State(const asio::any_io_executor& e, RedisAddress a, std::chrono::milliseconds t, std::span<const std::string> scripts)
-        : executor(e), address(std::move(a)), timeout(t), timer(e) {
+    State(const asio::any_io_executor& e, const Config& config)
+        : executor(e), address(config.address), timeout(config.timeout), timer(e) {
         auto add = [&](std::initializer_list<std::string_view> args) {
             append_command(setup, std::span(args.begin(), args.size()));
             ++setup_commands;
         };
         if (!address.password.empty()) add({"AUTH", address.password});
         if (address.db != 0) add({"SELECT", std::to_string(address.db)});
-        for (const auto& s : scripts) add({"SCRIPT", "LOAD", s});
+        for (const auto& s : config.scripts) add({"SCRIPT", "LOAD", s});
     }
 
     void submit(const std::string& command, std::unique_ptr<Waiter> waiter) {
@@ -280,14 +281,10 @@ public:
     static inline asio::execution_context::id id;
     explicit Pipelines(asio::execution_context& context) : asio::execution_context::service(context) {}
 
-    RedisPipeline& of(const asio::any_io_executor& executor, const RedisAddress& address, std::chrono::milliseconds timeout,
-                      std::span<const std::string> scripts) {
-        std::string key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " +
-                          address.password + " " + std::to_string(timeout.count());
-        for (const auto& s : scripts) key += " " + s;
+    RedisPipeline& of(const asio::any_io_executor& executor, const RedisPipeline::Config& config) {
         std::lock_guard lock(mutex_);
-        auto& p = pipelines_[key];
-        if (!p) p = std::make_unique<RedisPipeline>(std::make_shared<RedisPipeline::State>(executor, address, timeout, scripts));
+        auto& p = pipelines_[config.key];
+        if (!p) p = std::make_unique<RedisPipeline>(std::make_shared<RedisPipeline::State>(executor, config));
         return *p;
     }
 
@@ -304,15 +301,22 @@ private:
 
 }  // namespace
 
-RedisPipeline& RedisPipeline::of(const asio::any_io_executor& executor, const RedisAddress& address,
-                                 std::chrono::milliseconds timeout, std::span<const std::string> scripts) {
+RedisPipeline::Config::Config(RedisAddress a, std::chrono::milliseconds t, std::vector<std::string> s)
+    : address(std::move(a)), timeout(t), scripts(std::move(s)) {
+    std::string all;
+    for (const auto& script : scripts) all += script;
+    key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " + address.password + " " +
+          std::to_string(timeout.count()) + " " + std::to_string(std::hash<std::string>{}(all));
+}
+
+RedisPipeline& RedisPipeline::of(const asio::any_io_executor& executor, const Config& config) {
     auto& context = asio::query(executor, asio::execution::context);
     // A connection's coroutine runs on its strand; the pipeline must not (its handlers would
     // queue behind that one connection's), so it takes the io_context's own executor.
     asio::any_io_executor plain = executor;
     if (const auto* strand = executor.target<asio::strand<asio::io_context::executor_type>>())
         plain = strand->get_inner_executor();
-    return asio::use_service<Pipelines>(context).of(plain, address, timeout, scripts);
+    return asio::use_service<Pipelines>(context).of(plain, config);
 }
 
 void RedisPipeline::close() { state_->close(); }

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct redisReply;
 
@@ -39,11 +40,19 @@ using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class RedisPipeline {
 public:
-    // The pipeline to `address` on the io_context behind `executor`: made by the first call,
-    // closed and destroyed with that io_context. `scripts` are loaded on every connection
-    // before any command, so EVALSHA of them never meets a Redis that does not have them.
-    static RedisPipeline& of(const boost::asio::any_io_executor& executor, const RedisAddress& address,
-                             std::chrono::milliseconds timeout, std::span<const std::string> scripts);
+    // Where a pipeline connects, how long a reply may take, and the scripts it loads on every
+    // connection before any command (so EVALSHA of them never meets a Redis without them).
+    struct Config {
+        Config(RedisAddress address, std::chrono::milliseconds timeout, std::vector<std::string> scripts);
+        RedisAddress address;
+        std::chrono::milliseconds timeout;
+        std::vector<std::string> scripts;
+        std::string key;  // names the pipeline among its io_context's: made once, not per command
+    };
+
+    // The pipeline of `config` on the io_context behind `executor`: made by the first call,
+    // closed and destroyed with that io_context.
+    static RedisPipeline& of(const boost::asio::any_io_executor& executor, const Config& config);
 
     // Sends one command (its arguments, as Redis reads them) and completes with its reply,
     // which may be an error reply; throws StoreUnavailable when there is none.

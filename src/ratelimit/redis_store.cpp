@@ -103,7 +103,7 @@ struct RedisStore::Connection {
 };
 
 RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout)
-    : address_(RedisAddress::parse(url)), timeout_(timeout), scripts_{kScript} {
+    : config_(RedisAddress::parse(url), timeout, {kScript}) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (!EVP_Digest(kScript, std::strlen(kScript), digest, &length, EVP_sha1(), nullptr))
@@ -126,11 +126,12 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
             return c;
         }
     }
-    timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+    timeval tv{static_cast<time_t>(config_.timeout.count() / 1000),
+               static_cast<suseconds_t>((config_.timeout.count() % 1000) * 1000)};
     auto c = std::make_unique<Connection>();
-    c->ctx = redisConnectWithTimeout(address_.host.c_str(), address_.port, tv);
+    c->ctx = redisConnectWithTimeout(config_.address.host.c_str(), config_.address.port, tv);
     if (!c->ctx || c->ctx->err)
-        throw StoreUnavailable("redis connect to " + address_.host + ":" + std::to_string(address_.port) +
+        throw StoreUnavailable("redis connect to " + config_.address.host + ":" + std::to_string(config_.address.port) +
                                " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
     auto command = [&](const char* fmt, auto... args) {
@@ -139,8 +140,8 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
         if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
         return r;
     };
-    if (!address_.password.empty()) command("AUTH %s", address_.password.c_str());
-    if (address_.db != 0) command("SELECT %d", address_.db);
+    if (!config_.address.password.empty()) command("AUTH %s", config_.address.password.c_str());
+    if (config_.address.db != 0) command("SELECT %d", config_.address.db);
     command("SCRIPT LOAD %s", kScript);
     return c;
 }
@@ -170,7 +171,7 @@ std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::i
 
 asio::awaitable<std::vector<Decision>> RedisStore::hit_in_turn_async(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
     auto executor = co_await asio::this_coro::executor;
-    auto& pipeline = RedisPipeline::of(executor, address_, timeout_, scripts_);
+    auto& pipeline = RedisPipeline::of(executor, config_);
     auto args = script_command(script_sha_, limits, now_ms, "hit", new_member(now_ms));
     std::vector<std::string_view> views(args.begin(), args.end());
     auto reply = co_await pipeline.command(views);

@@ -43,10 +43,8 @@ private:
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
 
-    RedisAddress address_;
-    std::chrono::milliseconds timeout_;
-    std::vector<std::string> scripts_;  // the one script, loaded on every connection
-    std::string script_sha_;            // its SHA-1, for EVALSHA
+    RedisPipeline::Config config_;  // address, timeout and the one script, for both kinds of connection
+    std::string script_sha_;        // its SHA-1, for EVALSHA
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };
