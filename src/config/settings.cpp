@@ -471,7 +471,7 @@ const std::vector<Row>& rows() {
         {"LOGIN_FAILURE_LIMIT", "Rate limits", "10/15minute",
          "failed logins per account (or per login string that names none) before a temporary 429",
          rate(at(&S::login_failure_limit))},
-        {"RATE_LIMIT_FAIL_CLOSED", "Rate limits", "false", "when Redis is down: false allows and logs, true answers 503",
+        {"RATE_LIMIT_FAIL_CLOSED", "Rate limits", "false", "when Redis is down or gives no answer within 250 ms: false allows and logs, true answers 503",
          boolean(at(&S::rate_limits, &ratelimit::LimiterOptions::fail_closed))},
         {"RATE_LIMIT_NAMESPACE", "Rate limits", "", "key prefix, to share one Redis between deployments",
          text(at(&S::rate_limits, &ratelimit::LimiterOptions::key_prefix))},

@@ -229,7 +229,8 @@ protected:
 
 TEST_F(SessionCacheBusyWorkers, ACachedCallerIsAnsweredWhileEveryWorkerIsBusy) {
     const auto email = fresh_email();
-    auto [token, user] = sign_up(email, "busy" + security::random_hex(3));
+    const auto signed_up = sign_up(email, "busy" + security::random_hex(3));  // not a structured binding: lambdas below take it
+    const auto& [token, user] = signed_up;
     mail_to(email, "Welcome");  // its job's last commit is behind us (on SQLite any commit empties the cache)
     warm(token);
     auto held = held_.get_future();
