@@ -1,5 +1,6 @@
 #include "ratelimit/redis_store.hpp"
 
+#include "security/hash.hpp"
 #include "security/random.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -51,8 +52,6 @@ for i, key in ipairs(KEYS) do
 end
 return out
 )lua";
-
-using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
 // EVALSHA sha numkeys key... now mode member (window limit)...
 std::vector<std::string> script_command(const std::string& sha, std::span<const KeyedLimit> limits, std::int64_t now_ms,
@@ -108,11 +107,7 @@ RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout
     unsigned int length = 0;
     if (!EVP_Digest(kScript, std::strlen(kScript), digest, &length, EVP_sha1(), nullptr))
         throw std::runtime_error("SHA-1 failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < length; ++i) {
-        script_sha_ += kHex[digest[i] >> 4];
-        script_sha_ += kHex[digest[i] & 15];
-    }
+    script_sha_ = security::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 RedisStore::~RedisStore() = default;
@@ -135,7 +130,7 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
                                " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
     auto command = [&](const char* fmt, auto... args) {
-        Reply r(static_cast<redisReply*>(redisCommand(c->ctx, fmt, args...)), freeReplyObject);
+        RedisReply r(static_cast<redisReply*>(redisCommand(c->ctx, fmt, args...)));
         if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
         if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
         return r;
@@ -161,8 +156,7 @@ std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::i
         argv.push_back(a.data());
         lengths.push_back(a.size());
     }
-    Reply r(static_cast<redisReply*>(redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())),
-            freeReplyObject);
+    RedisReply r(static_cast<redisReply*>(redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())));
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
     auto decisions = decisions_of(r.get(), limits);
     give_back(std::move(c));
@@ -215,8 +209,8 @@ Reservation RedisStore::reserve(const std::string& key, const Limit& limit, std:
 void RedisStore::cancel(const std::string& key, const std::string& token) {
     if (token.empty()) return;
     auto c = take();
-    Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size())),
-            freeReplyObject);
+    RedisReply r(
+        static_cast<redisReply*>(redisCommand(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size())));
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
     if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
     give_back(std::move(c));
@@ -225,7 +219,7 @@ void RedisStore::cancel(const std::string& key, const std::string& token) {
 bool RedisStore::ping() {
     try {
         auto c = take();
-        Reply r(static_cast<redisReply*>(redisCommand(c->ctx, "PING")), freeReplyObject);
+        RedisReply r(static_cast<redisReply*>(redisCommand(c->ctx, "PING")));
         if (!r || r->type == REDIS_REPLY_ERROR) return false;
         give_back(std::move(c));
         return true;
