@@ -14,7 +14,26 @@ const url = env('STARTER_URL');
 const providerRow = (page, label) =>
   page.$$eval('#providers tr', (rows, l) => rows.map((r) => [...r.cells].map((c) => c.textContent)).find((cells) => cells[0] === l) ?? null, label);
 
+// Where `selector` stands on the page (not the viewport): [left, top].
+const placeOf = (page, selector) =>
+  page.$eval(selector, (e) => [e.getBoundingClientRect().left + scrollX, e.getBoundingClientRect().top + scrollY]);
+
+// A slow network for `pattern`: its requests wait `ms` first. Returns what ends it.
+async function slowDown(page, pattern, ms) {
+  const delay = (request) => setTimeout(() => request.continue(), pattern.test(request.url()) ? ms : 0);
+  page.on('request', delay);
+  await page.setRequestInterception(true);
+  return async () => {
+    await page.setRequestInterception(false);
+    page.off('request', delay);
+  };
+}
+
 walk('providers', async (page) => {
+  // The second-factor status comes a second after everything else: the account page must
+  // not move once drawn (a section filling in late pushed "Link" away from the click).
+  const fastAgain = await slowDown(page, /\/api\/users\/@me\/(mfa|passkeys)$/, 1000);
+
   // Signed in with a password seen in breaches: it works, and the banner asks for a new one.
   await page.goto(`${url}/account#/signin`);
   await type(page, '#signin [name=login]', env('STARTER_LOGIN'));
@@ -23,9 +42,15 @@ walk('providers', async (page) => {
   const banner = await page.waitForSelector('#breached', { visible: true, timeout: 15000 });
   const warning = await banner.evaluate((b) => b.textContent);
   if (!warning.includes('seen 1,234 times')) throw new Error(`the breach banner says: ${warning}`);
+  await page.waitForSelector('[data-link="google"]');
+  const drawn = await placeOf(page, '[data-link="google"]');
+  await page.waitForSelector('#mfa-summary');
+  await page.waitForFunction(() => document.querySelector('#activity li'));
+  const settled = await placeOf(page, '[data-link="google"]');
+  if (drawn.join() !== settled.join()) throw new Error(`"Link" moved from ${drawn} to ${settled} after the page was drawn`);
+  await fastAgain();
 
   // Link Google: to the provider (which consents at once) and back to the app.
-  await page.waitForSelector('[data-link="google"]');
   await Promise.all([page.waitForNavigation(), page.click('[data-link="google"]')]);
   await page.waitForFunction(() => document.querySelector('#providers .alert.ok')?.textContent.includes('Google is linked'), {
     timeout: 15000,

@@ -439,7 +439,9 @@ async function accountPage(): Promise<void> {
     return go("#/signin");
   }
   const user: User = me.data;
-  const sessions = await api.GET("/api/auth/sessions");
+  // Everything above the fold arrives before the page is drawn: a section that filled in
+  // later would push the ones below it down, under a pointer about to click them.
+  const [sessions, secondFactor] = await Promise.all([api.GET("/api/auth/sessions"), secondFactorState()]);
   page(
     `Hello, ${user.username}`,
     `<section><h2>Profile</h2><p>${esc(user.email)} · member since ${esc(new Date(user.created_at).toLocaleDateString())}</p>
@@ -471,7 +473,7 @@ async function accountPage(): Promise<void> {
      <section><h2>Security activity</h2><ol id="activity" class="activity"></ol>
       <p><button class="secondary" id="more-activity" hidden>Older</button></p></section>`,
   );
-  void secondFactorSection(user);
+  showSecondFactor(user, secondFactor);
   void activitySection();
   wireProviders();
   const done = (id: string, text: string) =>
@@ -590,14 +592,23 @@ const when = (ms: string | null | undefined) => (ms ? esc(new Date(ms).toLocaleS
 
 // The second factors: the authenticator app (QR code, confirm with a code, recovery codes),
 // passkeys (add, rename, remove) and new recovery codes.
-async function secondFactorSection(user: User): Promise<void> {
-  const box = document.getElementById("mfa-status") as HTMLElement;
+type SecondFactorState = { status: Schemas["MfaStatus"] | undefined; passkeys: Schemas["Passkey"][] };
+async function secondFactorState(): Promise<SecondFactorState> {
   const [status, list] = await Promise.all([api.GET("/api/users/@me/mfa"), api.GET("/api/users/@me/passkeys")]);
-  if (!status.data) return;
-  const { totp, passkeys, recovery_codes_left } = status.data;
+  return { status: status.data, passkeys: list.data ?? [] };
+}
+
+async function secondFactorSection(user: User): Promise<void> {
+  showSecondFactor(user, await secondFactorState());
+}
+
+function showSecondFactor(user: User, state: SecondFactorState): void {
+  const box = document.getElementById("mfa-status") as HTMLElement;
+  if (!state.status) return;
+  const { totp, passkeys, recovery_codes_left } = state.status;
   factors = { totp, passkeys };
   const on = totp || passkeys > 0;
-  const rows = (list.data ?? [])
+  const rows = state.passkeys
     .map(
       (p) => `<tr data-passkey="${esc(p.id)}"><td>${esc(p.name)}</td><td>${when(p.created_at)}</td><td>${when(p.last_used_at)}</td>
         <td><button class="secondary" data-rename="${esc(p.id)}">Rename</button>
