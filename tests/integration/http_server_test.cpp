@@ -17,6 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+std::atomic<int> slow_requests_started{0};  // how many requests /test/slow's handler has begun
+
 // Test-only routes exercising the pipeline the way real handlers will.
 void add_probe_routes(app::App& a) {
     a.router().post("/test/echo", [](http::Request& req) {
@@ -28,6 +30,7 @@ void add_probe_routes(app::App& a) {
     });
     a.router().get("/test/boom", [](http::Request&) -> http::Response { throw std::logic_error("handler bug"); });
     a.router().get("/test/slow", [](http::Request&) {
+        ++slow_requests_started;
         std::this_thread::sleep_for(400ms);
         return http::json(200, {{"slow", true}});
     });
@@ -365,8 +368,12 @@ TEST_F(HttpServer, ManyConcurrentClientsAllGetAnswers) {
 }
 
 TEST_F(HttpServer, GracefulShutdownFinishesInFlightRequests) {
+    const int before = slow_requests_started;
     auto in_flight = std::async(std::launch::async, [&] { return server_->client().get("/test/slow"); });
-    std::this_thread::sleep_for(100ms);
+    for (auto until = std::chrono::steady_clock::now() + 10s; slow_requests_started == before;) {
+        ASSERT_LT(std::chrono::steady_clock::now(), until) << "the slow request never reached its handler";
+        std::this_thread::sleep_for(1ms);
+    }
     auto stopped = std::async(std::launch::async, [&] { server_->stop(); });
     auto r = in_flight.get();
     EXPECT_EQ(r.status, 200);
