@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <deque>
@@ -99,6 +100,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
         tcp::socket socket;
         bool open = false;  // until connected, commands gather in `out`
         bool writing = false, reading = false;
+        bool answered = false;  // a command of the server's (not AUTH or SCRIPT LOAD) got its reply
         std::string out, sending;
         std::array<char, 16 * 1024> in{};
         std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), redisReaderFree};
@@ -125,6 +127,13 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
         Lock lock(mutex);
         if (closed) {
             waiter->complete(std::make_exception_ptr(StoreUnavailable("redis: the server is stopping")), nullptr);
+            return;
+        }
+        if (!conn && Clock::now() < retry_at) {  // a Redis that just failed is not asked again yet
+            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at - Clock::now()).count();
+            waiter->complete(
+                std::make_exception_ptr(StoreUnavailable(last_failure + " (next attempt in " + std::to_string(wait) + " ms)")),
+                nullptr);
             return;
         }
         if (!conn) open();
@@ -207,9 +216,10 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             if (c->waiting.empty()) return fail(c, "redis: a reply to no command");
             auto entry = std::move(c->waiting.front());
             c->waiting.pop_front();
-            if (entry.waiter)
+            if (entry.waiter) {
+                c->answered = true;
                 entry.waiter->complete(nullptr, std::move(reply));
-            else if (reply->type == REDIS_REPLY_ERROR)
+            } else if (reply->type == REDIS_REPLY_ERROR)
                 return fail(c, "redis: " + std::string(reply->str, reply->len));
         }
         if (c->waiting.empty())
@@ -218,11 +228,18 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             read(c);
     }
 
-    // Ends the connection: every command on it fails, and the next one opens another.
+    // Ends the connection: every command on it fails. A connection that had answered is
+    // opened again by the next command (Redis restarted, say); one that never did (refused,
+    // unreachable, silent, AUTH refused) is tried again after a pause that doubles from 50 ms
+    // to 1 s with each such failure, and the commands meanwhile fail at once instead of each
+    // waiting for a connection attempt or the timeout.
     void fail(const std::shared_ptr<Connection>& connection, const std::string& why) {
         if (connection != conn) return;
         auto c = connection;  // NOLINT(performance-unnecessary-copy-initialization): `connection` may be `conn`, reset next
         conn.reset();
+        backoff = c->answered ? Clock::duration::zero() : std::clamp<Clock::duration>(2 * backoff, kFirstPause, kLongestPause);
+        retry_at = Clock::now() + backoff;
+        last_failure = why;
         boost::system::error_code ignored;
         c->socket.close(ignored);
         auto error = std::make_exception_ptr(StoreUnavailable(why));
@@ -267,6 +284,10 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
     int setup_commands = 0;
     std::mutex mutex;
     std::shared_ptr<Connection> conn;  // none until the first command, and after a failure
+    static constexpr Clock::duration kFirstPause = std::chrono::milliseconds(50), kLongestPause = std::chrono::seconds(1);
+    Clock::duration backoff{};   // the pause after the last failure
+    Clock::time_point retry_at;  // no connection is opened before this
+    std::string last_failure;
     asio::steady_timer timer;
     bool timer_armed = false;
     bool closed = false;

@@ -5,7 +5,10 @@
 // no thread sleeps on a round trip. The connection opens on the first command, AUTHs,
 // SELECTs and loads the scripts it was given; a command without its reply within the
 // timeout, a broken connection or a protocol error fail every command in flight with
-// StoreUnavailable and close it (the next command opens a new one).
+// StoreUnavailable and close it. The next command opens a new one, at once after a
+// connection that had answered; after one that never did, not before a pause (50 ms, doubling
+// to 1 s) during which commands fail at once: a Redis that is down costs requests nothing
+// but the limiter's fail-open (or -closed) answer, and is not hammered with connections.
 #include "ratelimit/limit.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -83,6 +84,13 @@ public:
         port_ = ntohs(a.sin_port);
     }
     ~SilentListener() { ::close(fd_); }
+    // Takes the connections made so far (the kernel completed them): how many there were.
+    int connections_taken() {
+        ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+        int n = 0;
+        for (int fd; (fd = ::accept(fd_, nullptr, nullptr)) >= 0; ++n) ::close(fd);
+        return n;
+    }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
 private:
@@ -296,11 +304,39 @@ TEST_F(RateLimits, ARedisThatComesBackIsUsedAgain) {
     const auto errors = server.app().limiter().store_errors();
     EXPECT_GT(errors, 0u);
     redis = std::make_unique<OwnRedis>(port);  // empty: the counts start again
+    // After the failed attempts the pipeline pauses (1 s at the most) before it connects again:
+    // requests of another route (they count only for the API-wide limit) until one is answered
+    // by Redis, that is, adds no store error.
+    EXPECT_TRUE(wait_until([&] {
+        const auto before = server.app().limiter().store_errors();
+        c.get("/api/users/@me");
+        return server.app().limiter().store_errors() == before;
+    }));
+    const auto errors_when_back = server.app().limiter().store_errors();
     int allowed = 0;
     for (int i = 0; i < 16; ++i) allowed += verification_request(c) == 202;
     EXPECT_EQ(allowed, 15);
     EXPECT_EQ(verification_request(c), 429);
-    EXPECT_EQ(server.app().limiter().store_errors(), errors) << "no failure once Redis is back";
+    EXPECT_EQ(server.app().limiter().store_errors(), errors_when_back) << "no failure once Redis is back";
+}
+
+// A Redis that refuses connections or never answers is not tried by every request: after a
+// connection that never answered, the next waits for a pause (50 ms, doubling to 1 s), and
+// requests meanwhile get the fail-open answer at once. Without the pause every one of these
+// requests opened a connection and waited 250 ms on it.
+TEST_F(RateLimits, ARedisThatIsDownIsTriedAgainAfterAPauseNotByEveryRequest) {
+    SilentListener silent;
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = silent.url();
+    });
+    auto c = server.client();
+    constexpr int kRequests = 40;
+    for (int i = 0; i < kRequests; ++i) EXPECT_EQ(verification_request(c), 202) << "fail open";
+    EXPECT_GE(server.app().limiter().store_errors(), std::uint64_t{kRequests});
+    const int attempts = silent.connections_taken();
+    EXPECT_GE(attempts, 1);
+    EXPECT_LE(attempts, kRequests / 4) << "connections opened for " << kRequests << " requests";
 }
 
 // A Redis that takes the connection and never answers costs each request the store's
