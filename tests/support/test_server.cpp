@@ -91,13 +91,20 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure, 
                     {"ARGON2_MEMORY_KIB", "1024"},
                     {"ARGON2_PARALLELISM", "1"},
                     {"LOG_LEVEL", std::getenv("STARTER_TEST_LOG_LEVEL") ? std::getenv("STARTER_TEST_LOG_LEVEL") : "warning"}};
-    auto settings = config::load_settings(env);
-    if (configure) configure(settings);
-    app::init_logging(settings);
-    app_ = std::make_unique<app::App>(settings);
-    if (add_routes) add_routes(*app_);
-    app_->prepare();
-    app_->server().start();
+    try {
+        auto settings = config::load_settings(env);
+        if (configure) configure(settings);
+        app::init_logging(settings);
+        app_ = std::make_unique<app::App>(settings);
+        if (add_routes) add_routes(*app_);
+        app_->prepare();
+        app_->server().start();
+    } catch (...) {  // a server that refuses to start (some tests want that) leaves no directory behind
+        app_.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(data_dir_, ec);
+        throw;
+    }
 }
 
 void TestServer::stop() {
