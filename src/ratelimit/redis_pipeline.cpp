@@ -11,6 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
@@ -29,6 +32,13 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 void ReplyDeleter::operator()(redisReply* r) const { freeReplyObject(r); }
+
+bool still_open_after_idle(int fd, Clock::duration idle) {
+    if (idle < std::chrono::seconds(1)) return true;
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 RedisAddress RedisAddress::parse(std::string_view url) {
     RedisAddress a;
@@ -101,6 +111,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
         bool open = false;  // until connected, commands gather in `out`
         bool writing = false, reading = false;
         bool answered = false;  // a command of the server's (not AUTH or SCRIPT LOAD) got its reply
+        Clock::time_point last_reply;
         std::string out, sending;
         std::array<char, 16 * 1024> in{};
         std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), redisReaderFree};
@@ -136,6 +147,10 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
                 nullptr);
             return;
         }
+        // An idle connection Redis has closed would fail the command: a new one is opened first.
+        if (conn && conn->open && conn->waiting.empty() &&
+            !still_open_after_idle(conn->socket.native_handle(), Clock::now() - conn->last_reply))
+            fail(conn, "redis closed the idle connection");
         if (!conn) open();
         conn->out += command;
         conn->waiting.push_back({std::move(waiter), Clock::now()});
@@ -213,6 +228,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             if (redisReaderGetReply(c->reader.get(), &raw) != REDIS_OK) return fail(c, "redis: unreadable reply");
             if (!raw) break;
             RedisReply reply(static_cast<redisReply*>(raw));
+            c->last_reply = Clock::now();
             if (c->waiting.empty()) return fail(c, "redis: a reply to no command");
             auto entry = std::move(c->waiting.front());
             c->waiting.pop_front();

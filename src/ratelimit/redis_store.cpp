@@ -96,6 +96,7 @@ std::string new_member(std::int64_t now_ms) {
 
 struct RedisStore::Connection {
     redisContext* ctx = nullptr;
+    std::chrono::steady_clock::time_point idle_since;
     ~Connection() {
         if (ctx) redisFree(ctx);
     }
@@ -115,10 +116,11 @@ RedisStore::~RedisStore() = default;
 std::unique_ptr<RedisStore::Connection> RedisStore::take() {
     {
         std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
+        while (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
-            return c;
+            // One Redis closed while it sat idle would fail the command: it is dropped instead.
+            if (still_open_after_idle(c->ctx->fd, std::chrono::steady_clock::now() - c->idle_since)) return c;
         }
     }
     timeval tv{static_cast<time_t>(config_.timeout.count() / 1000),
@@ -142,6 +144,7 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
 }
 
 void RedisStore::give_back(std::unique_ptr<Connection> c) {
+    c->idle_since = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     if (idle_.size() < 64) idle_.push_back(std::move(c));
 }

@@ -13,8 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <future>
+#include <regex>
 #include <set>
 
 using namespace testing_support;
@@ -33,13 +35,22 @@ int verification_request(HttpClient& c, const std::vector<std::pair<std::string,
 // A redis-server of the test's own, so the test can stop it.
 class OwnRedis {
 public:
-    explicit OwnRedis(std::uint16_t port = free_port()) : port_(port) {
+    explicit OwnRedis(std::uint16_t port = free_port(), const std::vector<std::string>& options = {}) : port_(port) {
         dir_ = std::filesystem::temp_directory_path() / ("starter-redis-" + security::random_hex(5));
         std::filesystem::create_directories(dir_);
-        process_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
-                                     "", "--appendonly", "no", "--dir", dir_.string()},
-            std::map<std::string, std::string>{}, dir_ / "redis.log");
+        std::vector<std::string> command{"/usr/bin/redis-server",
+                                         "--port",
+                                         std::to_string(port_),
+                                         "--bind",
+                                         "127.0.0.1",
+                                         "--save",
+                                         "",
+                                         "--appendonly",
+                                         "no",
+                                         "--dir",
+                                         dir_.string()};
+        command.insert(command.end(), options.begin(), options.end());
+        process_ = std::make_unique<ChildProcess>(command, std::map<std::string, std::string>{}, dir_ / "redis.log");
         EXPECT_TRUE(wait_until([&] {
             return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, {}).second.find("PONG") !=
                    std::string::npos;
@@ -318,6 +329,37 @@ TEST_F(RateLimits, ARedisThatComesBackIsUsedAgain) {
     EXPECT_EQ(allowed, 15);
     EXPECT_EQ(verification_request(c), 429);
     EXPECT_EQ(server.app().limiter().store_errors(), errors_when_back) << "no failure once Redis is back";
+}
+
+// Redis's `timeout` closes clients idle that long (managed Redis services often set it). A
+// connection Redis closed while idle is noticed and replaced before a command goes out on
+// it: before, the first request after each idle spell failed (fail-open: not counted;
+// RATE_LIMIT_FAIL_CLOSED: a 503), on the pipeline and on the failed-login counters alike.
+TEST_F(RateLimits, AConnectionRedisClosedWhileIdleIsReplacedBeforeItFailsARequest) {
+    OwnRedis redis(free_port(), {"--timeout", "1"});
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = redis.url();
+        s.rate_limits.fail_closed = true;
+    });
+    auto c = server.client();
+    const auto wrong_login = [&] {
+        return c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"not the password"})").status;
+    };
+    const auto redis_clients = [&] {  // redis-cli's own among them
+        std::smatch m;
+        const auto info = redis.cli("INFO");
+        return std::regex_search(info, m, std::regex("connected_clients:(\\d+)")) ? std::stoi(m[1]) : -1;
+    };
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(verification_request(c), 202);  // the pipeline's connection
+        EXPECT_EQ(wrong_login(), 400);            // and a blocking one, for the failed-login counter
+        ASSERT_GE(redis_clients(), 3);
+        EXPECT_TRUE(wait_until([&] { return redis_clients() == 1; })) << "Redis closes idle clients after a second";
+        EXPECT_EQ(verification_request(c), 202) << "not 503: the closed connection was replaced";
+        EXPECT_EQ(wrong_login(), 400) << "not 429/503: the closed connection was replaced";
+    }
+    EXPECT_EQ(server.app().limiter().store_errors(), 0u);
 }
 
 // A Redis that refuses connections or never answers is not tried by every request: after a
