@@ -178,7 +178,8 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     pipeline_.use(http::access_log());
     pipeline_.use(http::security_headers({.hsts = settings_.app_url.starts_with("https://")}));
     pipeline_.use(http::cors(settings_.cors_allow_origins));
-    pipeline_.use(ratelimit::rate_limit(*limiter_, router_));
+    auto limiting = ratelimit::limit_routes(*limiter_, router_);
+    pipeline_.use(std::move(limiting.middleware));
     pipeline_.use(http::error_mapping({translate_database_errors}, [this](const http::Request& req, const std::exception& e) {
         observe::ErrorEvent event;
         event.type = boost::core::demangle(typeid(e).name());
@@ -192,7 +193,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     }));
 
     server_ = std::make_unique<http::Server>(settings_.server, router_, pipeline_);
-    if (auto step = ratelimit::ask_before_the_pipeline(*limiter_, router_)) server_->run_first(std::move(step));
+    if (limiting.ask_first) server_->run_first(std::move(limiting.ask_first));
 }
 
 App::~App() { worker_->stop(); }

@@ -142,32 +142,33 @@ struct RouteLimits {
                 throw std::invalid_argument("bad rate limit '" + r->limit_text + "' on " + r->method + " " + r->pattern);
         }
     }
-    // A route declared after the limits were read (tests add some) has only the primary one.
-    Entry of(const http::Route* route) const {
+    // A route declared after the limits were read (tests add some) has only the primary one:
+    // its entry is made in `unlisted`.
+    const Entry& of(const http::Route* route, Entry& unlisted) const {
         if (auto it = by_route.find(route); it != by_route.end()) return it->second;
-        return {route->method + " " + route->pattern, std::nullopt};
+        unlisted = {route->method + " " + route->pattern, std::nullopt};
+        return unlisted;
     }
 };
 
 boost::asio::awaitable<void> ask_early(RateLimiter& limiter, const RouteLimits& limits, http::Request& req,
                                        const http::Route& route) {
     if (route.exempt_from_rate_limits) co_return;
-    const auto entry = limits.of(&route);
+    RouteLimits::Entry unlisted;
+    const auto& entry = limits.of(&route, unlisted);
     const auto client = req.client.to_string();
     req.early = co_await limiter.check_async(client, true, entry.key, entry.limit);
 }
 
-}  // namespace
-
-http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
-    auto limits = std::make_shared<const RouteLimits>(router);
-    return [&limiter, limits](http::Request& req, http::Next next) -> http::Response {
+http::Middleware middleware(RateLimiter& limiter, std::shared_ptr<const RouteLimits> limits) {
+    return [&limiter, limits = std::move(limits)](http::Request& req, http::Next next) -> http::Response {
         if (!req.route || req.route->exempt_from_rate_limits || !limiter.enabled()) return next(req);
         Verdict verdict;
         if (const auto* early = std::any_cast<Verdict>(&req.early)) {
             verdict = *early;
         } else {
-            const auto entry = limits->of(req.route);
+            RouteLimits::Entry unlisted;
+            const auto& entry = limits->of(req.route, unlisted);
             verdict = limiter.check(req.client.to_string(), true, entry.key, entry.limit);
         }
         if (!verdict.allowed) {
@@ -191,10 +192,17 @@ http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router) {
     };
 }
 
-http::EarlyStep ask_before_the_pipeline(RateLimiter& limiter, const http::Router& router) {
-    if (!limiter.enabled() || !limiter.store().shared()) return {};
+}  // namespace
+
+RouteLimiting limit_routes(RateLimiter& limiter, const http::Router& router) {
     auto limits = std::make_shared<const RouteLimits>(router);
-    return [&limiter, limits](http::Request& req, const http::Route& route) { return ask_early(limiter, *limits, req, route); };
+    RouteLimiting r;
+    if (limiter.enabled() && limiter.store().shared())
+        r.ask_first = [&limiter, limits](http::Request& req, const http::Route& route) {
+            return ask_early(limiter, *limits, req, route);
+        };
+    r.middleware = middleware(limiter, std::move(limits));
+    return r;
 }
 
 }  // namespace ratelimit

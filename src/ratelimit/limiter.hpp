@@ -78,15 +78,18 @@ private:
 // counters).
 std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memory_budget_bytes, const LimiterOptions& options);
 
-// The middleware: route limits come from each route's `.limit("15/hour")` declaration,
-// parsed once here (a bad declaration throws at start-up). Unmatched paths and routes
-// marked exempt (health, docs, metrics) are not limited.
-http::Middleware rate_limit(RateLimiter& limiter, const http::Router& router);
-
-// With a store across the network (Redis): the step that asks it for each request on the io
-// thread, before the request goes to a worker (http::Server::run_first), so no worker waits
-// on the round trip and the io threads' commands share one pipelined connection; the
-// middleware above then applies the verdict it left. Empty for an in-process store.
-http::EarlyStep ask_before_the_pipeline(RateLimiter& limiter, const http::Router& router);
+// Rate limiting of the router's routes. Route limits come from each route's
+// `.limit("15/hour")` declaration, parsed once here (a bad declaration throws at start-up).
+// Unmatched paths and routes marked exempt (health, docs, metrics) are not limited.
+struct RouteLimiting {
+    // Answers 429 (or 503 when the store fails closed) and adds the X-RateLimit headers.
+    http::Middleware middleware;
+    // With a store across the network (Redis): the step that asks it for each request on the
+    // io thread, before the request goes to a worker (http::Server::run_first), so no worker
+    // waits on the round trip and the io threads' commands share one pipelined connection;
+    // the middleware then applies the verdict it left. Empty for an in-process store.
+    http::EarlyStep ask_first;
+};
+RouteLimiting limit_routes(RateLimiter& limiter, const http::Router& router);
 
 }  // namespace ratelimit
