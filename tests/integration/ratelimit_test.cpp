@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <future>
 #include <regex>
 #include <set>
@@ -26,6 +27,15 @@ namespace {
 void exact_limits(config::Settings& s) {
     s.rate_limits.multiplier = 1;
     s.rate_limits.key_prefix = "test-" + security::random_hex(6) + ":";
+}
+
+// Exact limits (as exact_limits) counted in the Redis at `url`, failing closed when told.
+std::function<void(config::Settings&)> limits_in_redis(const std::string& url, bool fail_closed = false) {
+    return [url, fail_closed](config::Settings& s) {
+        exact_limits(s);
+        s.redis_url = url;
+        s.rate_limits.fail_closed = fail_closed;
+    };
 }
 
 int verification_request(HttpClient& c, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -245,10 +255,7 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
 
 TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {
     OwnRedis redis;
-    TestServer server([&](config::Settings& s) {
-        exact_limits(s);
-        s.redis_url = redis.url();
-    });
+    TestServer server(limits_in_redis(redis.url()));
     auto c = server.client();
     EXPECT_EQ(verification_request(c), 202);
     EXPECT_EQ(server.client().get("/api/health/ready").json().at("redis"), "ok");
@@ -304,10 +311,7 @@ TEST_F(RateLimits, RequestsAskingRedisTogetherEachGetTheirOwnAnswer) {
 TEST_F(RateLimits, ARedisThatComesBackIsUsedAgain) {
     auto redis = std::make_unique<OwnRedis>();
     const auto port = redis->port();
-    TestServer server([&](config::Settings& s) {
-        exact_limits(s);
-        s.redis_url = redis->url();
-    });
+    TestServer server(limits_in_redis(redis->url()));
     auto c = server.client();
     EXPECT_EQ(verification_request(c), 202);
     redis.reset();
@@ -337,11 +341,7 @@ TEST_F(RateLimits, ARedisThatComesBackIsUsedAgain) {
 // RATE_LIMIT_FAIL_CLOSED: a 503), on the pipeline and on the failed-login counters alike.
 TEST_F(RateLimits, AConnectionRedisClosedWhileIdleIsReplacedBeforeItFailsARequest) {
     OwnRedis redis(free_port(), {"--timeout", "1"});
-    TestServer server([&](config::Settings& s) {
-        exact_limits(s);
-        s.redis_url = redis.url();
-        s.rate_limits.fail_closed = true;
-    });
+    TestServer server(limits_in_redis(redis.url(), true));
     auto c = server.client();
     const auto wrong_login = [&] {
         return c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"not the password"})").status;
@@ -368,10 +368,7 @@ TEST_F(RateLimits, AConnectionRedisClosedWhileIdleIsReplacedBeforeItFailsAReques
 // requests opened a connection and waited 250 ms on it.
 TEST_F(RateLimits, ARedisThatIsDownIsTriedAgainAfterAPauseNotByEveryRequest) {
     SilentListener silent;
-    TestServer server([&](config::Settings& s) {
-        exact_limits(s);
-        s.redis_url = silent.url();
-    });
+    TestServer server(limits_in_redis(silent.url()));
     auto c = server.client();
     constexpr int kRequests = 40;
     for (int i = 0; i < kRequests; ++i) EXPECT_EQ(verification_request(c), 202) << "fail open";
@@ -381,16 +378,13 @@ TEST_F(RateLimits, ARedisThatIsDownIsTriedAgainAfterAPauseNotByEveryRequest) {
     EXPECT_LE(attempts, kRequests / 4) << "connections opened for " << kRequests << " requests";
 }
 
-// A Redis that takes the connection and never answers costs each request the store's
-// timeout, then the limiter fails open, or closed when told to.
+// A Redis that takes the connection and never answers: the requests waiting on it get no
+// reply within the store's timeout (250 ms), and those during the pause after it none at
+// all; the limiter fails open, or closed when told to.
 TEST_F(RateLimits, ARedisThatNeverAnswersFailsOpenOrClosed) {
     SilentListener silent;
     for (bool closed : {false, true}) {
-        TestServer server([&](config::Settings& s) {
-            exact_limits(s);
-            s.redis_url = silent.url();
-            s.rate_limits.fail_closed = closed;
-        });
+        TestServer server(limits_in_redis(silent.url(), closed));
         auto c = server.client();
         for (int i = 0; i < 3; ++i) {
             auto r = c.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})");
