@@ -84,6 +84,16 @@ std::vector<Decision> decisions_of(const redisReply* r, std::span<const KeyedLim
     return decisions;
 }
 
+// A command on a blocking connection, with its reply; throws StoreUnavailable for no reply
+// (the connection is then broken and must not be given back) or an error reply.
+template <class... Args>
+RedisReply checked_command(redisContext* ctx, const char* format, Args... args) {
+    RedisReply r(static_cast<redisReply*>(redisCommand(ctx, format, args...)));
+    if (!r) throw StoreUnavailable(std::string("redis: ") + ctx->errstr);
+    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+    return r;
+}
+
 // A name for one hit, unique in its key's log across every server process: this process's
 // random prefix and a count (no call into the random generator per request).
 std::string new_member(std::int64_t now_ms) {
@@ -131,15 +141,9 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
         throw StoreUnavailable("redis connect to " + config_.address.host + ":" + std::to_string(config_.address.port) +
                                " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
-    auto command = [&](const char* fmt, auto... args) {
-        RedisReply r(static_cast<redisReply*>(redisCommand(c->ctx, fmt, args...)));
-        if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
-        if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
-        return r;
-    };
-    if (!config_.address.password.empty()) command("AUTH %s", config_.address.password.c_str());
-    if (config_.address.db != 0) command("SELECT %d", config_.address.db);
-    command("SCRIPT LOAD %s", kScript);
+    if (!config_.address.password.empty()) checked_command(c->ctx, "AUTH %s", config_.address.password.c_str());
+    if (config_.address.db != 0) checked_command(c->ctx, "SELECT %d", config_.address.db);
+    checked_command(c->ctx, "SCRIPT LOAD %s", kScript);
     return c;
 }
 
@@ -212,10 +216,7 @@ Reservation RedisStore::reserve(const std::string& key, const Limit& limit, std:
 void RedisStore::cancel(const std::string& key, const std::string& token) {
     if (token.empty()) return;
     auto c = take();
-    RedisReply r(
-        static_cast<redisReply*>(redisCommand(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size())));
-    if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);
-    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
+    checked_command(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size());
     give_back(std::move(c));
 }
 

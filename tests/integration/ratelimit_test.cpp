@@ -48,8 +48,6 @@ public:
     // `port` 0: a free one. A port free a moment ago may be another's by the time redis-server
     // binds it (a busy suite's connections take ephemeral ports): then another is tried.
     explicit OwnRedis(std::uint16_t port = 0, const std::vector<std::string>& options = {}) {
-        dir_ = std::filesystem::temp_directory_path() / ("starter-redis-" + security::random_hex(5));
-        std::filesystem::create_directories(dir_);
         for (int attempt = 0; attempt < 5; ++attempt) {
             port_ = port ? port : free_port();
             std::vector<std::string> command{"/usr/bin/redis-server",
@@ -62,20 +60,16 @@ public:
                                              "--appendonly",
                                              "no",
                                              "--dir",
-                                             dir_.string()};
+                                             dir_.path().string()};
             command.insert(command.end(), options.begin(), options.end());
-            process_ = std::make_unique<ChildProcess>(command, std::map<std::string, std::string>{}, dir_ / "redis.log");
+            process_ = std::make_unique<ChildProcess>(command, std::map<std::string, std::string>{}, dir_.path() / "redis.log");
             if (wait_until([&] { return answers() || process_->exited(); }) && !process_->exited() && answers()) return;
             stop();
             if (port) break;
         }
         ADD_FAILURE() << "redis-server did not start on 127.0.0.1:" << port_;
     }
-    ~OwnRedis() {
-        stop();
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
+    ~OwnRedis() { stop(); }
     void stop() {
         if (!process_) return;
         process_->kill(SIGKILL);
@@ -94,7 +88,7 @@ public:
 
 private:
     std::uint16_t port_ = 0;
-    std::filesystem::path dir_;
+    TempDir dir_{"starter-redis-"};
     std::unique_ptr<ChildProcess> process_;
 };
 

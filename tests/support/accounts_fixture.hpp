@@ -33,9 +33,7 @@ class AccountsFixture : public ::testing::Test {
 protected:
     void SetUp() override {
         STARTER_REQUIRE_DATABASE();
-        server_ =
-            std::make_unique<TestServer>([this](config::Settings& s) { configure(s); }, [this](app::App& a) { add_routes(a); });
-        client_ = std::make_unique<HttpClient>(server_->port());
+        start();
     }
     virtual void configure(config::Settings&) {}
     virtual void add_routes(app::App&) {}
@@ -44,8 +42,12 @@ protected:
         auto db = server_->database();
         client_.reset();
         server_.reset();
+        start(db);
+    }
+    // The server with this fixture's settings and routes, on `db` (none: a new database).
+    void start(std::shared_ptr<TestDatabase> db = nullptr) {
         server_ = std::make_unique<TestServer>([this](config::Settings& s) { configure(s); },
-                                               [this](app::App& a) { add_routes(a); }, db);
+                                               [this](app::App& a) { add_routes(a); }, std::move(db));
         client_ = std::make_unique<HttpClient>(server_->port());
     }
 

@@ -118,22 +118,24 @@ std::uint16_t free_port() {
 
 std::string starter_binary() { return STARTER_BINARY; }
 
-SmtpSink::SmtpSink(std::uint16_t port) : port_(port ? port : free_port()) {
-    dir_ = std::filesystem::temp_directory_path() / ("starter-sink-" + security::random_hex(6));
-    std::filesystem::create_directories(dir_);
+TempDir::TempDir(const std::string& prefix) : path_(std::filesystem::temp_directory_path() / (prefix + security::random_hex(6))) {
+    std::filesystem::create_directories(path_);
 }
 
-SmtpSink::~SmtpSink() {
-    stop();
+TempDir::~TempDir() {
     std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    std::filesystem::remove_all(path_, ec);
 }
+
+SmtpSink::SmtpSink(std::uint16_t port) : port_(port ? port : free_port()) {}
+
+SmtpSink::~SmtpSink() { stop(); }
 
 void SmtpSink::start() {
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/python3", std::string(STARTER_TEST_SUPPORT_DIR) + "/smtp_sink.py", "--port",
-                                 std::to_string(port_), "--maildir", (dir_ / "maildir").string(), "--delay", "3"},
-        std::map<std::string, std::string>{}, dir_ / "sink.log");
+                                 std::to_string(port_), "--maildir", (dir_.path() / "maildir").string(), "--delay", "3"},
+        std::map<std::string, std::string>{}, dir_.path() / "sink.log");
     bool up = wait_until([&] {
         try {
             boost::asio::io_context io;
@@ -144,7 +146,7 @@ void SmtpSink::start() {
             return false;
         }
     });
-    if (!up) throw std::runtime_error("the SMTP sink did not start; see " + (dir_ / "sink.log").string());
+    if (!up) throw std::runtime_error("the SMTP sink did not start; see " + (dir_.path() / "sink.log").string());
 }
 
 void SmtpSink::stop() {
@@ -158,7 +160,7 @@ std::vector<std::string> SmtpSink::message_ids() const {
     std::vector<std::string> ids;
     std::error_code ec;
     for (const auto& sub : {"new", "cur"}) {
-        auto d = dir_ / "maildir" / sub;
+        auto d = dir_.path() / "maildir" / sub;
         if (!std::filesystem::exists(d, ec)) continue;
         for (const auto& entry : std::filesystem::directory_iterator(d, ec)) {
             std::ifstream in(entry.path());

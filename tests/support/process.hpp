@@ -43,6 +43,20 @@ std::pair<int, std::string> run_command(std::vector<std::string> argv, const std
 std::uint16_t free_port();
 std::string starter_binary();
 
+// A fresh directory under the system's temp directory, named `prefix` and random hex; it is
+// removed with all it holds when this goes, also when the constructor of its holder throws.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
 // tests/support/smtp_sink.py on a port of its own, storing into a maildir.
 class SmtpSink {
 public:
@@ -57,7 +71,7 @@ public:
 
 private:
     std::uint16_t port_;
-    std::filesystem::path dir_;
+    TempDir dir_{"starter-sink-"};
     std::unique_ptr<ChildProcess> process_;
 };
 

@@ -68,10 +68,8 @@ TestDatabase::~TestDatabase() {
 TestServer::TestServer(const std::function<void(config::Settings&)>& configure, const std::function<void(app::App&)>& add_routes,
                        std::shared_ptr<TestDatabase> database) {
     db_ = database ? std::move(database) : std::make_shared<TestDatabase>(requested_db());
-    data_dir_ = std::filesystem::temp_directory_path() / ("starter-data-" + security::random_hex(6));
-    std::filesystem::create_directories(data_dir_);
     config::Env env{{"PORT", "0"},
-                    {"DATA_DIR", data_dir_.string()},
+                    {"DATA_DIR", data_dir_.path().string()},
                     {"DATABASE_URL", db_->url()},
                     {"DATA_ENCRYPTION_KEY", kTestDataKey},
                     // No test reaches the internet; the breached-password tests point at a fake.
@@ -91,20 +89,13 @@ TestServer::TestServer(const std::function<void(config::Settings&)>& configure, 
                     {"ARGON2_MEMORY_KIB", "1024"},
                     {"ARGON2_PARALLELISM", "1"},
                     {"LOG_LEVEL", std::getenv("STARTER_TEST_LOG_LEVEL") ? std::getenv("STARTER_TEST_LOG_LEVEL") : "warning"}};
-    try {
-        auto settings = config::load_settings(env);
-        if (configure) configure(settings);
-        app::init_logging(settings);
-        app_ = std::make_unique<app::App>(settings);
-        if (add_routes) add_routes(*app_);
-        app_->prepare();
-        app_->server().start();
-    } catch (...) {  // a server that refuses to start (some tests want that) leaves no directory behind
-        app_.reset();
-        std::error_code ec;
-        std::filesystem::remove_all(data_dir_, ec);
-        throw;
-    }
+    auto settings = config::load_settings(env);
+    if (configure) configure(settings);
+    app::init_logging(settings);
+    app_ = std::make_unique<app::App>(settings);
+    if (add_routes) add_routes(*app_);
+    app_->prepare();
+    app_->server().start();
 }
 
 void TestServer::stop() {
@@ -118,8 +109,6 @@ TestServer::~TestServer() {
     stop();
     app_.reset();
     db_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(data_dir_, ec);
 }
 
 }  // namespace testing_support

@@ -5,6 +5,7 @@
 #include "app/app.hpp"
 #include "config/settings.hpp"
 #include "support/http_client.hpp"
+#include "support/process.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -50,13 +51,13 @@ public:
     std::uint16_t port() const { return app_->server().port(); }
     app::App& app() { return *app_; }
     HttpClient client() const { return HttpClient(app_->server().port()); }
-    const std::filesystem::path& data_dir() const { return data_dir_; }
+    const std::filesystem::path& data_dir() const { return data_dir_.path(); }
     void stop();
     std::shared_ptr<TestDatabase> database() const { return db_; }
 
 private:
     std::shared_ptr<TestDatabase> db_;
-    std::filesystem::path data_dir_;
+    TempDir data_dir_{"starter-data-"};  // removed after the app, also when it refuses to start
     std::unique_ptr<app::App> app_;
     bool stopped_ = false;
 };
