@@ -233,19 +233,14 @@ namespace {
 // memory, or the whole PostgreSQL data directory (heap pages and WAL segments).
 std::vector<std::filesystem::path> database_files(const TestDatabase& db) {
     std::vector<std::filesystem::path> out;
-    std::filesystem::path root;
     if (db.kind() == TestDb::sqlite) {
         std::filesystem::path file = db.url().substr(std::string("sqlite://").size());
         for (const char* suffix : {"", "-wal", "-shm", "-journal"})
             if (std::filesystem::exists(file.string() + suffix)) out.emplace_back(file.string() + suffix);
         return out;
     }
-    root = env_or_empty("STARTER_TEST_POSTGRES_DATA");
-    std::error_code ec;
-    for (const auto& e :
-         std::filesystem::recursive_directory_iterator(root, std::filesystem::directory_options::skip_permission_denied, ec))
-        if (e.is_regular_file(ec)) out.push_back(e.path());
-    return out;
+    // PostgreSQL is still running (other tests use it): files come and go during the walk.
+    return files_under(env_or_empty("STARTER_TEST_POSTGRES_DATA"));
 }
 
 // Which of the needles some file holds. Each file is read once, in one piece: the

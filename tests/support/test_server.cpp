@@ -160,15 +160,11 @@ std::string decode_base64(const std::string& in) {
 
 std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& to) {
     std::vector<Mail> out;
-    std::error_code ec;
-    if (!std::filesystem::exists(dir, ec)) return out;
-    std::vector<std::filesystem::path> files;
     // Half-written files are left out: the outbox's `.tmp` files and a maildir's `tmp/`, from
     // where the sink moves each message into `new/` once written (a scan that read it in
     // `tmp/` could otherwise miss it on the next scan, as one did under load).
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec))
-        if (entry.is_regular_file() && entry.path().extension() != ".tmp" && entry.path().parent_path().filename() != "tmp")
-            files.push_back(entry.path());
+    auto files = files_under(dir);
+    std::erase_if(files, [](const auto& f) { return f.extension() == ".tmp" || f.parent_path().filename() == "tmp"; });
     // Both the file outbox and the maildir name files by delivery time.
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
     for (const auto& f : files) {
@@ -179,6 +175,28 @@ std::vector<Mail> mail_in(const std::filesystem::path& dir, const std::string& t
 }
 
 }  // namespace
+
+std::vector<std::filesystem::path> files_under(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> out;
+    std::vector<std::filesystem::path> pending{dir};
+    while (!pending.empty()) {
+        auto next = std::move(pending.back());
+        pending.pop_back();
+        // Not range-for: its ++ throws when the directory changes under it (as PostgreSQL's
+        // did in a CI run); increment(ec) lets the walk stop this directory alone.
+        std::error_code ec;
+        for (std::filesystem::directory_iterator it(next, ec), end; !ec && it != end; it.increment(ec)) {
+            std::error_code type_ec;
+            const auto status = it->symlink_status(type_ec);
+            if (type_ec) continue;
+            if (std::filesystem::is_directory(status))
+                pending.push_back(it->path());
+            else if (std::filesystem::is_regular_file(status))
+                out.push_back(it->path());
+        }
+    }
+    return out;
+}
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -84,6 +84,10 @@ std::vector<Mail> outbox_mail_to(const std::filesystem::path& data_dir, const st
 std::string env_or_empty(const char* name);
 // A whole file as bytes (empty when it cannot be read).
 std::string read_file(const std::filesystem::path& p);
+// The regular files under `dir`, at any depth. Made for directories a running program
+// changes (PostgreSQL's data directory, a maildir): an entry or a subdirectory that
+// vanishes during the walk is left out instead of ending it with an exception.
+std::vector<std::filesystem::path> files_under(const std::filesystem::path& dir);
 // Where a test leaves screenshots and other outputs for people to look at:
 // artifacts/<database>/ under the test's working directory (the SQLite and PostgreSQL runs
 // of a test may run at once).
