@@ -67,6 +67,22 @@ RedisAddress RedisAddress::parse(std::string_view url) {
     return a;
 }
 
+std::string RedisAddress::connect_failure(std::string_view why) const {
+    return "redis connect to " + host + ":" + std::to_string(port) + " failed: " + std::string(why);
+}
+
+std::string ReconnectPause::refusal(Clock::time_point now) const {
+    if (now >= retry_at_) return {};
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at_ - now).count();
+    return last_failure_ + " (next attempt in " + std::to_string(wait) + " ms)";
+}
+
+void ReconnectPause::failed(std::string why, Clock::time_point now) {
+    pause_ = std::clamp<Clock::duration>(2 * pause_, kFirst, kLongest);
+    retry_at_ = now + pause_;
+    last_failure_ = std::move(why);
+}
+
 namespace {
 
 // RESP, as Redis reads a command: *<count>, then $<length> and the bytes of each argument.
@@ -140,12 +156,9 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             waiter->complete(std::make_exception_ptr(StoreUnavailable("redis: the server is stopping")), nullptr);
             return;
         }
-        if (!conn && Clock::now() < retry_at) {  // a Redis that just failed is not asked again yet
-            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at - Clock::now()).count();
-            waiter->complete(
-                std::make_exception_ptr(StoreUnavailable(last_failure + " (next attempt in " + std::to_string(wait) + " ms)")),
-                nullptr);
-            return;
+        if (!conn) {
+            if (auto refusal = pause.refusal(Clock::now()); !refusal.empty())
+                return waiter->complete(std::make_exception_ptr(StoreUnavailable(refusal)), nullptr);
         }
         // An idle connection Redis has closed would fail the command: a new one is opened first.
         if (conn && conn->open && conn->waiting.empty() &&
@@ -182,9 +195,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
         asio::async_connect(c->socket, endpoints,
                             [self = shared_from_this(), c](boost::system::error_code ec, const tcp::endpoint&) {
                                 Lock lock(self->mutex);
-                                if (ec)
-                                    return self->fail(c, "redis connect to " + self->address.host + ":" +
-                                                             std::to_string(self->address.port) + " failed: " + ec.message());
+                                if (ec) return self->fail(c, self->address.connect_failure(ec.message()));
                                 if (c != self->conn) return;
                                 c->open = true;
                                 boost::system::error_code ignored;
@@ -244,18 +255,15 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             read(c);
     }
 
-    // Ends the connection: every command on it fails. A connection that had answered is
-    // opened again by the next command (Redis restarted, say); one that never did (refused,
-    // unreachable, silent, AUTH refused) is tried again after a pause that doubles from 50 ms
-    // to 1 s with each such failure, and the commands meanwhile fail at once instead of each
-    // waiting for a connection attempt or the timeout.
+    // Ends the connection: every command on it fails, and `pause` says when the next opens.
     void fail(const std::shared_ptr<Connection>& connection, const std::string& why) {
         if (connection != conn) return;
         auto c = connection;  // NOLINT(performance-unnecessary-copy-initialization): `connection` may be `conn`, reset next
         conn.reset();
-        backoff = c->answered ? Clock::duration::zero() : std::clamp<Clock::duration>(2 * backoff, kFirstPause, kLongestPause);
-        retry_at = Clock::now() + backoff;
-        last_failure = why;
+        if (c->answered)
+            pause.answered();
+        else
+            pause.failed(why, Clock::now());
         boost::system::error_code ignored;
         c->socket.close(ignored);
         auto error = std::make_exception_ptr(StoreUnavailable(why));
@@ -300,10 +308,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
     int setup_commands = 0;
     std::mutex mutex;
     std::shared_ptr<Connection> conn;  // none until the first command, and after a failure
-    static constexpr Clock::duration kFirstPause = std::chrono::milliseconds(50), kLongestPause = std::chrono::seconds(1);
-    Clock::duration backoff{};   // the pause after the last failure
-    Clock::time_point retry_at;  // no connection is opened before this
-    std::string last_failure;
+    ReconnectPause pause;
     asio::steady_timer timer;
     bool timer_armed = false;
     bool closed = false;

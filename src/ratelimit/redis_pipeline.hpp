@@ -5,10 +5,9 @@
 // no thread sleeps on a round trip. The connection opens on the first command, AUTHs,
 // SELECTs and loads the scripts it was given; a command without its reply within the
 // timeout, a broken connection or a protocol error fail every command in flight with
-// StoreUnavailable and close it. The next command opens a new one, at once after a
-// connection that had answered; after one that never did, not before a pause (50 ms, doubling
-// to 1 s) during which commands fail at once: a Redis that is down costs requests nothing
-// but the limiter's fail-open (or -closed) answer, and is not hammered with connections.
+// StoreUnavailable and close it. The next command opens a new one when ReconnectPause says
+// so, and fails at once before: a Redis that is down costs requests nothing but the
+// limiter's fail-open (or -closed) answer.
 #include "ratelimit/limit.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -34,6 +33,31 @@ struct RedisAddress {
 
     // Throws std::invalid_argument for anything but a redis:// URL.
     static RedisAddress parse(std::string_view url);
+    // "redis connect to host:port failed: <why>".
+    std::string connect_failure(std::string_view why) const;
+};
+
+// When a new connection to Redis may be opened. After one that never answered (refused,
+// unreachable, silent, AUTH refused), not before a pause of 50 ms that doubles to 1 s with
+// each such failure in a row: a Redis that is down is not hammered, and its callers fail at
+// once instead of each waiting for a connection attempt. After one that answered (a
+// restart), at once. Its owner's lock guards it.
+class ReconnectPause {
+public:
+    using Clock = std::chrono::steady_clock;
+    // Why no connection may be opened at `now`, with the last failure; "" when one may.
+    std::string refusal(Clock::time_point now) const;
+    // A connection failed before Redis answered a command on it: the pause grows.
+    void failed(std::string why, Clock::time_point now);
+    // Redis answered on a connection: the next failure pauses only 50 ms, and whatever
+    // ends that connection (a restart, say) leaves the next one free to open at once.
+    void answered() { pause_ = Clock::duration::zero(); }
+
+private:
+    static constexpr Clock::duration kFirst = std::chrono::milliseconds(50), kLongest = std::chrono::seconds(1);
+    Clock::duration pause_{};
+    Clock::time_point retry_at_;
+    std::string last_failure_;
 };
 
 // Whether a connection that has sat idle still stands: false once Redis has closed it (its

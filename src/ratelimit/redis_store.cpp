@@ -132,14 +132,27 @@ std::unique_ptr<RedisStore::Connection> RedisStore::take() {
             // One Redis closed while it sat idle would fail the command: it is dropped instead.
             if (still_open_after_idle(c->ctx->fd, std::chrono::steady_clock::now() - c->idle_since)) return c;
         }
+        if (auto refusal = pause_.refusal(std::chrono::steady_clock::now()); !refusal.empty()) throw StoreUnavailable(refusal);
     }
+    try {
+        auto c = connect();
+        std::lock_guard lock(mutex_);
+        pause_.answered();
+        return c;
+    } catch (const StoreUnavailable& e) {
+        std::lock_guard lock(mutex_);
+        pause_.failed(e.what(), std::chrono::steady_clock::now());
+        throw;
+    }
+}
+
+std::unique_ptr<RedisStore::Connection> RedisStore::connect() const {
     timeval tv{static_cast<time_t>(config_.timeout.count() / 1000),
                static_cast<suseconds_t>((config_.timeout.count() % 1000) * 1000)};
     auto c = std::make_unique<Connection>();
     c->ctx = redisConnectWithTimeout(config_.address.host.c_str(), config_.address.port, tv);
     if (!c->ctx || c->ctx->err)
-        throw StoreUnavailable("redis connect to " + config_.address.host + ":" + std::to_string(config_.address.port) +
-                               " failed: " + (c->ctx ? c->ctx->errstr : "out of memory"));
+        throw StoreUnavailable(config_.address.connect_failure(c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
     if (!config_.address.password.empty()) checked_command(c->ctx, "AUTH %s", config_.address.password.c_str());
     if (config_.address.db != 0) checked_command(c->ctx, "SELECT %d", config_.address.db);

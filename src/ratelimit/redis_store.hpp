@@ -2,7 +2,8 @@
 // The Redis store: one sorted set per key, checked and hit by one Lua script (EVALSHA) in
 // one round trip, so several server processes share exact limits. A request's limits are
 // asked from the io thread through the pipeline; the rest (failed-login counters, the
-// readiness check) from a pool of blocking connections.
+// readiness check) from a pool of blocking connections, which pause after a failure as the
+// pipeline does (ReconnectPause).
 #include "ratelimit/limit.hpp"
 #include "ratelimit/redis_pipeline.hpp"
 
@@ -40,13 +41,17 @@ private:
     std::vector<Decision> run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
                               const std::string& member);
     Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, const std::string& member);
+    // An idle connection, or a new one unless `pause_` says Redis is not to be tried yet.
     std::unique_ptr<Connection> take();
+    // A new connection, set up (AUTH, SELECT, the script loaded).
+    std::unique_ptr<Connection> connect() const;
     void give_back(std::unique_ptr<Connection> c);
 
     RedisPipeline::Config config_;  // address, timeout and the one script, for both kinds of connection
     std::string script_sha_;        // its SHA-1, for EVALSHA
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
+    ReconnectPause pause_;  // for the blocking connections (each pipeline has its own)
 };
 
 }  // namespace ratelimit

@@ -381,6 +381,23 @@ TEST_F(RateLimits, ARedisThatIsDownIsTriedAgainAfterAPauseNotByEveryRequest) {
     EXPECT_LE(attempts, kRequests / 4) << "connections opened for " << kRequests << " requests";
 }
 
+// The blocking connections (readiness, failed-login counters) pause as the pipeline does:
+// without it, each readiness check opened a connection and waited out the timeout on it.
+TEST_F(RateLimits, ReadinessChecksOfADownRedisDoNotEachOpenAConnection) {
+    SilentListener silent;
+    TestServer server(limits_in_redis(silent.url()));
+    auto c = server.client();
+    constexpr int kChecks = 40;
+    for (int i = 0; i < kChecks; ++i) {
+        auto ready = c.get("/api/health/ready");
+        EXPECT_EQ(ready.status, 503);
+        EXPECT_EQ(ready.json().at("redis"), "unavailable");
+    }
+    const int attempts = silent.connections_taken();
+    EXPECT_GE(attempts, 1);
+    EXPECT_LE(attempts, kChecks / 4) << "connections opened for " << kChecks << " readiness checks";
+}
+
 // A Redis that takes the connection and never answers: the requests waiting on it get no
 // reply within the store's timeout (250 ms), and those during the pause after it none at
 // all; the limiter fails open, or closed when told to.
