@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -112,7 +113,23 @@ std::pair<int, std::string> run_command(std::vector<std::string> argv, const std
 
 std::uint16_t free_port() {
     boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto loopback = boost::asio::ip::make_address("127.0.0.1");
+    int ephemeral_low = 0;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+    constexpr int kLowest = 10000;
+    if (ephemeral_low > kLowest + 1000) {
+        std::mt19937 pick(std::random_device{}());
+        std::uniform_int_distribution<int> below(kLowest, ephemeral_low - 1);
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            const auto port = static_cast<std::uint16_t>(below(pick));
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::acceptor a(io);
+            a.open(boost::asio::ip::tcp::v4(), ec);
+            if (!ec) a.bind({loopback, port}, ec);
+            if (!ec) return port;
+        }
+    }
+    boost::asio::ip::tcp::acceptor a(io, {loopback, 0});
     return a.local_endpoint().port();
 }
 

@@ -40,6 +40,10 @@ std::string process_state(pid_t pid);
 // Runs a command to completion and returns {exit status, stdout+stderr}.
 std::pair<int, std::string> run_command(std::vector<std::string> argv, const std::map<std::string, std::string>& env);
 
+// A port on 127.0.0.1 that is free now, for a server the test starts next. Taken at random
+// below the kernel's ephemeral range where there is room: a port bind(0) handed out could be
+// taken by any outgoing connection before the server binds it (a busy suite makes many),
+// one below that range only by another test picking the same number.
 std::uint16_t free_port();
 std::string starter_binary();
 
