@@ -5,6 +5,7 @@
 #include "common/url.hpp"
 #include "observe/sentry.hpp"
 #include "ratelimit/limit.hpp"
+#include "ratelimit/redis_address.hpp"
 #include "security/sealed.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -323,8 +324,16 @@ const std::vector<Row>& rows() {
              }
          }},
         {"REDIS_URL", "Storage", "",
-         "redis://host:6379/0: the shared rate-limit store of several server processes (default: in-process memory)",
-         url(at(&S::redis_url), {"redis", "rediss"})},
+         "redis://[[user]:password@]host:6379/0: the shared rate-limit store of several server processes; escape '@', "
+         "':' or '/' in the password as %40, %3A, %2F; no TLS (rediss://) (default: in-process memory)",
+         [](S& s, std::string_view name, std::string_view t) {
+             try {
+                 ratelimit::RedisAddress::parse(t);  // what the store will read, checked now
+             } catch (const std::invalid_argument& e) {
+                 Reader::fail(name, e.what());
+             }
+             s.redis_url = std::string(t);
+         }},
         // --- Server
         {"HOST", "Server", "127.0.0.1", "listen address (an IP address; 0.0.0.0 for every interface)",
          [](S& s, std::string_view name, std::string_view t) {

@@ -1,8 +1,12 @@
 #include "http/message.hpp"
 
+#include "common/url.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
 
 namespace http {
 
@@ -28,29 +32,9 @@ std::string_view Request::param(std::string_view name) const {
 }
 
 std::optional<std::string> url_decode(std::string_view in) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            if (i + 2 >= in.size()) return std::nullopt;
-            int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
+    std::string spaced(in);
+    std::replace(spaced.begin(), spaced.end(), '+', ' ');  // before decoding: "%2B" is a '+'
+    return common::percent_decode(spaced);
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {

@@ -40,37 +40,6 @@ bool still_open_after_idle(int fd, Clock::duration idle) {
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-RedisAddress RedisAddress::parse(std::string_view url) {
-    RedisAddress a;
-    std::string_view rest(url);
-    if (!rest.starts_with("redis://")) throw std::invalid_argument("REDIS_URL: expected redis://host:port/db");
-    rest.remove_prefix(8);
-    auto slash = rest.find('/');
-    auto authority = rest.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        auto db = rest.substr(slash + 1);
-        if (!db.empty()) std::from_chars(db.data(), db.data() + db.size(), a.db);
-    }
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-        auto userinfo = authority.substr(0, at);
-        auto colon = userinfo.find(':');
-        a.password = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
-        authority = authority.substr(at + 1);
-    }
-    auto colon = authority.rfind(':');
-    a.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-        auto p = authority.substr(colon + 1);
-        std::from_chars(p.data(), p.data() + p.size(), a.port);
-    }
-    if (a.host.empty()) a.host = "127.0.0.1";
-    return a;
-}
-
-std::string RedisAddress::connect_failure(std::string_view why) const {
-    return "redis connect to " + host + ":" + std::to_string(port) + " failed: " + std::string(why);
-}
-
 std::string ReconnectPause::refusal(Clock::time_point now) const {
     if (now >= retry_at_) return {};
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at_ - now).count();
@@ -141,11 +110,12 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
 
     State(const asio::any_io_executor& e, const Config& config)
         : executor(e), address(config.address), timeout(config.timeout), timer(e) {
-        auto add = [&](std::initializer_list<std::string_view> args) {
-            append_command(setup, std::span(args.begin(), args.size()));
+        auto add = [&](const std::vector<std::string>& args) {
+            const std::vector<std::string_view> views(args.begin(), args.end());
+            append_command(setup, views);
             ++setup_commands;
         };
-        if (!address.password.empty()) add({"AUTH", address.password});
+        if (const auto auth = address.auth_command(); !auth.empty()) add(auth);
         if (address.db != 0) add({"SELECT", std::to_string(address.db)});
         for (const auto& s : config.scripts) add({"SCRIPT", "LOAD", s});
     }
@@ -347,8 +317,8 @@ RedisPipeline::Config::Config(RedisAddress a, std::chrono::milliseconds t, std::
     : address(std::move(a)), timeout(t), scripts(std::move(s)) {
     std::string all;
     for (const auto& script : scripts) all += script;
-    key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " + address.password + " " +
-          std::to_string(timeout.count()) + " " + std::to_string(std::hash<std::string>{}(all));
+    key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " + address.user + ":" +
+          address.password + " " + std::to_string(timeout.count()) + " " + std::to_string(std::hash<std::string>{}(all));
 }
 
 RedisPipeline& RedisPipeline::of(const asio::any_io_executor& executor, const Config& config) {

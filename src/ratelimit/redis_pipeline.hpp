@@ -9,6 +9,7 @@
 // so, and fails at once before: a Redis that is down costs requests nothing but the
 // limiter's fail-open (or -closed) answer.
 #include "ratelimit/limit.hpp"
+#include "ratelimit/redis_address.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -23,19 +24,6 @@
 struct redisReply;
 
 namespace ratelimit {
-
-// Where Redis is: redis://[[user]:password@]host[:port][/db].
-struct RedisAddress {
-    std::string host = "127.0.0.1";
-    int port = 6379;
-    std::string password;
-    int db = 0;
-
-    // Throws std::invalid_argument for anything but a redis:// URL.
-    static RedisAddress parse(std::string_view url);
-    // "redis connect to host:port failed: <why>".
-    std::string connect_failure(std::string_view why) const;
-};
 
 // When a new connection to Redis may be opened. After one that never answered (refused,
 // unreachable, silent, AUTH refused), not before a pause of 50 ms that doubles to 1 s with

@@ -84,14 +84,25 @@ std::vector<Decision> decisions_of(const redisReply* r, std::span<const KeyedLim
     return decisions;
 }
 
-// A command on a blocking connection, with its reply; throws StoreUnavailable for no reply
-// (the connection is then broken and must not be given back) or an error reply.
-template <class... Args>
-RedisReply checked_command(redisContext* ctx, const char* format, Args... args) {
-    RedisReply r(static_cast<redisReply*>(redisCommand(ctx, format, args...)));
-    if (!r) throw StoreUnavailable(std::string("redis: ") + ctx->errstr);
-    if (r->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + r->str);
-    return r;
+// A command given as its arguments, on a blocking connection: its reply, or null when none
+// came (the connection is then broken).
+RedisReply command_of(redisContext* ctx, const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    return RedisReply(
+        static_cast<redisReply*>(redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+}
+
+// `reply`, unless there was none (the connection is then broken and must not be given back)
+// or it is an error: then StoreUnavailable.
+RedisReply checked(redisContext* ctx, RedisReply reply) {
+    if (!reply) throw StoreUnavailable(std::string("redis: ") + ctx->errstr);
+    if (reply->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + reply->str);
+    return reply;
 }
 
 // A name for one hit, unique in its key's log across every server process: this process's
@@ -154,9 +165,9 @@ std::unique_ptr<RedisStore::Connection> RedisStore::connect() const {
     if (!c->ctx || c->ctx->err)
         throw StoreUnavailable(config_.address.connect_failure(c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
-    if (!config_.address.password.empty()) checked_command(c->ctx, "AUTH %s", config_.address.password.c_str());
-    if (config_.address.db != 0) checked_command(c->ctx, "SELECT %d", config_.address.db);
-    checked_command(c->ctx, "SCRIPT LOAD %s", kScript);
+    if (const auto auth = config_.address.auth_command(); !auth.empty()) checked(c->ctx, command_of(c->ctx, auth));
+    if (config_.address.db != 0) checked(c->ctx, command_of(c->ctx, {"SELECT", std::to_string(config_.address.db)}));
+    checked(c->ctx, command_of(c->ctx, {"SCRIPT", "LOAD", kScript}));
     return c;
 }
 
@@ -169,14 +180,7 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
 std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
                                       const std::string& member) {
     auto c = take();
-    const auto args = script_command(script_sha_, limits, now_ms, mode, member);
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& a : args) {
-        argv.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    RedisReply r(static_cast<redisReply*>(redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    auto r = command_of(c->ctx, script_command(script_sha_, limits, now_ms, mode, member));
     if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
     auto decisions = decisions_of(r.get(), limits);
     give_back(std::move(c));
@@ -229,14 +233,14 @@ Reservation RedisStore::reserve(const std::string& key, const Limit& limit, std:
 void RedisStore::cancel(const std::string& key, const std::string& token) {
     if (token.empty()) return;
     auto c = take();
-    checked_command(c->ctx, "ZREM %b %b", key.data(), key.size(), token.data(), token.size());
+    checked(c->ctx, command_of(c->ctx, {"ZREM", key, token}));
     give_back(std::move(c));
 }
 
 bool RedisStore::ping() {
     try {
         auto c = take();
-        RedisReply r(static_cast<redisReply*>(redisCommand(c->ctx, "PING")));
+        auto r = command_of(c->ctx, {"PING"});
         if (!r || r->type == REDIS_REPLY_ERROR) return false;
         give_back(std::move(c));
         return true;

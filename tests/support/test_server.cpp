@@ -42,9 +42,8 @@ std::string postgres_admin_url() {
 
 TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
     if (kind == TestDb::sqlite) {
-        dir_ = std::filesystem::temp_directory_path() / ("starter-test-" + security::random_hex(6));
-        std::filesystem::create_directories(dir_);
-        url_ = "sqlite://" + (dir_ / "test.db").string();
+        sqlite_dir_.emplace("starter-test-");
+        url_ = "sqlite://" + (sqlite_dir_->path() / "test.db").string();
         return;
     }
     pg_name_ = "starter_test_" + security::random_hex(6);
@@ -54,13 +53,10 @@ TestDatabase::TestDatabase(TestDb kind) : kind_(kind) {
 }
 
 TestDatabase::~TestDatabase() {
+    if (kind_ != TestDb::postgres) return;
     try {
-        if (kind_ == TestDb::postgres) {
-            soci::session admin(*db::libpq().soci_backend, db::postgres_keyword_string(postgres_admin_url()));
-            admin << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
-        } else {
-            std::filesystem::remove_all(dir_);
-        }
+        soci::session admin(*db::libpq().soci_backend, db::postgres_keyword_string(postgres_admin_url()));
+        admin << "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)";
     } catch (...) {
     }
 }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace testing_support {
@@ -35,7 +36,7 @@ public:
 
 private:
     TestDb kind_;
-    std::filesystem::path dir_;
+    std::optional<TempDir> sqlite_dir_;  // holds the SQLite file; PostgreSQL's is a database dropped at the end
     std::string url_;
     std::string pg_name_;
 };

@@ -129,7 +129,11 @@ TEST(Settings, BadValuesNameTheVariableInOneLine) {
     expect_config_error({{"LOG_FORMAT", "xml"}}, "LOG_FORMAT: must be console or json (got 'xml')");
     expect_config_error({{"TRUSTED_PROXIES", "10.0.0.0/33"}},
                         "TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address or CIDR network");
-    expect_config_error({{"REDIS_URL", "http://cache"}}, "REDIS_URL: unsupported scheme 'http' (expected redis, rediss)");
+    expect_config_error({{"REDIS_URL", "http://cache"}},
+                        "REDIS_URL: not a redis:// URL (expected redis://[[user]:password@]host[:port][/db])");
+    expect_config_error(
+        {{"REDIS_URL", "redis://cache:6379x/0"}},
+        "REDIS_URL: the port must be a number from 1 to 65535 (expected redis://[[user]:password@]host[:port][/db])");
     expect_config_error({{"HTTP_IDLE_TIMEOUT", "soon"}},
                         "HTTP_IDLE_TIMEOUT: must be a duration such as 30s, 15m, 2h or 14d (got 'soon')");
     expect_config_error({{"CORS_ALLOW_ORIGINS", "app.example.com"}},
@@ -143,6 +147,14 @@ TEST(Settings, ErrorsNeverEchoAPasswordFromAUrl) {
         FAIL();
     } catch (const ConfigError& e) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+    }
+    for (auto redis : {"rediss://:hunter2@cache:6380/0", "redis://app:hunter2@cache:bad/0"}) {
+        try {
+            load_settings({{"REDIS_URL", redis}});
+            ADD_FAILURE() << redis << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 #include "ratelimit/limiter.hpp"
 #include "ratelimit/memory_store.hpp"
+#include "ratelimit/redis_address.hpp"
 #include "ratelimit/redis_store.hpp"
 #include "security/random.hpp"
 
@@ -8,11 +9,59 @@
 #include <atomic>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 using ratelimit::Limit;
 using ratelimit::MemoryStore;
+
+using ratelimit::RedisAddress;
+
+TEST(RedisUrl, ReadsUserPasswordHostPortAndDatabase) {
+    auto a = RedisAddress::parse("redis://cache.internal:6380/2");
+    EXPECT_EQ(a.host, "cache.internal");
+    EXPECT_EQ(a.port, 6380);
+    EXPECT_EQ(a.db, 2);
+    EXPECT_TRUE(a.auth_command().empty());
+    // A Redis 6 ACL user signs in as itself, not as the default user with its password.
+    a = RedisAddress::parse("redis://limiter:p%40ss%3Aw%2Frd@10.0.0.5/0");
+    EXPECT_EQ(a.auth_command(), (std::vector<std::string>{"AUTH", "limiter", "p@ss:w/rd"}));
+    EXPECT_EQ(a.port, 6379);
+    EXPECT_EQ(RedisAddress::parse("redis://:secret@host").auth_command(), (std::vector<std::string>{"AUTH", "secret"}));
+    EXPECT_EQ(RedisAddress::parse("redis://secret@host").auth_command(), (std::vector<std::string>{"AUTH", "secret"}));
+    a = RedisAddress::parse("redis://[::1]:7000");
+    EXPECT_EQ(a.host, "::1");
+    EXPECT_EQ(a.port, 7000);
+    EXPECT_EQ(RedisAddress::parse("redis://").host, "127.0.0.1");
+    EXPECT_NE(a.connect_failure("refused").find("[::1]:7000"), std::string::npos) << a.connect_failure("refused");
+}
+
+TEST(RedisUrl, RefusesWhatItWouldMisreadAndNeverEchoesThePassword) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"rediss://:hunter2@cache:6380", "TLS to Redis (rediss://) is not supported"},
+        {"http://:hunter2@cache", "not a redis:// URL"},
+        {"redis://:hunter2@cache:63x79", "the port must be a number from 1 to 65535"},
+        {"redis://:hunter2@cache:0", "the port must be a number from 1 to 65535"},
+        {"redis://:hunter2@cache:", "the port must be a number from 1 to 65535"},
+        {"redis://:hunter2@cache/zero", "the database must be a number from 0 to 65535"},
+        {"redis://:hunter2@::1:6379", "an IPv6 host must be written in [brackets]"},
+        {"redis://:hunter2@[::1:6379", "misses its ']'"},
+        {"redis://:hunter%2@cache", "the password has a malformed %-escape"},
+        {"redis://user:@cache", "a user needs its password"},
+    };
+    for (const auto& [url, expected] : cases) {
+        try {
+            RedisAddress::parse(url);
+            ADD_FAILURE() << url << " was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(expected), std::string::npos) << url << ": " << what;
+            EXPECT_EQ(what.find("hunter"), std::string::npos) << what;
+        }
+    }
+}
 
 TEST(LimitSyntax, ParsesCountsUnitsAndMultiples) {
     auto l = Limit::parse("15/hour");

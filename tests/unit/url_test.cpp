@@ -1,4 +1,5 @@
 // Redirect targets: only what a browser would read exactly as we do passes.
+#include "http/message.hpp"
 #include "http/outbound.hpp"
 #include "common/url.hpp"
 
@@ -38,4 +39,13 @@ TEST(FormEncoding, RoundTrips) {
     http::Fields f{{"redirect_uri", "http://127.0.0.1:8000/cb?x=1&y=2"}, {"scope", "openid email"}, {"empty", ""}};
     EXPECT_EQ(http::form_decode(http::form_encode(f)), f);
     EXPECT_EQ(http::form_decode("a=1+2&bad=%zz&b"), (http::Fields{{"a", "1 2"}, {"b", ""}}));
+}
+
+// In a URL's user or password a '+' is a '+'; only a query or form turns it into a space.
+TEST(PercentDecoding, DecodesEscapesOnlyAndRefusesBrokenOnes) {
+    EXPECT_EQ(common::percent_decode("p%40ss%3Aw%2Frd+1"), "p@ss:w/rd+1");
+    EXPECT_EQ(common::percent_decode("%e2%82%AC"), "\xe2\x82\xac");
+    EXPECT_EQ(common::percent_decode(""), "");
+    for (auto bad : {"%", "%4", "abc%", "%zz", "%4g"}) EXPECT_FALSE(common::percent_decode(bad)) << bad;
+    EXPECT_EQ(http::url_decode("a+b%2B"), "a b+");
 }
