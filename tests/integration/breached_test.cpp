@@ -172,8 +172,8 @@ TEST_F(BreachedPasswordsFailClosed, WhenTheApiIsDownNewPasswordsAreRefusedWith50
 }
 
 TEST_F(BreachedPasswords, AnOfflineDatasetBuiltByTheScriptIsSearchedInsteadOfTheApi) {
-    const auto dir = std::filesystem::temp_directory_path() / ("pwned-" + security::random_hex(4));
-    std::filesystem::create_directories(dir);
+    const TempDir temp("pwned-");
+    const auto& dir = temp.path();
     {
         std::ofstream words(dir / "words.txt");
         // kBreached three times; others around it so the search has somewhere to go.
@@ -203,7 +203,6 @@ TEST_F(BreachedPasswords, AnOfflineDatasetBuiltByTheScriptIsSearchedInsteadOfThe
     EXPECT_EQ(r.json().as_object()["breach_count"].to_number<std::uint64_t>(), 3u);
     EXPECT_EQ(register_with(email, code, "off_" + security::random_hex(3)).status, 201);
     EXPECT_EQ(pwned_.requests().size(), 0u);
-    std::filesystem::remove_all(dir);
 }
 
 TEST(BreachedPasswordsSetting, AMissingDatasetStopsTheServerWithTheFileNamed) {

@@ -19,8 +19,8 @@ namespace {
 TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
     STARTER_REQUIRE_DATABASE();
     TestDatabase db(requested_db());
-    const auto dir = std::filesystem::temp_directory_path() / ("starter-logs-" + security::random_hex(4));
-    std::filesystem::create_directories(dir);
+    const TempDir temp("starter-logs-");
+    const auto& dir = temp.path();
     const auto port = free_port();
     const auto log = dir / "serve.log";
     ChildProcess serve({starter_binary(), "serve"},
@@ -83,7 +83,6 @@ TEST(JsonLogs, EveryLineIsAnEventObjectAndSecretsNeverAppear) {
     auto at = all.find(code.str());
     EXPECT_EQ(at, std::string::npos) << "the emailed code leaked into the log: "
                                      << (at == std::string::npos ? "" : all.substr(all.rfind('\n', at) + 1, 400));
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -228,8 +228,8 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
     auto redis_url = env_or_empty("STARTER_TEST_REDIS_URL");
     if (redis_url.empty()) GTEST_SKIP() << "STARTER_TEST_REDIS_URL is not set";
     TestDatabase database(requested_db());
-    auto logs = std::filesystem::temp_directory_path() / ("starter-two-" + security::random_hex(5));
-    std::filesystem::create_directories(logs);
+    TempDir dir("starter-two-");
+    const auto& logs = dir.path();
     const std::string ns = "procs-" + security::random_hex(6) + ":";
     std::vector<std::unique_ptr<ChildProcess>> servers;
     std::vector<std::uint16_t> ports;
@@ -247,7 +247,9 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
                                                {"LOG_LEVEL", "warning"}},
             logs / ("server-" + std::to_string(i) + ".log")));
     }
-    for (auto port : ports) ASSERT_TRUE(wait_until_answers(port, "/api/health")) << "server on " << port << " did not start";
+    for (std::size_t i = 0; i < ports.size(); ++i)
+        ASSERT_TRUE(wait_until_answers(ports[i], "/api/health"))
+            << "server on " << ports[i] << " did not start: " << read_file(logs / ("server-" + std::to_string(i) + ".log"));
     HttpClient a(ports[0]), b(ports[1]);
     int allowed = 0;
     for (int i = 0; i < 15; ++i) allowed += verification_request(i % 2 ? a : b) == 202;
@@ -258,8 +260,6 @@ TEST_F(RateLimits, TwoServerProcessesSharingRedisHitTheLimitExactly) {
         s->kill(SIGTERM);
         EXPECT_EQ(s->wait(), 0) << "graceful exit on SIGTERM";
     }
-    std::error_code ec;
-    std::filesystem::remove_all(logs, ec);
 }
 
 TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {

@@ -183,7 +183,8 @@ namespace {
 
 TEST(SentryStartup, AServerThatCannotStartReportsAFatalEvent) {
     FakeSentry sentry;
-    const auto data_dir = std::filesystem::temp_directory_path() / ("starter-fatal-" + security::random_hex(4));
+    const TempDir temp("starter-fatal-");
+    const auto& data_dir = temp.path();
     auto [rc, out] = run_command({starter_binary(), "serve"}, {{"SENTRY_DSN", sentry.dsn()},
                                                                {"SENTRY_ENVIRONMENT", "staging"},
                                                                {"DATA_DIR", data_dir.string()},
@@ -198,7 +199,6 @@ TEST(SentryStartup, AServerThatCannotStartReportsAFatalEvent) {
     EXPECT_EQ(e.event.at("environment").as_string(), "staging");
     EXPECT_EQ(e.event.at("exception").at("values").at(0).at("type").as_string(), "StartupFailure");
     EXPECT_EQ(e.event.at("tags").at("command").as_string(), "serve");
-    std::filesystem::remove_all(data_dir);
 }
 
 }  // namespace

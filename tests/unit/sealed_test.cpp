@@ -1,6 +1,7 @@
 // Secrets sealed under the data-encryption key (AES-256-GCM): they open only with the same
 // key and the same context, a wrong key is named as such, and the key file is private.
 #include "security/sealed.hpp"
+#include "support/process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +58,8 @@ TEST(DataKey, ParsesHexAndBase64OfThirtyTwoBytesOnly) {
 }
 
 TEST(DataKey, KeyFileIsCreatedOnceWithOwnerOnlyAccess) {
-    const auto dir = std::filesystem::temp_directory_path() / ("starter-key-" + DataKey::generate().id());
+    const testing_support::TempDir temp("starter-key-");
+    const auto& dir = temp.path();
     const auto path = (dir / "data" / "data-encryption.key").string();
     const auto first = DataKey::load_or_create(path);
     struct stat st {};
@@ -71,7 +73,6 @@ TEST(DataKey, KeyFileIsCreatedOnceWithOwnerOnlyAccess) {
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
     }
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
