@@ -110,14 +110,11 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
 
     State(const asio::any_io_executor& e, const Config& config)
         : executor(e), address(config.address), timeout(config.timeout), timer(e) {
-        auto add = [&](const std::vector<std::string>& args) {
-            const std::vector<std::string_view> views(args.begin(), args.end());
-            append_command(setup, views);
+        for (const auto& command : config.setup_commands()) {
+            const std::vector<std::string_view> args(command.begin(), command.end());
+            append_command(setup, args);
             ++setup_commands;
-        };
-        if (const auto auth = address.auth_command(); !auth.empty()) add(auth);
-        if (address.db != 0) add({"SELECT", std::to_string(address.db)});
-        for (const auto& s : config.scripts) add({"SCRIPT", "LOAD", s});
+        }
     }
 
     void submit(const std::string& command, std::unique_ptr<Waiter> waiter) {
@@ -319,6 +316,14 @@ RedisPipeline::Config::Config(RedisAddress a, std::chrono::milliseconds t, std::
     for (const auto& script : scripts) all += script;
     key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " + address.user + ":" +
           address.password + " " + std::to_string(timeout.count()) + " " + std::to_string(std::hash<std::string>{}(all));
+}
+
+std::vector<std::vector<std::string>> RedisPipeline::Config::setup_commands() const {
+    std::vector<std::vector<std::string>> out;
+    if (auto auth = address.auth_command(); !auth.empty()) out.push_back(std::move(auth));
+    if (address.db != 0) out.push_back({"SELECT", std::to_string(address.db)});
+    for (const auto& s : scripts) out.push_back({"SCRIPT", "LOAD", s});
+    return out;
 }
 
 RedisPipeline& RedisPipeline::of(const asio::any_io_executor& executor, const Config& config) {

@@ -68,6 +68,10 @@ public:
         std::chrono::milliseconds timeout;
         std::vector<std::string> scripts;
         std::string key;  // names the pipeline among its io_context's: made once, not per command
+
+        // What every new connection sends first, in order: AUTH, SELECT, a SCRIPT LOAD per
+        // script. The pipelines and RedisStore's blocking connections both send these.
+        std::vector<std::vector<std::string>> setup_commands() const;
     };
 
     // The pipeline of `config` on the io_context behind `executor`: made by the first call,

@@ -165,9 +165,7 @@ std::unique_ptr<RedisStore::Connection> RedisStore::connect() const {
     if (!c->ctx || c->ctx->err)
         throw StoreUnavailable(config_.address.connect_failure(c->ctx ? c->ctx->errstr : "out of memory"));
     redisSetTimeout(c->ctx, tv);
-    if (const auto auth = config_.address.auth_command(); !auth.empty()) checked(c->ctx, command_of(c->ctx, auth));
-    if (config_.address.db != 0) checked(c->ctx, command_of(c->ctx, {"SELECT", std::to_string(config_.address.db)}));
-    checked(c->ctx, command_of(c->ctx, {"SCRIPT", "LOAD", kScript}));
+    for (const auto& command : config_.setup_commands()) checked(c->ctx, command_of(c->ctx, command));
     return c;
 }
 
@@ -180,8 +178,8 @@ void RedisStore::give_back(std::unique_ptr<Connection> c) {
 std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
                                       const std::string& member) {
     auto c = take();
-    auto r = command_of(c->ctx, script_command(script_sha_, limits, now_ms, mode, member));
-    if (!r) throw StoreUnavailable(std::string("redis: ") + c->ctx->errstr);  // the broken connection is dropped
+    // On an exception the connection is dropped, not given back.
+    const auto r = checked(c->ctx, command_of(c->ctx, script_command(script_sha_, limits, now_ms, mode, member)));
     auto decisions = decisions_of(r.get(), limits);
     give_back(std::move(c));
     return decisions;
@@ -240,8 +238,7 @@ void RedisStore::cancel(const std::string& key, const std::string& token) {
 bool RedisStore::ping() {
     try {
         auto c = take();
-        auto r = command_of(c->ctx, {"PING"});
-        if (!r || r->type == REDIS_REPLY_ERROR) return false;
+        checked(c->ctx, command_of(c->ctx, {"PING"}));
         give_back(std::move(c));
         return true;
     } catch (const StoreUnavailable&) {
