@@ -27,7 +27,9 @@ void RedisCheckPrimaryAndRoute(benchmark::State& state) {
         state.SkipWithError("set BENCH_REDIS_URL=redis://127.0.0.1:PORT/0");
         return;
     }
-    ratelimit::RateLimiter limiter(std::make_unique<ratelimit::RedisStore>(url), options());
+    ratelimit::RedisOptions redis;
+    redis.url = url;
+    ratelimit::RateLimiter limiter(std::make_unique<ratelimit::RedisStore>(redis), options());
     auto route = ratelimit::Limit::parse("1000/hour");
     std::size_t i = 0;
     for (auto _ : state)

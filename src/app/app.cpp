@@ -85,7 +85,7 @@ App::App(config::Settings settings, std::shared_ptr<observe::SentryReporter> rep
     sender_ = std::make_unique<notify::EmailSender>(templates_, *mailer_, settings_.mail_from);
 
     limiter_ = std::make_unique<ratelimit::RateLimiter>(
-        ratelimit::open_store(settings_.redis_url, static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
+        ratelimit::open_store(settings_.redis, static_cast<std::size_t>(settings_.rate_limit_memory_mb) << 20,
                               settings_.rate_limits),
         settings_.rate_limits);
     hasher_ = std::make_unique<security::PasswordHasher>(settings_.argon2);

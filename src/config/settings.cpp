@@ -11,8 +11,12 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -209,6 +213,17 @@ Store text(const Ref<std::string>& member) {
     return [member](Settings& s, std::string_view, std::string_view t) { member(s) = std::string(t); };
 }
 
+// The path of a file this process can read (checked now, so a wrong path stops the start with
+// the setting's name rather than the first connection that needs it).
+Store readable_file(const Ref<std::string>& member) {
+    return [member](Settings& s, std::string_view name, std::string_view t) {
+        const std::string path(t);
+        if (std::error_code ec; !std::filesystem::is_regular_file(path, ec)) Reader::fail(name, "'" + path + "' is not a file");
+        if (!std::ifstream(path)) Reader::fail(name, "'" + path + "' cannot be read: " + std::strerror(errno));
+        member(s) = path;
+    };
+}
+
 // A URL of one of `schemes` (credentials inside are never echoed).
 Store url(const Ref<std::string>& member, std::initializer_list<const char*> schemes) {
     std::vector<std::string_view> allowed(schemes.begin(), schemes.end());
@@ -324,16 +339,26 @@ const std::vector<Row>& rows() {
              }
          }},
         {"REDIS_URL", "Storage", "",
-         "redis://[[user]:password@]host:6379/0: the shared rate-limit store of several server processes; escape '@', "
-         "':' or '/' in the password as %40, %3A, %2F; no TLS (rediss://) (default: in-process memory)",
+         "redis://[[user]:password@]host:6379/0, or rediss:// for TLS: the shared rate-limit store of several server "
+         "processes; escape '@', ':' or '/' in the password as %40, %3A, %2F (default: in-process memory)",
          [](S& s, std::string_view name, std::string_view t) {
              try {
                  ratelimit::RedisAddress::parse(t);  // what the store will read, checked now
              } catch (const std::invalid_argument& e) {
                  Reader::fail(name, e.what());
              }
-             s.redis_url = std::string(t);
+             s.redis.url = std::string(t);
          }},
+        {"REDIS_TLS_CA_FILE", "Storage", "",
+         "rediss://: the CA certificates (PEM) Redis's certificate must chain to, for a private CA; the certificate must "
+         "also name the URL's host (default: the system's CAs)",
+         readable_file(at(&S::redis, &ratelimit::RedisOptions::tls_ca_file))},
+        {"REDIS_TLS_CERT_FILE", "Storage", "",
+         "rediss://: a client certificate (PEM, with its chain) for a Redis that asks for one (redis-server's "
+         "tls-auth-clients); needs REDIS_TLS_KEY_FILE",
+         readable_file(at(&S::redis, &ratelimit::RedisOptions::tls_cert_file))},
+        {"REDIS_TLS_KEY_FILE", "Storage", "", "rediss://: the private key (PEM, unencrypted) of REDIS_TLS_CERT_FILE",
+         readable_file(at(&S::redis, &ratelimit::RedisOptions::tls_key_file))},
         // --- Server
         {"HOST", "Server", "127.0.0.1", "listen address (an IP address; 0.0.0.0 for every interface)",
          [](S& s, std::string_view name, std::string_view t) {
@@ -356,7 +381,7 @@ const std::vector<Row>& rows() {
              // SQLite answers in microseconds, so workers beyond the cores only add wake-ups
              // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting, and so
              // do workers checking limits in Redis (a round trip per request).
-             const bool waits = s.uses_postgres() || !s.redis_url.empty();
+             const bool waits = s.uses_postgres() || !s.redis.url.empty();
              return std::to_string(waits ? std::max(4, 2 * cores()) : std::max(2, cores()));
          }},
         {"HTTP_MAX_QUEUED_REQUESTS", "Server", "4096", "requests waiting for a worker beyond this answer 503",
@@ -672,6 +697,14 @@ void check_together(const Settings& s) {
             Reader::fail("WEBAUTHN_ORIGINS", "'" + origin + "' is not on WEBAUTHN_RP_ID '" + s.webauthn.id +
                                                  "' or a subdomain of it (browsers would refuse its passkeys)");
     }
+    const auto& redis = s.redis;
+    if (redis.tls_cert_file.empty() != redis.tls_key_file.empty())
+        Reader::fail(
+            redis.tls_cert_file.empty() ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_KEY_FILE",
+            "is required with " + std::string(redis.tls_cert_file.empty() ? "REDIS_TLS_KEY_FILE" : "REDIS_TLS_CERT_FILE"));
+    if (!(redis.tls_ca_file + redis.tls_cert_file).empty() && !redis.url.starts_with("rediss://"))
+        Reader::fail(redis.tls_ca_file.empty() ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_CA_FILE",
+                     "is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
     if (s.geoip_updates.account_id.empty() != s.geoip_updates.license_key.empty())
         Reader::fail(
             s.geoip_updates.account_id.empty() ? "GEOIP_ACCOUNT_ID" : "GEOIP_LICENSE_KEY",

@@ -47,7 +47,7 @@ struct Settings {
     std::string database_url;  // sqlite://PATH or postgresql://...
     int database_pool_size{};
     std::chrono::milliseconds database_acquire_timeout{};
-    std::string redis_url;  // empty: in-process stores
+    ratelimit::RedisOptions redis;  // empty url: in-process stores
     // 64 hex digits (checked); empty: SQLite keeps a generated key file under DATA_DIR.
     std::string data_encryption_key;
     std::vector<std::string> data_encryption_keys_previous;  // before a rotation (64 hex each)

@@ -19,8 +19,8 @@ std::string seconds_up(std::chrono::milliseconds ms) { return std::to_string(std
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memory_budget_bytes, const LimiterOptions& options) {
-    if (!redis_url.empty()) return std::make_unique<RedisStore>(redis_url);
+std::unique_ptr<Store> open_store(const RedisOptions& redis, std::size_t memory_budget_bytes, const LimiterOptions& options) {
+    if (!redis.url.empty()) return std::make_unique<RedisStore>(redis);
     return std::make_unique<MemoryStore>(memory_budget_bytes, options.key_prefix + kPerAddress);
 }
 

@@ -5,6 +5,7 @@
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
 #include "ratelimit/limit.hpp"
+#include "ratelimit/redis_address.hpp"
 
 #include <array>
 #include <atomic>
@@ -72,11 +73,11 @@ private:
     std::atomic<std::int64_t> last_error_log_ms_{0};
 };
 
-// The store for `options`: Redis when `redis_url` is set (shared by every server process),
+// The store: Redis when `redis.url` is set (shared by every server process),
 // else in-process memory within `memory_budget_bytes`, which sheds the per-address keys
 // before the per-account ones (a flood of fresh addresses must not reset failed-login
 // counters).
-std::unique_ptr<Store> open_store(const std::string& redis_url, std::size_t memory_budget_bytes, const LimiterOptions& options);
+std::unique_ptr<Store> open_store(const RedisOptions& redis, std::size_t memory_budget_bytes, const LimiterOptions& options);
 
 // Rate limiting of the router's routes. Route limits come from each route's
 // `.limit("15/hour")` declaration, parsed once here (a bad declaration throws at start-up).

@@ -9,7 +9,7 @@ namespace ratelimit {
 
 namespace {
 
-constexpr std::string_view kForm = "redis://[[user]:password@]host[:port][/db]";
+constexpr std::string_view kForm = "redis[s]://[[user]:password@]host[:port][/db]";
 
 [[noreturn]] void refuse(const std::string& why) { throw std::invalid_argument(why + " (expected " + std::string(kForm) + ")"); }
 
@@ -31,13 +31,10 @@ std::string decoded(std::string_view text, const char* what) {
 }  // namespace
 
 RedisAddress RedisAddress::parse(std::string_view url) {
-    if (url.starts_with("rediss://"))
-        throw std::invalid_argument(
-            "TLS to Redis (rediss://) is not supported: reach Redis over a private network, "
-            "or through a TLS tunnel such as stunnel, with redis://");
-    if (!url.starts_with("redis://")) refuse("not a redis:// URL");
     RedisAddress a;
-    auto rest = url.substr(std::string_view("redis://").size());
+    a.tls = url.starts_with("rediss://");
+    if (!a.tls && !url.starts_with("redis://")) refuse("not a redis:// or rediss:// URL");
+    auto rest = url.substr(url.find("://") + 3);
     const auto slash = rest.find('/');
     auto authority = rest.substr(0, slash);
     if (slash != std::string_view::npos && slash + 1 < rest.size())

@@ -6,11 +6,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <hiredis/hiredis.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -22,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -68,6 +73,38 @@ void append_command(std::string& out, std::span<const std::string_view> args) {
     }
 }
 
+// The TLS side of every rediss:// connection: TLS 1.2 or later, Redis's certificate checked
+// against `ca_file` (empty: the system's CAs), and the client certificate when one is given.
+std::shared_ptr<asio::ssl::context> tls_context(const RedisOptions& o) {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    auto load = [](const std::string& what, const std::string& path, auto&& f) {
+        try {
+            f();
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("redis TLS: cannot use " + what + " " + path + ": " + e.code().message());
+        }
+    };
+    if (o.tls_ca_file.empty())
+        ctx->set_default_verify_paths();
+    else
+        load("the CA file", o.tls_ca_file, [&] { ctx->load_verify_file(o.tls_ca_file); });
+    if (!o.tls_cert_file.empty()) {
+        load("the client certificate", o.tls_cert_file, [&] { ctx->use_certificate_chain_file(o.tls_cert_file); });
+        load("the client key", o.tls_key_file, [&] { ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem); });
+    }
+    return ctx;
+}
+
+// Why a TLS handshake failed, with the certificate check's reason when it was that.
+std::string handshake_failure(SSL* ssl, const boost::system::error_code& ec) {
+    std::string why = "TLS handshake: " + ec.message();
+    if (const auto verdict = SSL_get_verify_result(ssl); verdict != X509_V_OK)
+        why += std::string(" (") + X509_verify_cert_error_string(verdict) + ")";
+    return why;
+}
+
 // A command's sender, waiting for its reply: the coroutine's completion handler.
 struct Waiter {
     virtual ~Waiter() = default;
@@ -91,8 +128,15 @@ struct WaiterFor final : Waiter {
 // itself (no hop to another thread), and a completion handler takes the mutex to go on.
 struct RedisPipeline::State : std::enable_shared_from_this<State> {
     struct Connection {
-        explicit Connection(const asio::any_io_executor& executor) : socket(executor) {}
+        Connection(const asio::any_io_executor& executor, asio::ssl::context* tls_context)
+            : socket(tls_context ? asio::any_io_executor(asio::make_strand(executor)) : executor) {
+            if (tls_context) tls.emplace(socket, *tls_context);
+        }
         tcp::socket socket;
+        // rediss://: TLS over `socket`, whose executor is then a strand. Every step of a TLS
+        // read or write runs there, one at a time, as an SSL object requires; what another
+        // thread starts (a command's write, a close) is posted to it.
+        std::optional<asio::ssl::stream<tcp::socket&>> tls;
         bool open = false;  // until connected, commands gather in `out`
         bool writing = false, reading = false;
         bool answered = false;  // a command of the server's (not AUTH or SCRIPT LOAD) got its reply
@@ -109,7 +153,7 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
     using Lock = std::unique_lock<std::mutex>;
 
     State(const asio::any_io_executor& e, const Config& config)
-        : executor(e), address(config.address), timeout(config.timeout), timer(e) {
+        : executor(e), address(config.address), timeout(config.timeout), tls(config.tls), timer(e) {
         for (const auto& command : config.setup_commands()) {
             const std::vector<std::string_view> args(command.begin(), command.end());
             append_command(setup, args);
@@ -134,13 +178,27 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
         if (!conn) open();
         conn->out += command;
         conn->waiting.push_back({std::move(waiter), Clock::now()});
-        write(conn);
-        read(conn);
+        pump(conn);
         arm_timer();
     }
 
+    // Starts what `c` has to write and to read: from here, or on a TLS connection's strand.
+    void pump(const std::shared_ptr<Connection>& c) {
+        if (!c->tls) {
+            write(c);
+            read(c);
+            return;
+        }
+        asio::post(c->socket.get_executor(), [self = shared_from_this(), c] {
+            Lock lock(self->mutex);
+            if (c != self->conn) return;
+            self->write(c);
+            self->read(c);
+        });
+    }
+
     void open() {
-        auto c = std::make_shared<Connection>(executor);
+        auto c = std::make_shared<Connection>(executor, tls.get());
         c->out = setup;
         for (int i = 0; i < setup_commands; ++i) c->waiting.push_back({nullptr, Clock::now()});
         conn = c;
@@ -164,38 +222,70 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
                                 Lock lock(self->mutex);
                                 if (ec) return self->fail(c, self->address.connect_failure(ec.message()));
                                 if (c != self->conn) return;
-                                c->open = true;
                                 boost::system::error_code ignored;
                                 c->socket.set_option(tcp::no_delay(true), ignored);
+                                if (c->tls) return self->handshake(c);
+                                c->open = true;
                                 self->write(c);
                                 self->read(c);
                             });
+    }
+
+    // rediss://: Redis's certificate must chain to a trusted CA and name the host of the URL
+    // (a DNS name, or an IP address as written).
+    void handshake(const std::shared_ptr<Connection>& c) {
+        SSL* ssl = c->tls->native_handle();
+        boost::system::error_code not_ip;
+        asio::ip::make_address(address.host, not_ip);
+        if (not_ip) {
+            SSL_set_tlsext_host_name(ssl, address.host.c_str());
+            SSL_set1_host(ssl, address.host.c_str());
+        } else {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address.host.c_str());
+        }
+        c->tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), c](boost::system::error_code ec) {
+            Lock lock(self->mutex);
+            if (ec) return self->fail(c, self->address.connect_failure(handshake_failure(c->tls->native_handle(), ec)));
+            if (c != self->conn) return;
+            c->open = true;
+            self->write(c);
+            self->read(c);
+        });
     }
 
     void write(const std::shared_ptr<Connection>& c) {
         if (!c->open || c->writing || c->out.empty()) return;
         c->writing = true;
         std::swap(c->out, c->sending);
-        asio::async_write(c->socket, asio::buffer(c->sending),
-                          [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
-                              Lock lock(self->mutex);
-                              c->writing = false;
-                              c->sending.clear();
-                              if (ec) return self->fail(c, "redis: " + ec.message());
-                              if (c == self->conn) self->write(c);
-                          });
+        auto done = [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+            Lock lock(self->mutex);
+            c->writing = false;
+            c->sending.clear();
+            if (ec) return self->fail(c, "redis: " + ec.message());
+            if (c == self->conn) self->write(c);
+        };
+        if (c->tls)
+            asio::async_write(*c->tls, asio::buffer(c->sending), std::move(done));
+        else
+            asio::async_write(c->socket, asio::buffer(c->sending), std::move(done));
     }
 
     void read(const std::shared_ptr<Connection>& c) {
         if (!c->open || c->reading || c->waiting.empty()) return;
         c->reading = true;
-        c->socket.async_read_some(
-            asio::buffer(c->in), [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
-                Lock lock(self->mutex);
-                c->reading = false;
-                if (ec) return self->fail(c, ec == asio::error::eof ? "redis closed the connection" : "redis: " + ec.message());
-                self->deliver(c, n);
-            });
+        auto done = [self = shared_from_this(), c](boost::system::error_code ec, std::size_t n) {
+            Lock lock(self->mutex);
+            c->reading = false;
+            if (ec) {
+                const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+                return self->fail(c, closed ? "redis closed the connection" : "redis: " + ec.message());
+            }
+            self->deliver(c, n);
+        };
+        if (c->tls)
+            c->tls->async_read_some(asio::buffer(c->in), std::move(done));
+        else
+            c->socket.async_read_some(asio::buffer(c->in), std::move(done));
     }
 
     void deliver(const std::shared_ptr<Connection>& c, std::size_t n) {
@@ -231,13 +321,24 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
             pause.answered();
         else
             pause.failed(why, Clock::now());
-        boost::system::error_code ignored;
-        c->socket.close(ignored);
+        shut(c);
         auto error = std::make_exception_ptr(StoreUnavailable(why));
         for (auto& e : c->waiting)
             if (e.waiter) e.waiter->complete(error, nullptr);
         c->waiting.clear();
         timer.cancel();
+    }
+
+    // Closes `c`'s socket, on its strand when it has one (a TLS step may be running there).
+    static void shut(const std::shared_ptr<Connection>& c) {
+        auto close = [c] {
+            boost::system::error_code ignored;
+            c->socket.close(ignored);
+        };
+        if (c->tls)
+            asio::post(c->socket.get_executor(), std::move(close));
+        else
+            close();
     }
 
     // One timer for the oldest command in flight; no timer while nothing is (so an idle
@@ -271,7 +372,8 @@ struct RedisPipeline::State : std::enable_shared_from_this<State> {
     const asio::any_io_executor executor;
     const RedisAddress address;
     const std::chrono::milliseconds timeout;
-    std::string setup;  // AUTH, SELECT and SCRIPT LOADs, sent first on every connection
+    const std::shared_ptr<asio::ssl::context> tls;  // rediss:// only
+    std::string setup;                              // AUTH, SELECT and SCRIPT LOADs, sent first on every connection
     int setup_commands = 0;
     std::mutex mutex;
     std::shared_ptr<Connection> conn;  // none until the first command, and after a failure
@@ -310,12 +412,14 @@ private:
 
 }  // namespace
 
-RedisPipeline::Config::Config(RedisAddress a, std::chrono::milliseconds t, std::vector<std::string> s)
-    : address(std::move(a)), timeout(t), scripts(std::move(s)) {
+RedisPipeline::Config::Config(const RedisOptions& options, std::chrono::milliseconds t, std::vector<std::string> s)
+    : address(RedisAddress::parse(options.url)), timeout(t), scripts(std::move(s)) {
+    if (address.tls) tls = tls_context(options);
     std::string all;
     for (const auto& script : scripts) all += script;
     key = address.host + ":" + std::to_string(address.port) + "/" + std::to_string(address.db) + " " + address.user + ":" +
           address.password + " " + std::to_string(timeout.count()) + " " + std::to_string(std::hash<std::string>{}(all));
+    if (tls) key += " tls " + options.tls_ca_file + " " + options.tls_cert_file + " " + options.tls_key_file;
 }
 
 std::vector<std::vector<std::string>> RedisPipeline::Config::setup_commands() const {

@@ -2,8 +2,9 @@
 // Redis from the io threads, without blocking one. Every command of one io_context goes out
 // on one connection, written back to back with the commands already in flight (pipelined),
 // and gets its reply by order: under load, Redis reads many commands per system call and
-// no thread sleeps on a round trip. The connection opens on the first command, AUTHs,
-// SELECTs and loads the scripts it was given; a command without its reply within the
+// no thread sleeps on a round trip. The connection opens on the first command (with
+// rediss://, a TLS handshake that checks Redis's certificate and name), AUTHs, SELECTs and
+// loads the scripts it was given; a command without its reply within the
 // timeout, a broken connection or a protocol error fail every command in flight with
 // StoreUnavailable and close it. The next command opens a new one when ReconnectPause says
 // so, and fails at once before: a Redis that is down costs requests nothing but the
@@ -22,6 +23,10 @@
 #include <vector>
 
 struct redisReply;
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace ratelimit {
 
@@ -63,11 +68,14 @@ public:
     // Where a pipeline connects, how long a reply may take, and the scripts it loads on every
     // connection before any command (so EVALSHA of them never meets a Redis without them).
     struct Config {
-        Config(RedisAddress address, std::chrono::milliseconds timeout, std::vector<std::string> scripts);
+        // Throws std::invalid_argument for a bad URL, std::runtime_error for a TLS file that
+        // cannot be read (naming the setting, never echoing the URL).
+        Config(const RedisOptions& options, std::chrono::milliseconds timeout, std::vector<std::string> scripts);
         RedisAddress address;
         std::chrono::milliseconds timeout;
         std::vector<std::string> scripts;
-        std::string key;  // names the pipeline among its io_context's: made once, not per command
+        std::shared_ptr<boost::asio::ssl::context> tls;  // rediss://: verifies Redis, holds the client certificate
+        std::string key;                                 // names the pipeline among its io_context's: made once, not per command
 
         // What every new connection sends first, in order: AUTH, SELECT, a SCRIPT LOAD per
         // script. The pipelines and RedisStore's blocking connections both send these.

@@ -3,13 +3,18 @@
 #include "security/hash.hpp"
 #include "security/random.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
 #include <atomic>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace ratelimit {
 
@@ -84,25 +89,11 @@ std::vector<Decision> decisions_of(const redisReply* r, std::span<const KeyedLim
     return decisions;
 }
 
-// A command given as its arguments, on a blocking connection: its reply, or null when none
-// came (the connection is then broken).
-RedisReply command_of(redisContext* ctx, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& a : args) {
-        argv.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    return RedisReply(
-        static_cast<redisReply*>(redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-}
-
-// `reply`, unless there was none (the connection is then broken and must not be given back)
-// or it is an error: then StoreUnavailable.
-RedisReply checked(redisContext* ctx, RedisReply reply) {
-    if (!reply) throw StoreUnavailable(std::string("redis: ") + ctx->errstr);
-    if (reply->type == REDIS_REPLY_ERROR) throw StoreUnavailable(std::string("redis: ") + reply->str);
-    return reply;
+// One command on `pipeline`; an error reply throws StoreUnavailable.
+asio::awaitable<void> ask(RedisPipeline& pipeline, std::vector<std::string> args) {
+    const std::vector<std::string_view> views(args.begin(), args.end());
+    const auto reply = co_await pipeline.command(views);
+    if (reply->type == REDIS_REPLY_ERROR) throw StoreUnavailable("redis: " + std::string(reply->str, reply->len));
 }
 
 // A name for one hit, unique in its key's log across every server process: this process's
@@ -115,16 +106,27 @@ std::string new_member(std::int64_t now_ms) {
 
 }  // namespace
 
-struct RedisStore::Connection {
-    redisContext* ctx = nullptr;
-    std::chrono::steady_clock::time_point idle_since;
-    ~Connection() {
-        if (ctx) redisFree(ctx);
+// The io thread of the calls that wait: they hand their command to its pipeline and wait
+// for the reply (a future), so they share the pipeline's one connection, its TLS and its
+// pause after a failure instead of each opening a connection of its own.
+struct RedisStore::Waiting {
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+    std::thread thread{[this] { io.run(); }};
+
+    ~Waiting() {
+        work.reset();
+        io.stop();
+        thread.join();
+    }
+    template <class T>
+    T wait(asio::awaitable<T> task) {
+        return asio::co_spawn(io, std::move(task), asio::use_future).get();
     }
 };
 
-RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout)
-    : config_(RedisAddress::parse(url), timeout, {kScript}) {
+RedisStore::RedisStore(const RedisOptions& options, std::chrono::milliseconds timeout)
+    : config_(options, timeout, {kScript}), waiting_(std::make_unique<Waiting>()) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (!EVP_Digest(kScript, std::strlen(kScript), digest, &length, EVP_sha1(), nullptr))
@@ -134,61 +136,9 @@ RedisStore::RedisStore(const std::string& url, std::chrono::milliseconds timeout
 
 RedisStore::~RedisStore() = default;
 
-std::unique_ptr<RedisStore::Connection> RedisStore::take() {
-    {
-        std::lock_guard lock(mutex_);
-        while (!idle_.empty()) {
-            auto c = std::move(idle_.back());
-            idle_.pop_back();
-            // One Redis closed while it sat idle would fail the command: it is dropped instead.
-            if (still_open_after_idle(c->ctx->fd, std::chrono::steady_clock::now() - c->idle_since)) return c;
-        }
-        if (auto refusal = pause_.refusal(std::chrono::steady_clock::now()); !refusal.empty()) throw StoreUnavailable(refusal);
-    }
-    try {
-        auto c = connect();
-        std::lock_guard lock(mutex_);
-        pause_.answered();
-        return c;
-    } catch (const StoreUnavailable& e) {
-        std::lock_guard lock(mutex_);
-        pause_.failed(e.what(), std::chrono::steady_clock::now());
-        throw;
-    }
-}
-
-std::unique_ptr<RedisStore::Connection> RedisStore::connect() const {
-    timeval tv{static_cast<time_t>(config_.timeout.count() / 1000),
-               static_cast<suseconds_t>((config_.timeout.count() % 1000) * 1000)};
-    auto c = std::make_unique<Connection>();
-    c->ctx = redisConnectWithTimeout(config_.address.host.c_str(), config_.address.port, tv);
-    if (!c->ctx || c->ctx->err)
-        throw StoreUnavailable(config_.address.connect_failure(c->ctx ? c->ctx->errstr : "out of memory"));
-    redisSetTimeout(c->ctx, tv);
-    for (const auto& command : config_.setup_commands()) checked(c->ctx, command_of(c->ctx, command));
-    return c;
-}
-
-void RedisStore::give_back(std::unique_ptr<Connection> c) {
-    c->idle_since = std::chrono::steady_clock::now();
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < 64) idle_.push_back(std::move(c));
-}
-
-std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
-                                      const std::string& member) {
-    auto c = take();
-    // On an exception the connection is dropped, not given back.
-    const auto r = checked(c->ctx, command_of(c->ctx, script_command(script_sha_, limits, now_ms, mode, member)));
-    auto decisions = decisions_of(r.get(), limits);
-    give_back(std::move(c));
-    return decisions;
-}
-
-asio::awaitable<std::vector<Decision>> RedisStore::hit_in_turn_async(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
-    auto executor = co_await asio::this_coro::executor;
-    auto& pipeline = RedisPipeline::of(executor, config_);
-    auto args = script_command(script_sha_, limits, now_ms, "hit", new_member(now_ms));
+asio::awaitable<std::vector<Decision>> RedisStore::run_script(RedisPipeline& pipeline, std::span<const KeyedLimit> limits,
+                                                              std::int64_t now_ms, const char* mode, std::string member) {
+    auto args = script_command(script_sha_, limits, now_ms, mode, member);
     std::vector<std::string_view> views(args.begin(), args.end());
     auto reply = co_await pipeline.command(views);
     if (reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("NOSCRIPT")) {
@@ -201,10 +151,24 @@ asio::awaitable<std::vector<Decision>> RedisStore::hit_in_turn_async(std::span<c
     co_return decisions_of(reply.get(), limits);
 }
 
-Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode,
-                         const std::string& member) {
+std::vector<Decision> RedisStore::run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
+                                      std::string member) {
+    auto& pipeline = RedisPipeline::of(waiting_->io.get_executor(), config_);
+    return waiting_->wait(run_script(pipeline, limits, now_ms, mode, std::move(member)));
+}
+
+void RedisStore::call(std::vector<std::string> args) {
+    waiting_->wait(ask(RedisPipeline::of(waiting_->io.get_executor(), config_), std::move(args)));
+}
+
+asio::awaitable<std::vector<Decision>> RedisStore::hit_in_turn_async(std::span<const KeyedLimit> limits, std::int64_t now_ms) {
+    auto& pipeline = RedisPipeline::of(co_await asio::this_coro::executor, config_);
+    co_return co_await run_script(pipeline, limits, now_ms, "hit", new_member(now_ms));
+}
+
+Decision RedisStore::run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, std::string member) {
     const KeyedLimit one[] = {{key, limit}};
-    return run(one, now_ms, mode, member).front();
+    return run(one, now_ms, mode, std::move(member)).front();
 }
 
 Decision RedisStore::hit(const std::string& key, const Limit& limit, std::int64_t now_ms) {
@@ -230,16 +194,12 @@ Reservation RedisStore::reserve(const std::string& key, const Limit& limit, std:
 
 void RedisStore::cancel(const std::string& key, const std::string& token) {
     if (token.empty()) return;
-    auto c = take();
-    checked(c->ctx, command_of(c->ctx, {"ZREM", key, token}));
-    give_back(std::move(c));
+    call({"ZREM", key, token});
 }
 
 bool RedisStore::ping() {
     try {
-        auto c = take();
-        checked(c->ctx, command_of(c->ctx, {"PING"}));
-        give_back(std::move(c));
+        call({"PING"});
         return true;
     } catch (const StoreUnavailable&) {
         return false;

@@ -1,26 +1,24 @@
 #pragma once
 // The Redis store: one sorted set per key, checked and hit by one Lua script (EVALSHA) in
-// one round trip, so several server processes share exact limits. A request's limits are
-// asked from the io thread through the pipeline; the rest (failed-login counters, the
-// readiness check) from a pool of blocking connections, which pause after a failure as the
-// pipeline does (ReconnectPause).
+// one round trip, so several server processes share exact limits. Every command goes
+// through a pipeline (ratelimit/redis_pipeline.hpp): a request's limits through its io
+// thread's, the calls of threads that may wait (failed-login counters, the readiness check)
+// through the pipeline of a small io thread of the store's own, so both speak Redis, TLS and
+// reconnect the same way.
 #include "ratelimit/limit.hpp"
 #include "ratelimit/redis_pipeline.hpp"
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
-
-struct redisContext;
 
 namespace ratelimit {
 
 class RedisStore : public Store {
 public:
-    // redis://[:password@]host[:port][/db]; connections open lazily. Throws on a bad URL.
-    RedisStore(const std::string& url, std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
+    // Connections open lazily. Throws on a bad URL or a TLS file that cannot be used.
+    explicit RedisStore(const RedisOptions& options, std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
     ~RedisStore() override;
 
     Decision hit(const std::string& key, const Limit& limit, std::int64_t now_ms) override;
@@ -36,22 +34,19 @@ public:
     bool ping() override;
 
 private:
-    struct Connection;
-    // One EVALSHA of the script over `limits`.
-    std::vector<Decision> run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode,
-                              const std::string& member);
-    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, const std::string& member);
-    // An idle connection, or a new one unless `pause_` says Redis is not to be tried yet.
-    std::unique_ptr<Connection> take();
-    // A new connection, set up (AUTH, SELECT, the script loaded).
-    std::unique_ptr<Connection> connect() const;
-    void give_back(std::unique_ptr<Connection> c);
+    // The script over `limits` on `pipeline`: EVALSHA, or EVAL when Redis lost the script.
+    boost::asio::awaitable<std::vector<Decision>> run_script(RedisPipeline& pipeline, std::span<const KeyedLimit> limits,
+                                                             std::int64_t now_ms, const char* mode, std::string member);
+    // From a thread that may wait: `run_script` on the store's own io thread, waited for.
+    std::vector<Decision> run(std::span<const KeyedLimit> limits, std::int64_t now_ms, const char* mode, std::string member);
+    Decision run(const std::string& key, const Limit& limit, std::int64_t now_ms, const char* mode, std::string member);
+    // One command from a thread that may wait; throws StoreUnavailable on an error reply.
+    void call(std::vector<std::string> args);
 
-    RedisPipeline::Config config_;  // address, timeout and the one script, for both kinds of connection
+    RedisPipeline::Config config_;  // address, TLS, timeout and the one script
     std::string script_sha_;        // its SHA-1, for EVALSHA
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_;
-    ReconnectPause pause_;  // for the blocking connections (each pipeline has its own)
+    struct Waiting;                 // the io thread of the calls that wait
+    std::unique_ptr<Waiting> waiting_;
 };
 
 }  // namespace ratelimit

@@ -211,7 +211,7 @@ protected:
     }
     void configure(config::Settings& s) override {
         LoginLock::configure(s);
-        s.redis_url = env_or_empty("STARTER_TEST_REDIS_URL");
+        s.redis.url = env_or_empty("STARTER_TEST_REDIS_URL");
         s.rate_limits.key_prefix = "test-" + security::random_hex(6) + ":";
     }
 };

@@ -1,5 +1,6 @@
 // Rate limits over HTTP: route and primary limits with their headers, spoofed
 // X-Forwarded-For, failed logins per account, and Redis shared by two servers and dying.
+#include "ratelimit/redis_store.hpp"
 #include "security/random.hpp"
 #include "support/accounts_fixture.hpp"
 #include "support/process.hpp"
@@ -15,8 +16,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <fstream>
 #include <functional>
 #include <future>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -34,7 +37,7 @@ void exact_limits(config::Settings& s) {
 std::function<void(config::Settings&)> limits_in_redis(const std::string& url, bool fail_closed = false) {
     return [url, fail_closed](config::Settings& s) {
         exact_limits(s);
-        s.redis_url = url;
+        s.redis.url = url;
         s.rate_limits.fail_closed = fail_closed;
     };
 }
@@ -43,16 +46,56 @@ int verification_request(HttpClient& c, const std::vector<std::pair<std::string,
     return c.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})", headers).status;
 }
 
+// Certificates made with the openssl command line, as an operator would: a CA, a server
+// certificate it signed that names only the IP address 127.0.0.1, a client certificate it
+// signed, and a second CA that signed nothing here.
+class TestCertificates {
+public:
+    TestCertificates() {
+        auto openssl = [](std::vector<std::string> args) {
+            args.insert(args.begin(), "/usr/bin/openssl");
+            const auto [status, output] = run_command(args, {});
+            EXPECT_EQ(status, 0) << output;
+        };
+        for (const char* ca : {"ca", "other-ca"})
+            openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj",
+                     std::string("/CN=starter test ") + ca, "-keyout", file(std::string(ca) + ".key"), "-out",
+                     file(std::string(ca) + ".crt")});
+        std::ofstream(file("server.ext")) << "subjectAltName=IP:127.0.0.1\n";
+        std::ofstream(file("client.ext")) << "extendedKeyUsage=clientAuth\n";
+        for (const char* who : {"server", "client"}) {
+            const std::string name(who);
+            openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + name, "-keyout",
+                     file(name + ".key"), "-out", file(name + ".csr")});
+            openssl({"x509", "-req", "-in", file(name + ".csr"), "-CA", file("ca.crt"), "-CAkey", file("ca.key"),
+                     "-CAcreateserial", "-days", "2", "-extfile", file(name + ".ext"), "-out", file(name + ".crt")});
+        }
+    }
+    std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
+
+private:
+    TempDir dir_{"starter-certs-"};
+};
+
 // A redis-server of the test's own, so the test can stop it.
 class OwnRedis {
 public:
+    // Only TLS, on `port`, with the server certificate of `certificates`; clients must show one
+    // of theirs when `client_certificates`.
+    struct Tls {
+        const TestCertificates& certificates;
+        bool client_certificates = false;
+    };
+
     // `port` 0: a free one. A port free a moment ago may be another's by the time redis-server
     // binds it (a busy suite's connections take ephemeral ports): then another is tried.
-    explicit OwnRedis(std::uint16_t port = 0, const std::vector<std::string>& options = {}) {
+    explicit OwnRedis(std::uint16_t port = 0, const std::vector<std::string>& options = {},
+                      const std::optional<Tls>& tls = std::nullopt)
+        : tls_(tls) {
         for (int attempt = 0; attempt < 5; ++attempt) {
             port_ = port ? port : free_port();
             std::vector<std::string> command{"/usr/bin/redis-server",
-                                             "--port",
+                                             tls ? "--tls-port" : "--port",
                                              std::to_string(port_),
                                              "--bind",
                                              "127.0.0.1",
@@ -62,6 +105,12 @@ public:
                                              "no",
                                              "--dir",
                                              dir_.path().string()};
+            if (tls) {
+                const auto& c = tls->certificates;
+                command.insert(command.end(), {"--port", "0", "--tls-cert-file", c.file("server.crt"), "--tls-key-file",
+                                               c.file("server.key"), "--tls-ca-cert-file", c.file("ca.crt"), "--tls-auth-clients",
+                                               tls->client_certificates ? "yes" : "no"});
+            }
             command.insert(command.end(), options.begin(), options.end());
             process_ = std::make_unique<ChildProcess>(command, std::map<std::string, std::string>{}, dir_.path() / "redis.log");
             if (wait_until([&] { return answers() || process_->exited(); }) && !process_->exited() && answers()) return;
@@ -77,22 +126,31 @@ public:
         process_->wait();
         process_.reset();
     }
-    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+    std::string url() const { return (tls_ ? "rediss" : "redis") + std::string("://127.0.0.1:") + std::to_string(port_) + "/0"; }
     std::uint16_t port() const { return port_; }
-    bool answers() const {
-        return run_command({"/usr/bin/redis-cli", "-p", std::to_string(port_), "ping"}, {}).second.find("PONG") !=
-               std::string::npos;
-    }
+    bool answers() const { return cli("ping").find("PONG") != std::string::npos; }
     // redis-cli's answer to `command`, its words split at spaces ("SCRIPT FLUSH" as one word
     // would be an unknown command).
     std::string cli(const std::string& command) const {
         std::vector<std::string> argv{"/usr/bin/redis-cli", "-p", std::to_string(port_)};
+        if (tls_) {
+            const auto& c = tls_->certificates;
+            argv.insert(argv.end(),
+                        {"--tls", "--cacert", c.file("ca.crt"), "--cert", c.file("client.crt"), "--key", c.file("client.key")});
+        }
         std::istringstream words(command);
         for (std::string word; words >> word;) argv.push_back(word);
         return run_command(argv, {}).second;
     }
+    // Connections Redis has accepted since it started.
+    int connections_received() const {
+        const auto info = cli("INFO stats");
+        const auto at = info.find("total_connections_received:");
+        return at == std::string::npos ? -1 : std::stoi(info.substr(at + std::string("total_connections_received:").size()));
+    }
 
 private:
+    std::optional<Tls> tls_;
     std::uint16_t port_ = 0;
     TempDir dir_{"starter-redis-"};
     std::unique_ptr<ChildProcess> process_;
@@ -211,7 +269,7 @@ TEST_F(RateLimits, TwoServersSharingRedisHitTheLimitExactly) {
     const std::string ns = "shared-" + security::random_hex(6) + ":";
     auto configure = [&](config::Settings& s) {
         exact_limits(s);
-        s.redis_url = redis_url;
+        s.redis.url = redis_url;
         s.rate_limits.key_prefix = ns;
     };
     TestServer a(configure), b(configure);
@@ -284,7 +342,7 @@ TEST_F(RateLimits, RequestsAskingRedisTogetherEachGetTheirOwnAnswer) {
     OwnRedis redis;
     TestServer server([&](config::Settings& s) {
         exact_limits(s);
-        s.redis_url = redis.url();
+        s.redis.url = redis.url();
         s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
     });
     const std::vector<std::pair<std::string, std::string>> a{{"X-Forwarded-For", "198.51.100.1"}},
@@ -398,7 +456,7 @@ TEST_F(RateLimits, AnAclUserWithAnEscapedPasswordIsUsedAndCountsExactly) {
                        "+eval", "+zrem", "+zrange", "+zremrangebyscore", "+zcard", "+zadd", "+pexpire"});
     TestServer server([&](config::Settings& s) {
         exact_limits(s);
-        s.redis_url = "redis://limiter:p%40ss%3Aw%2Frd@127.0.0.1:" + std::to_string(redis.port()) + "/0";
+        s.redis.url = "redis://limiter:p%40ss%3Aw%2Frd@127.0.0.1:" + std::to_string(redis.port()) + "/0";
     });
     auto c = server.client();
     EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
@@ -409,6 +467,121 @@ TEST_F(RateLimits, AnAclUserWithAnEscapedPasswordIsUsedAndCountsExactly) {
     EXPECT_EQ(server.app().limiter().store_errors(), 0u) << "every command went through";
     EXPECT_NE(redis.cli("DBSIZE"), "0\n") << "the counts are in Redis";
     EXPECT_NE(redis.cli("CLIENT LIST").find("user=limiter"), std::string::npos) << redis.cli("CLIENT LIST");
+}
+
+// rediss://: the limits reach a Redis that listens only for TLS, whose certificate comes
+// from the CA in REDIS_TLS_CA_FILE, and count exactly on both paths (a request's limits from
+// the io thread, failed-login counters and readiness from the store's own thread). An idle
+// TLS connection is used again, not taken for one Redis closed.
+TEST_F(RateLimits, OverTlsLimitsCountExactlyAndAnIdleConnectionIsUsedAgain) {
+    TestCertificates certificates;
+    OwnRedis redis(0, {}, OwnRedis::Tls{certificates});
+    TestServer server([&](config::Settings& s) {
+        exact_limits(s);
+        s.redis.url = redis.url();
+        s.redis.tls_ca_file = certificates.file("ca.crt");
+    });
+    auto c = server.client();
+    EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(verification_request(c), 202) << i;
+    EXPECT_EQ(verification_request(c), 429);
+    EXPECT_EQ(c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"wrong password"})").status, 400);
+    EXPECT_EQ(server.app().limiter().store_errors(), 0u) << "every command went through";
+    EXPECT_NE(redis.cli("DBSIZE"), "0\n") << "the counts are in Redis";
+
+    const int before = redis.connections_received();               // counts this INFO's own connection
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past the idle check's second
+    EXPECT_EQ(verification_request(c), 429);
+    EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
+    EXPECT_EQ(redis.connections_received(), before + 1) << "the server opened new connections after an idle second";
+    EXPECT_EQ(server.app().limiter().store_errors(), 0u);
+}
+
+// A Redis that asks for a client certificate (redis-server's default with TLS) refuses a
+// server without one: the limits fail open and readiness says so. With REDIS_TLS_CERT_FILE
+// and REDIS_TLS_KEY_FILE it lets the server in.
+TEST_F(RateLimits, ARedisThatAsksForAClientCertificateGetsTheOneConfigured) {
+    TestCertificates certificates;
+    OwnRedis redis(0, {}, OwnRedis::Tls{certificates, true});
+    for (bool with_certificate : {false, true}) {
+        TestServer server([&](config::Settings& s) {
+            exact_limits(s);
+            s.redis.url = redis.url();
+            s.redis.tls_ca_file = certificates.file("ca.crt");
+            if (with_certificate) {
+                s.redis.tls_cert_file = certificates.file("client.crt");
+                s.redis.tls_key_file = certificates.file("client.key");
+            }
+        });
+        auto c = server.client();
+        EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), with_certificate ? "ok" : "unavailable");
+        for (int i = 0; i < 15; ++i) EXPECT_EQ(verification_request(c), 202) << i;
+        EXPECT_EQ(verification_request(c), with_certificate ? 429 : 202) << (with_certificate ? "counted" : "fail open");
+        if (with_certificate)
+            EXPECT_EQ(server.app().limiter().store_errors(), 0u);
+        else
+            EXPECT_GE(server.app().limiter().store_errors(), 1u);
+    }
+}
+
+// What the store says when TLS stops it, per cause, with nothing sent to that Redis: a
+// certificate from another CA, or from no CA the system trusts, or one that does not name
+// the URL's host; a plain redis:// URL to a TLS port; and TLS files it cannot use, refused
+// when the store is made (the server does not start).
+TEST(RedisTls, EachRefusalSaysWhy) {
+    TestCertificates certificates;
+    OwnRedis redis(0, {}, OwnRedis::Tls{certificates});
+    auto options = [&](const std::string& url, const std::string& ca) {
+        ratelimit::RedisOptions o;
+        o.url = url;
+        o.tls_ca_file = ca;
+        return o;
+    };
+    auto first_hit = [](const ratelimit::RedisOptions& o) -> std::string {
+        ratelimit::RedisStore store(o);
+        try {
+            store.hit("tls-test", *ratelimit::Limit::parse("5/minute"), 1'000'000);
+            return "counted";
+        } catch (const ratelimit::StoreUnavailable& e) {
+            return e.what();
+        }
+    };
+    const auto port = std::to_string(redis.port());
+    EXPECT_EQ(first_hit(options(redis.url(), certificates.file("ca.crt"))), "counted");
+    EXPECT_EQ(redis.cli("DEL tls-test"), "1\n");
+    const std::pair<ratelimit::RedisOptions, std::vector<std::string>> cases[] = {
+        {options(redis.url(), certificates.file("other-ca.crt")),
+         {"redis connect to 127.0.0.1:" + port + " failed: TLS handshake: certificate verify failed"}},
+        {options(redis.url(), ""), {"TLS handshake: certificate verify failed"}},
+        {options("rediss://localhost:" + port + "/0", certificates.file("ca.crt")),
+         {"redis connect to localhost:" + port + " failed: TLS handshake: certificate verify failed", "(hostname mismatch)"}},
+        {options("redis://127.0.0.1:" + port + "/0", ""), {"redis"}},
+    };
+    for (const auto& [o, expected] : cases) {
+        const auto why = first_hit(o);
+        for (const auto& part : expected) EXPECT_NE(why.find(part), std::string::npos) << o.url << ": " << why;
+        EXPECT_NE(why, "counted") << o.url;
+    }
+    EXPECT_EQ(redis.cli("DBSIZE"), "0\n");
+
+    auto refused = [](const ratelimit::RedisOptions& o) -> std::string {
+        try {
+            ratelimit::RedisStore store(o);
+            return "made";
+        } catch (const std::runtime_error& e) {
+            return e.what();
+        }
+    };
+    const auto not_pem = refused(options(redis.url(), certificates.file("server.ext")));
+    EXPECT_TRUE(not_pem.starts_with("redis TLS: cannot use the CA file " + certificates.file("server.ext") +
+                                    ": no certificate or crl found"))
+        << not_pem;
+    auto o = options(redis.url(), certificates.file("ca.crt"));
+    o.tls_cert_file = certificates.file("client.crt");
+    o.tls_key_file = certificates.file("server.key");
+    const auto other_key = refused(o);
+    EXPECT_TRUE(other_key.starts_with("redis TLS: cannot use the client key " + o.tls_key_file + ": key values mismatch"))
+        << other_key;
 }
 
 // The blocking connections (readiness, failed-login counters) pause as the pipeline does:

@@ -99,7 +99,7 @@ TEST(Settings, ReadsEveryDocumentedVariable) {
     EXPECT_EQ(s.server.port, 9000);
     EXPECT_TRUE(s.uses_postgres());
     EXPECT_EQ(s.database_pool_size, 20);
-    EXPECT_EQ(s.redis_url, "redis://127.0.0.1:6379/0");
+    EXPECT_EQ(s.redis.url, "redis://127.0.0.1:6379/0");
     EXPECT_EQ(s.log_format, config::LogFormat::json);
     EXPECT_EQ(s.log_level, "warning");
     ASSERT_EQ(s.server.trusted_proxies.size(), 2u);
@@ -130,10 +130,24 @@ TEST(Settings, BadValuesNameTheVariableInOneLine) {
     expect_config_error({{"TRUSTED_PROXIES", "10.0.0.0/33"}},
                         "TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address or CIDR network");
     expect_config_error({{"REDIS_URL", "http://cache"}},
-                        "REDIS_URL: not a redis:// URL (expected redis://[[user]:password@]host[:port][/db])");
+                        "REDIS_URL: not a redis:// or rediss:// URL (expected redis[s]://[[user]:password@]host[:port][/db])");
     expect_config_error(
         {{"REDIS_URL", "redis://cache:6379x/0"}},
-        "REDIS_URL: the port must be a number from 1 to 65535 (expected redis://[[user]:password@]host[:port][/db])");
+        "REDIS_URL: the port must be a number from 1 to 65535 (expected redis[s]://[[user]:password@]host[:port][/db])");
+    // The TLS files: each must be readable, the client certificate comes with its key, and
+    // they are for rediss:// only.
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CA_FILE", "/nonexistent/ca.pem"}},
+                        "REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' is not a file");
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CA_FILE", "/tmp"}},
+                        "REDIS_TLS_CA_FILE: '/tmp' is not a file");
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CERT_FILE", "/etc/hostname"}},
+                        "REDIS_TLS_KEY_FILE: is required with REDIS_TLS_CERT_FILE");
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_KEY_FILE", "/etc/hostname"}},
+                        "REDIS_TLS_CERT_FILE: is required with REDIS_TLS_KEY_FILE");
+    expect_config_error({{"REDIS_URL", "redis://cache"}, {"REDIS_TLS_CA_FILE", "/etc/hostname"}},
+                        "REDIS_TLS_CA_FILE: is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
+    expect_config_error({{"REDIS_TLS_CERT_FILE", "/etc/hostname"}, {"REDIS_TLS_KEY_FILE", "/etc/hostname"}},
+                        "REDIS_TLS_CERT_FILE: is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
     expect_config_error({{"HTTP_IDLE_TIMEOUT", "soon"}},
                         "HTTP_IDLE_TIMEOUT: must be a duration such as 30s, 15m, 2h or 14d (got 'soon')");
     expect_config_error({{"CORS_ALLOW_ORIGINS", "app.example.com"}},
@@ -148,7 +162,7 @@ TEST(Settings, ErrorsNeverEchoAPasswordFromAUrl) {
     } catch (const ConfigError& e) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
     }
-    for (auto redis : {"rediss://:hunter2@cache:6380/0", "redis://app:hunter2@cache:bad/0"}) {
+    for (auto redis : {"rediss://:hunter2@cache:bad/0", "redis://app:hunter2@cache:bad/0"}) {
         try {
             load_settings({{"REDIS_URL", redis}});
             ADD_FAILURE() << redis << " was accepted";

@@ -36,12 +36,21 @@ TEST(RedisUrl, ReadsUserPasswordHostPortAndDatabase) {
     EXPECT_EQ(a.port, 7000);
     EXPECT_EQ(RedisAddress::parse("redis://").host, "127.0.0.1");
     EXPECT_NE(a.connect_failure("refused").find("[::1]:7000"), std::string::npos) << a.connect_failure("refused");
+    EXPECT_FALSE(a.tls);
+    // rediss:// is the same URL, over TLS.
+    a = RedisAddress::parse("rediss://default:p%40ss@cache.example.com:6380/1");
+    EXPECT_TRUE(a.tls);
+    EXPECT_EQ(a.host, "cache.example.com");
+    EXPECT_EQ(a.port, 6380);
+    EXPECT_EQ(a.db, 1);
+    EXPECT_EQ(a.auth_command(), (std::vector<std::string>{"AUTH", "default", "p@ss"}));
 }
 
 TEST(RedisUrl, RefusesWhatItWouldMisreadAndNeverEchoesThePassword) {
     const std::pair<const char*, const char*> cases[] = {
-        {"rediss://:hunter2@cache:6380", "TLS to Redis (rediss://) is not supported"},
-        {"http://:hunter2@cache", "not a redis:// URL"},
+        {"rediss://:hunter2@cache:63x80", "the port must be a number from 1 to 65535"},
+        {"http://:hunter2@cache", "not a redis:// or rediss:// URL"},
+        {"redis:/:hunter2@cache", "not a redis:// or rediss:// URL"},
         {"redis://:hunter2@cache:63x79", "the port must be a number from 1 to 65535"},
         {"redis://:hunter2@cache:0", "the port must be a number from 1 to 65535"},
         {"redis://:hunter2@cache:", "the port must be a number from 1 to 65535"},
@@ -230,7 +239,9 @@ protected:
     }
     std::unique_ptr<ratelimit::Store> make_store() const {
         if (GetParam() == "memory") return std::make_unique<MemoryStore>();
-        return std::make_unique<ratelimit::RedisStore>(std::getenv("STARTER_TEST_REDIS_URL"));
+        ratelimit::RedisOptions redis;
+        redis.url = std::getenv("STARTER_TEST_REDIS_URL");
+        return std::make_unique<ratelimit::RedisStore>(redis);
     }
     const std::string prefix_ = "test-" + security::random_hex(6) + ":";
 };
