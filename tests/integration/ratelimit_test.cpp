@@ -156,6 +156,18 @@ private:
     std::unique_ptr<ChildProcess> process_;
 };
 
+// `server`, with exact limits in `redis`, counts through both of the store's paths: readiness
+// says ok, the 16th request is refused (the io threads' pipeline), a wrong login is counted
+// (the store's own thread), no command fails, and the counts are in that Redis.
+void expect_counted_in(const OwnRedis& redis, TestServer& server, HttpClient& c) {
+    EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(verification_request(c), 202) << i;
+    EXPECT_EQ(verification_request(c), 429);
+    EXPECT_EQ(c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"wrong password"})").status, 400);
+    EXPECT_EQ(server.app().limiter().store_errors(), 0u) << "every command went through";
+    EXPECT_NE(redis.cli("DBSIZE"), "0\n") << "the counts are in Redis";
+}
+
 // A port that takes connections (the kernel completes them) and never answers: a Redis
 // that hangs.
 class SilentListener {
@@ -337,42 +349,49 @@ TEST_F(RateLimits, RequestsAreStillServedWhenRedisDies) {
 // The io threads ask Redis for many requests at once on one connection; each reply must
 // reach the request it answers. Client A has used up its limit and B has not: sent
 // together, every request of A is refused and every one of B allowed, each B with its own
-// remaining count.
+// remaining count. Over plain TCP, and over TLS, where the connection's steps run on a
+// strand while every io thread adds commands to it.
 TEST_F(RateLimits, RequestsAskingRedisTogetherEachGetTheirOwnAnswer) {
-    OwnRedis redis;
-    TestServer server([&](config::Settings& s) {
-        exact_limits(s);
-        s.redis.url = redis.url();
-        s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
-    });
-    const std::vector<std::pair<std::string, std::string>> a{{"X-Forwarded-For", "198.51.100.1"}},
-        b{{"X-Forwarded-For", "198.51.100.2"}};
-    auto c = server.client();
-    for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, a), 202);
-    for (int round = 0; round < 3; ++round) {
-        std::vector<std::future<HttpResponse>> answers;
-        for (int i = 0; i < 10; ++i)
-            answers.push_back(std::async(std::launch::async, [&, i] {
-                HttpClient own(server.port());
-                return own.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})", i % 2 ? a : b);
-            }));
-        std::set<std::string> remaining;
-        for (int i = 0; i < 10; ++i) {
-            auto r = answers[i].get();
-            if (i % 2) {
-                EXPECT_EQ(r.status, 429) << "A, round " << round;
-            } else {
-                EXPECT_EQ(r.status, 202) << "B, round " << round;
-                remaining.insert(r.header("x-ratelimit-remaining"));
+    TestCertificates certificates;
+    for (bool tls : {false, true}) {
+        SCOPED_TRACE(tls ? "rediss://" : "redis://");
+        OwnRedis redis(0, {}, tls ? std::optional(OwnRedis::Tls{certificates}) : std::nullopt);
+        TestServer server([&](config::Settings& s) {
+            exact_limits(s);
+            s.redis.url = redis.url();
+            if (tls) s.redis.tls_ca_file = certificates.file("ca.crt");
+            s.server.trusted_proxies = {*http::Cidr::parse("127.0.0.1")};
+        });
+        const std::vector<std::pair<std::string, std::string>> a{{"X-Forwarded-For", "198.51.100.1"}},
+            b{{"X-Forwarded-For", "198.51.100.2"}};
+        auto c = server.client();
+        for (int i = 0; i < 15; ++i) ASSERT_EQ(verification_request(c, a), 202);
+        for (int round = 0; round < 3; ++round) {
+            std::vector<std::future<HttpResponse>> answers;
+            for (int i = 0; i < 10; ++i)
+                answers.push_back(std::async(std::launch::async, [&, i] {
+                    HttpClient own(server.port());
+                    return own.post_json("/api/auth/email-verification-request", R"({"email":"someone@example.com"})",
+                                         i % 2 ? a : b);
+                }));
+            std::set<std::string> remaining;
+            for (int i = 0; i < 10; ++i) {
+                auto r = answers[i].get();
+                if (i % 2) {
+                    EXPECT_EQ(r.status, 429) << "A, round " << round;
+                } else {
+                    EXPECT_EQ(r.status, 202) << "B, round " << round;
+                    remaining.insert(r.header("x-ratelimit-remaining"));
+                }
+            }
+            EXPECT_EQ(remaining.size(), 5u) << "each of B's requests got its own count";
+            if (round == 1) {
+                EXPECT_EQ(redis.cli("SCRIPT FLUSH"), "OK\n");  // the next round loads it again
             }
         }
-        EXPECT_EQ(remaining.size(), 5u) << "each of B's requests got its own count";
-        if (round == 1) {
-            EXPECT_EQ(redis.cli("SCRIPT FLUSH"), "OK\n");  // the next round loads it again
-        }
+        EXPECT_EQ(verification_request(c, b), 429) << "B has used its 15";
+        EXPECT_EQ(server.app().limiter().store_errors(), 0u);
     }
-    EXPECT_EQ(verification_request(c, b), 429) << "B has used its 15";
-    EXPECT_EQ(server.app().limiter().store_errors(), 0u);
 }
 
 // Redis goes away and comes back on the same address: requests are served meanwhile, and
@@ -459,13 +478,7 @@ TEST_F(RateLimits, AnAclUserWithAnEscapedPasswordIsUsedAndCountsExactly) {
         s.redis.url = "redis://limiter:p%40ss%3Aw%2Frd@127.0.0.1:" + std::to_string(redis.port()) + "/0";
     });
     auto c = server.client();
-    EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
-    for (int i = 0; i < 15; ++i) EXPECT_EQ(verification_request(c), 202) << i;
-    EXPECT_EQ(verification_request(c), 429);
-    // The failed-login counter (the blocking connections) too.
-    EXPECT_EQ(c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"wrong password"})").status, 400);
-    EXPECT_EQ(server.app().limiter().store_errors(), 0u) << "every command went through";
-    EXPECT_NE(redis.cli("DBSIZE"), "0\n") << "the counts are in Redis";
+    expect_counted_in(redis, server, c);
     EXPECT_NE(redis.cli("CLIENT LIST").find("user=limiter"), std::string::npos) << redis.cli("CLIENT LIST");
 }
 
@@ -482,12 +495,7 @@ TEST_F(RateLimits, OverTlsLimitsCountExactlyAndAnIdleConnectionIsUsedAgain) {
         s.redis.tls_ca_file = certificates.file("ca.crt");
     });
     auto c = server.client();
-    EXPECT_EQ(c.get("/api/health/ready").json().at("redis"), "ok");
-    for (int i = 0; i < 15; ++i) EXPECT_EQ(verification_request(c), 202) << i;
-    EXPECT_EQ(verification_request(c), 429);
-    EXPECT_EQ(c.post_json("/api/auth/login", R"({"login":"nobody@example.com","password":"wrong password"})").status, 400);
-    EXPECT_EQ(server.app().limiter().store_errors(), 0u) << "every command went through";
-    EXPECT_NE(redis.cli("DBSIZE"), "0\n") << "the counts are in Redis";
+    expect_counted_in(redis, server, c);
 
     const int before = redis.connections_received();               // counts this INFO's own connection
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past the idle check's second

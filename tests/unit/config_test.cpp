@@ -140,13 +140,13 @@ TEST(Settings, BadValuesNameTheVariableInOneLine) {
                         "REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' is not a file");
     expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CA_FILE", "/tmp"}},
                         "REDIS_TLS_CA_FILE: '/tmp' is not a file");
-    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CERT_FILE", "/etc/hostname"}},
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_CERT_FILE", "/etc/passwd"}},
                         "REDIS_TLS_KEY_FILE: is required with REDIS_TLS_CERT_FILE");
-    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_KEY_FILE", "/etc/hostname"}},
+    expect_config_error({{"REDIS_URL", "rediss://cache"}, {"REDIS_TLS_KEY_FILE", "/etc/passwd"}},
                         "REDIS_TLS_CERT_FILE: is required with REDIS_TLS_KEY_FILE");
-    expect_config_error({{"REDIS_URL", "redis://cache"}, {"REDIS_TLS_CA_FILE", "/etc/hostname"}},
+    expect_config_error({{"REDIS_URL", "redis://cache"}, {"REDIS_TLS_CA_FILE", "/etc/passwd"}},
                         "REDIS_TLS_CA_FILE: is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
-    expect_config_error({{"REDIS_TLS_CERT_FILE", "/etc/hostname"}, {"REDIS_TLS_KEY_FILE", "/etc/hostname"}},
+    expect_config_error({{"REDIS_TLS_CERT_FILE", "/etc/passwd"}, {"REDIS_TLS_KEY_FILE", "/etc/passwd"}},
                         "REDIS_TLS_CERT_FILE: is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
     expect_config_error({{"HTTP_IDLE_TIMEOUT", "soon"}},
                         "HTTP_IDLE_TIMEOUT: must be a duration such as 30s, 15m, 2h or 14d (got 'soon')");
