@@ -373,16 +373,15 @@ const std::vector<Row>& rows() {
          integer(at(&S::server, &http::ServerOptions::port), 0, 65535), nullptr, true},
         {"IO_THREADS", "Server", "cores", "network threads", integer(at(&S::server, &http::ServerOptions::io_threads), 1, 256),
          [](const S&) { return std::to_string(cores()); }},
-        {"WORKER_THREADS", "Server", "SQLite: max(2, cores); PostgreSQL or REDIS_URL: max(4, 2 x cores)",
-         "bounded pool for DB, Argon2 and Redis work; blocking work never runs on a network thread (more threads than cores "
-         "only pay off while they wait on a network)",
+        {"WORKER_THREADS", "Server", "SQLite: max(2, cores); PostgreSQL: max(4, 2 x cores)",
+         "bounded pool for DB, Argon2 and failed-login counting; blocking work never runs on a network thread (more threads "
+         "than cores only pay off while they wait on a network)",
          integer(at(&S::server, &http::ServerOptions::worker_threads), 1, 1024),
          [](const S& s) {
              // SQLite answers in microseconds, so workers beyond the cores only add wake-ups
-             // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting, and so
-             // do workers checking limits in Redis (a round trip per request).
-             const bool waits = s.uses_postgres() || !s.redis.url.empty();
-             return std::to_string(waits ? std::max(4, 2 * cores()) : std::max(2, cores()));
+             // (bench/RESULTS.md); PostgreSQL workers spend much of their time waiting. Limits in
+             // Redis are asked by the io threads, not by workers.
+             return std::to_string(s.uses_postgres() ? std::max(4, 2 * cores()) : std::max(2, cores()));
          }},
         {"HTTP_MAX_QUEUED_REQUESTS", "Server", "4096", "requests waiting for a worker beyond this answer 503",
          integer(at(&S::server, &http::ServerOptions::max_queued_requests), 1, 1'000'000)},

@@ -58,14 +58,14 @@ TEST(Settings, DefaultsGiveTheEmbeddedSetup) {
     EXPECT_EQ(s.server.max_body_bytes, 64u * 1024);
 }
 
-TEST(Settings, WorkerThreadsDefaultFollowsTheDatabaseAndTheLimitStore) {
+TEST(Settings, WorkerThreadsDefaultFollowsTheDatabase) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // SQLite never waits on a network: one worker per core (at least 2).
     EXPECT_EQ(load_settings({}).server.worker_threads, std::max(2, cores));
     // PostgreSQL workers wait on round trips: more of them than cores.
     EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}}).server.worker_threads, std::max(4, 2 * cores));
-    // So do workers checking rate limits in Redis, on SQLite too.
-    EXPECT_EQ(load_settings({{"REDIS_URL", "redis://127.0.0.1:6379/0"}}).server.worker_threads, std::max(4, 2 * cores));
+    // Rate limits in Redis are asked by the io threads, so they do not add workers.
+    EXPECT_EQ(load_settings({{"REDIS_URL", "redis://127.0.0.1:6379/0"}}).server.worker_threads, std::max(2, cores));
     // An explicit value wins either way.
     EXPECT_EQ(load_settings({{"DATABASE_URL", "postgresql://u@127.0.0.1/db"}, {"WORKER_THREADS", "3"}}).server.worker_threads, 3);
 }
