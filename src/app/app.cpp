@@ -12,6 +12,7 @@
 #include "common/time.hpp"
 #include "db/migrations.hpp"
 #include "http/middleware.hpp"
+#include "http/server.hpp"
 #include "oauth/facebook.hpp"
 #include "oauth/github.hpp"
 #include "oauth/oidc.hpp"

@@ -18,7 +18,6 @@
 #include "db/sqlite_changes.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
-#include "http/server.hpp"
 #include "jobs/worker.hpp"
 #include "notify/email.hpp"
 #include "notify/mailer.hpp"
@@ -29,6 +28,10 @@
 #include "security/sealed.hpp"
 
 #include <memory>
+
+namespace http {
+class Server;  // http/server.hpp: only app.cpp needs Asio's io_context and sockets
+}
 
 namespace app {
 

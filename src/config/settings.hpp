@@ -2,7 +2,7 @@
 // Typed application settings read from the environment and an optional .env file.
 #include "config/dotenv.hpp"
 #include "geo/updater.hpp"
-#include "http/server.hpp"
+#include "http/server_options.hpp"
 #include "jobs/worker.hpp"
 #include "oauth/oidc.hpp"
 #include "observe/sentry.hpp"

@@ -3,7 +3,7 @@
 // route's own limit per client IP, and per-account failed-login limits. Fails open (logged
 // and counted) when the store is unreachable, unless told to fail closed.
 #include "http/pipeline.hpp"
-#include "http/server.hpp"
+#include "http/server_options.hpp"
 #include "ratelimit/limit.hpp"
 #include "ratelimit/redis_address.hpp"
 

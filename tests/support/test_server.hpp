@@ -4,6 +4,7 @@
 // (from STARTER_TEST_POSTGRES_URL, an admin URL; dropped again at the end).
 #include "app/app.hpp"
 #include "config/settings.hpp"
+#include "http/server.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
