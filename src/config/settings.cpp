@@ -701,7 +701,8 @@ void check_together(const Settings& s) {
         Reader::fail(
             redis.tls_cert_file.empty() ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_KEY_FILE",
             "is required with " + std::string(redis.tls_cert_file.empty() ? "REDIS_TLS_KEY_FILE" : "REDIS_TLS_CERT_FILE"));
-    if (!(redis.tls_ca_file + redis.tls_cert_file).empty() && !redis.url.starts_with("rediss://"))
+    const bool tls = !redis.url.empty() && ratelimit::RedisAddress::parse(redis.url).tls;  // parsed once already: valid
+    if (!(redis.tls_ca_file + redis.tls_cert_file).empty() && !tls)
         Reader::fail(redis.tls_ca_file.empty() ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_CA_FILE",
                      "is for TLS to Redis: REDIS_URL must then be a rediss:// URL");
     if (s.geoip_updates.account_id.empty() != s.geoip_updates.license_key.empty())
