@@ -38,13 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 void ReplyDeleter::operator()(redisReply* r) const { freeReplyObject(r); }
 
-bool still_open_after_idle(int fd, Clock::duration idle) {
-    if (idle < std::chrono::seconds(1)) return true;
-    char byte = 0;
-    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
 std::string ReconnectPause::refusal(Clock::time_point now) const {
     if (now >= retry_at_) return {};
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at_ - now).count();
@@ -58,6 +51,16 @@ void ReconnectPause::failed(std::string why, Clock::time_point now) {
 }
 
 namespace {
+
+// Whether a connection that has sat idle still stands: false once Redis has closed it (its
+// `timeout` setting closes idle clients) or sent something no command asked for. Redis
+// closes idle clients after whole seconds, so a connection idle for less is not asked.
+bool still_open_after_idle(int fd, Clock::duration idle) {
+    if (idle < std::chrono::seconds(1)) return true;
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 // RESP, as Redis reads a command: *<count>, then $<length> and the bytes of each argument.
 void append_command(std::string& out, std::span<const std::string_view> args) {

@@ -53,11 +53,6 @@ private:
     std::string last_failure_;
 };
 
-// Whether a connection that has sat idle still stands: false once Redis has closed it (its
-// `timeout` setting closes idle clients) or sent something no command asked for. Redis
-// closes idle clients after whole seconds, so a connection idle for less is not asked.
-bool still_open_after_idle(int fd, std::chrono::steady_clock::duration idle);
-
 struct ReplyDeleter {
     void operator()(redisReply* r) const;
 };
